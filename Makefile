@@ -1,0 +1,41 @@
+# causal-router: the README's two commands are `make run` and `make test`.
+# Each does all set-up on a fresh Debian machine (system packages, llama.cpp from source,
+# the default model) before it runs; every step is skipped when already done.
+SHELL := /bin/bash
+# The Swift toolchain of this machine kind lives in /opt/swift.
+export PATH := $(PATH):/opt/swift/usr/bin
+MODEL ?= smollm2-135m
+QUERY ?= Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?
+SWIFT_FLAGS ?=
+
+.PHONY: run test deps llama model build clean distclean
+
+## run: build everything, fetch the default model and route a sample query with it
+run: build model
+	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
+
+## test: build everything, fetch the default model and run all tests against it
+test: llama model
+	swift build $(SWIFT_FLAGS) --build-tests
+	swift test $(SWIFT_FLAGS) --skip-build
+
+deps:
+	@scripts/install-system-deps.sh
+
+## llama: download the pinned llama.cpp source, verify and build it into vendor/prefix
+llama: deps
+	@vendor/build-llama.sh
+
+## model: install a catalog model into models/ (MODEL=name, default smollm2-135m)
+model: deps
+	@models/fetch.sh $(MODEL)
+
+build: llama
+	swift build -c release $(SWIFT_FLAGS)
+
+clean:
+	rm -rf .build
+
+## distclean: also remove llama.cpp's source, build and prefix, and downloaded models
+distclean: clean
+	rm -rf vendor/llama.cpp vendor/build vendor/prefix vendor/downloads vendor/build.log models/*.gguf models/.downloads

@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// causal-router: a local LLM router. No package dependencies: llama.cpp is built from source
+// by vendor/build-llama.sh into vendor/prefix and bound through the CLlama system library.
+import PackageDescription
+
+/// The project-local prefix vendor/build-llama.sh installs libllama and ggml into.
+let llamaPrefix = Context.packageDirectory + "/vendor/prefix"
+
+let package = Package(
+    name: "causal-router",
+    products: [
+        .executable(name: "causal-router", targets: ["causal-router"]),
+    ],
+    targets: [
+        // C interop over vendor/prefix (a shim header includes the installed llama.h).
+        .systemLibrary(name: "CLlama", path: "Sources/CLlama"),
+        // Safe Swift over llama.cpp: the only module that imports CLlama.
+        .target(
+            name: "LlamaKit",
+            dependencies: ["CLlama"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-L\(llamaPrefix)/lib",
+                    "-Xlinker", "-rpath", "-Xlinker", "\(llamaPrefix)/lib",
+                ]),
+            ]
+        ),
+        // Templates, scoring, label distribution, routing decision, configuration.
+        .target(name: "RouterCore", dependencies: ["LlamaKit"]),
+        // The command-line front: argument parsing, commands, rendering of errors.
+        .target(name: "RouterCommands", dependencies: ["RouterCore"]),
+        .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
+        .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
+        .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
+        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
+    ]
+)

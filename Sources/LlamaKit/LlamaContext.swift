@@ -1,0 +1,79 @@
+import CLlama
+
+/// An inference context over a model: the single owner of a `llama_context` and its memory.
+/// It keeps its model alive, and `deinit` frees the context before the model can go.
+/// Not thread-safe: confine each context to one thread or actor.
+public final class LlamaContext {
+    private let pointer: OpaquePointer
+    /// The model this context runs (held so it outlives the context).
+    public let model: LlamaModel
+    public let configuration: LlamaContextConfiguration
+
+    public init(model: LlamaModel, configuration: LlamaContextConfiguration = .init()) throws(LlamaError) {
+        LlamaBackend.initialize()
+        var params = llama_context_default_params()
+        params.n_ctx = UInt32(clamping: configuration.contextLength)
+        params.n_batch = UInt32(clamping: configuration.batchSize)
+        params.n_ubatch = UInt32(clamping: min(configuration.batchSize, 512))
+        params.n_seq_max = UInt32(clamping: configuration.sequenceCount)
+        params.n_threads = Int32(clamping: configuration.threads)
+        params.n_threads_batch = Int32(clamping: configuration.threads)
+        params.embeddings = configuration.embeddings
+        params.no_perf = true
+        guard let context = llama_init_from_model(model.pointer, params) else {
+            throw .contextCreationFailed(contextLength: configuration.contextLength)
+        }
+        self.pointer = context
+        self.model = model
+        self.configuration = configuration
+    }
+
+    deinit {
+        llama_free(pointer)
+    }
+
+    /// Tokens the context's memory holds (may be rounded up by llama.cpp).
+    public var contextLength: Int { Int(llama_n_ctx(pointer)) }
+    /// Most tokens a single `decode` accepts.
+    public var batchSize: Int { Int(llama_n_batch(pointer)) }
+
+    /// Runs the model over `batch`, appending its tokens to the context memory.
+    public func decode(_ batch: LlamaBatch) throws(LlamaError) {
+        guard batch.count > 0 else { throw .emptyBatch }
+        let code = llama_decode(pointer, batch.raw)
+        if code != 0 { throw .decodeFailed(LlamaError.DecodeFailure(code: code)) }
+    }
+
+    /// The next-token logits (vocabulary-sized) at a batch index that produced output.
+    public func logits(at batchIndex: Int) throws(LlamaError) -> UnsafeBufferPointer<Float> {
+        guard let logits = llama_get_logits_ith(pointer, Int32(batchIndex)) else {
+            throw .logitsUnavailable(batchIndex: batchIndex)
+        }
+        return UnsafeBufferPointer(start: logits, count: model.vocab.count)
+    }
+
+    /// The final hidden state at a batch index that produced output (needs `embeddings`).
+    public func embeddings(at batchIndex: Int) throws(LlamaError) -> UnsafeBufferPointer<Float> {
+        guard configuration.embeddings, let embeddings = llama_get_embeddings_ith(pointer, Int32(batchIndex)) else {
+            throw .embeddingsUnavailable(batchIndex: batchIndex)
+        }
+        return UnsafeBufferPointer(start: embeddings, count: model.embeddingSize)
+    }
+
+    /// Forgets every sequence.
+    public func clearMemory() {
+        llama_memory_clear(llama_get_memory(pointer), true)
+    }
+
+    /// Forgets positions `from..<to` of a sequence (nil bounds mean open ends).
+    @discardableResult
+    public func removeFromMemory(sequence: Int, from: Int? = nil, to: Int? = nil) -> Bool {
+        llama_memory_seq_rm(llama_get_memory(pointer), Int32(sequence), Int32(from ?? -1), Int32(to ?? -1))
+    }
+
+    /// Makes `destination` share the cached positions `from..<to` of `source` (no recomputation).
+    public func copyMemory(from source: Int, to destination: Int, positions: Range<Int>? = nil) {
+        llama_memory_seq_cp(llama_get_memory(pointer), Int32(source), Int32(destination),
+                            Int32(positions?.lowerBound ?? -1), Int32(positions?.upperBound ?? -1))
+    }
+}

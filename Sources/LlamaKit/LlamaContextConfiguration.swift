@@ -1,0 +1,27 @@
+import Foundation
+
+/// How a context is created: its token budget and the threads it computes with.
+public struct LlamaContextConfiguration: Equatable, Sendable {
+    /// Tokens the context's memory (KV cache) holds, over all sequences.
+    public var contextLength: Int
+    /// Most tokens one `decode` call may carry.
+    public var batchSize: Int
+    /// Most distinct sequences decoded together.
+    public var sequenceCount: Int
+    /// Threads for decoding.
+    public var threads: Int
+    /// Also return the final hidden state (embeddings) for positions that produce output.
+    public var embeddings: Bool
+
+    public init(contextLength: Int = 2048, batchSize: Int? = nil, sequenceCount: Int = 1,
+                threads: Int = LlamaContextConfiguration.defaultThreads, embeddings: Bool = false) {
+        self.contextLength = contextLength
+        self.batchSize = batchSize ?? contextLength
+        self.sequenceCount = sequenceCount
+        self.threads = threads
+        self.embeddings = embeddings
+    }
+
+    /// One thread per available core.
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}

@@ -1,0 +1,84 @@
+import CLlama
+import Foundation
+
+/// A loaded GGUF model: the single owner of a `llama_model`, freed in `deinit`.
+/// The weights are read-only after loading, so one model may back several contexts.
+public final class LlamaModel: @unchecked Sendable {
+    let pointer: OpaquePointer
+    /// The file the model was loaded from.
+    public let path: String
+    /// Tokenizer and vocabulary of this model.
+    public var vocab: LlamaVocab { LlamaVocab(model: self) }
+
+    /// Loads a GGUF file. Checks the file before llama.cpp sees it, so the common mistakes
+    /// (wrong path, not a GGUF file) are reported as such.
+    /// - Parameters:
+    ///   - gpuLayers: layers to offload to an accelerator; 0 keeps everything on the CPU.
+    ///   - vocabularyOnly: load the tokenizer and metadata but no weights (cannot run a context).
+    public init(path: String, gpuLayers: Int = 0, vocabularyOnly: Bool = false) throws(LlamaError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .modelFileNotFound(path: path)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .modelFileUnreadable(path: path) }
+        let magic = (try? handle.read(upToCount: 4)) ?? nil
+        try? handle.close()
+        guard magic == Data("GGUF".utf8) else { throw .notGGUF(path: path) }
+
+        LlamaBackend.initialize()
+        var params = llama_model_default_params()
+        params.n_gpu_layers = Int32(clamping: gpuLayers)
+        params.vocab_only = vocabularyOnly
+        guard let model = llama_model_load_from_file(path, params) else { throw .modelLoadFailed(path: path) }
+        self.pointer = model
+        self.path = path
+    }
+
+    deinit {
+        llama_model_free(pointer)
+    }
+
+    /// Width of the hidden state (embedding size).
+    public var embeddingSize: Int { Int(llama_model_n_embd(pointer)) }
+    /// Context length the model was trained with.
+    public var trainingContextLength: Int { Int(llama_model_n_ctx_train(pointer)) }
+    /// Size of the weights in bytes.
+    public var sizeInBytes: UInt64 { llama_model_size(pointer) }
+
+    /// A one-line description from llama.cpp, e.g. "llama ?B Q4_1".
+    public var summary: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let n = llama_model_desc(pointer, &buffer, buffer.count)
+        return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+
+    /// The model's built-in chat template (Jinja source), if the GGUF carries one.
+    public var chatTemplate: String? {
+        guard let template = llama_model_chat_template(pointer, nil) else { return nil }
+        return String(cString: template)
+    }
+
+    /// Formats `messages` with the model's chat template. With `addAssistantPrompt` the text
+    /// ends where the assistant's reply begins.
+    public func applyChatTemplate(_ messages: [LlamaChatMessage], addAssistantPrompt: Bool) throws(LlamaError) -> String {
+        guard let template = llama_model_chat_template(pointer, nil) else { throw .chatTemplateMissing }
+        // strdup'd C strings stay valid for the whole call.
+        let roles = messages.map { strdup($0.role) }
+        let contents = messages.map { strdup($0.content) }
+        defer {
+            roles.forEach { free($0) }
+            contents.forEach { free($0) }
+        }
+        let chat = zip(roles, contents).map { llama_chat_message(role: $0, content: $1) }
+        var capacity = max(1024, messages.reduce(0) { $0 + $1.role.utf8.count + $1.content.utf8.count } * 2 + 512)
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let n = llama_chat_apply_template(template, chat, chat.count, addAssistantPrompt, &buffer, Int32(clamping: capacity))
+            if n < 0 { throw .chatTemplateUnsupported }
+            if Int(n) <= capacity {
+                return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            capacity = Int(n)
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// A token id in a model's vocabulary.
+public typealias LlamaToken = Int32

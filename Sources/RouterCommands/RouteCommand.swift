@@ -1,0 +1,52 @@
+import Foundation
+import RouterCore
+
+/// `causal-router route`: scores one query and prints the routing verdict as JSON.
+struct RouteCommand: CLICommand {
+    static let name = "route"
+    static let summary = "score one query and print the routing verdict as JSON"
+    static let help = """
+    USAGE: causal-router route [options] [QUERY...]
+
+    Reads QUERY (the arguments joined by spaces; standard input when omitted or '-') with the
+    scoring model, predicts the 1-5 label (5 = the weak model answers as well as the strong one)
+    and prints one JSON verdict:
+      {"model", "route": "strong"|"weak", "label", "probabilities": [p1..p5], "strong_win_rate",
+       "expected_score", "threshold", "template", "latency_ms", "truncated", "prompt_tokens"}
+    strong_win_rate = p1+p2+p3; the route is strong when strong_win_rate >= threshold.
+    latency_ms covers tokenizing and the forward pass, not loading the model.
+
+    OPTIONS:
+    \(ModelOptions.help)
+
+    EXIT STATUS: 0 verdict printed, 1 the query could not be routed, 2 bad command line.
+    """
+
+    let options: RouterOptions
+    let positionals: [String]
+    let wantsHelp: Bool
+
+    init(arguments: [String]) throws(CLIError) {
+        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared, command: Self.name)
+        wantsHelp = parsed.flag("help")
+        options = try ModelOptions.read(parsed, command: Self.name)
+        positionals = parsed.positionals
+    }
+
+    func run(io: CommandIO) throws(CLIError) {
+        let query = try QueryInput.read(positionals, io: io)
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .router(.emptyQuery) }
+        let setup = RouterSetup(options: options)
+        do {
+            let config = try setup.config()
+            let scorer = try setup.makeScorer()
+            let start = ContinuousClock.now
+            let scored = try scorer.score(query)
+            let verdict = Verdict(scored: scored, config: config, template: scorer.templateName,
+                                  latencyMs: (ContinuousClock.now - start).milliseconds)
+            io.write(verdict.json.serialized + "\n")
+        } catch {
+            throw .router(error)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The models the project can fetch by name (models/catalog.tsv) and how a `--model` argument
+/// becomes a file: a path to any GGUF, or a catalog name installed under models/.
+public struct ModelCatalog: Equatable, Sendable {
+    public static let defaultModelName = "smollm2-135m"
+    public static let columns = ["name", "file", "sha256", "bytes", "license", "packages", "summary"]
+
+    public var entries: [ModelCatalogEntry]
+    /// The folder the catalog's files are installed into.
+    public var directory: String
+
+    public init(entries: [ModelCatalogEntry], directory: String) {
+        self.entries = entries
+        self.directory = directory
+    }
+
+    /// Reads a catalog file: tab-separated, a header row naming `columns`, `#` comments.
+    public static func load(path: String) throws(RouterError) -> ModelCatalog {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .catalogInvalid(path: path, reason: "cannot read the file")
+        }
+        var entries: [ModelCatalogEntry] = []
+        var sawHeader = false
+        for (number, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") && !line.isEmpty {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if !sawHeader {
+                guard fields == columns else { throw .catalogInvalid(path: path, reason: "the header must be: \(columns.joined(separator: " "))") }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == columns.count, let bytes = UInt64(fields[3]) else {
+                throw .catalogInvalid(path: path, reason: "line \(number + 1) must have \(columns.count) tab-separated fields")
+            }
+            entries.append(ModelCatalogEntry(name: fields[0], file: fields[1], sha256: fields[2], bytes: bytes, license: fields[4],
+                                             packages: fields[5].split(separator: ",").map(String.init), summary: fields[6]))
+        }
+        return ModelCatalog(entries: entries, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    public func entry(named name: String) -> ModelCatalogEntry? {
+        entries.first { $0.name == name }
+    }
+
+    /// The command that installs a catalog model.
+    public static func fetchCommand(for name: String) -> String {
+        name == defaultModelName ? "make model" : "make model MODEL=\(name)"
+    }
+
+    /// The GGUF file for a `--model` argument: a catalog name (checked to be installed and of the
+    /// catalogued size) or a path to an existing file (checked later, when llama.cpp loads it).
+    public func resolve(_ argument: String) throws(RouterError) -> String {
+        if let entry = entry(named: argument) {
+            let path = directory + "/" + entry.file
+            return try checkInstalled(entry, at: path)
+        }
+        if FileManager.default.fileExists(atPath: argument) { return argument }
+        if let entry = entries.first(where: { directory + "/" + $0.file == argument || $0.file == argument }) {
+            return try checkInstalled(entry, at: directory + "/" + entry.file)
+        }
+        if argument.contains("/") || argument.hasSuffix(".gguf") { return argument }
+        throw .unknownModelName(argument, known: entries.map(\.name))
+    }
+
+    private func checkInstalled(_ entry: ModelCatalogEntry, at path: String) throws(RouterError) -> String {
+        let fix = Self.fetchCommand(for: entry.name)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            throw .modelNotInstalled(name: entry.name, path: path, fix: fix)
+        }
+        let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        guard size == entry.bytes else {
+            throw .modelCorrupt(path: path, reason: "\(size) bytes, the catalog says \(entry.bytes)", fix: fix)
+        }
+        return path
+    }
+}

@@ -1,0 +1,81 @@
+import LlamaKit
+
+/// Turns a query into the scoring prompt of a template.
+///
+/// The template is rendered once, around a slot for the query, into a fixed prefix and suffix
+/// (tokenized with template markup read as special tokens). Each query is tokenized on its own
+/// as plain text, so a query can never inject markup, and the prefix is identical for every query.
+///
+/// Truncation policy: when prefix + query + suffix exceed the context, the query keeps its first
+/// and last tokens (half the room each) joined by a " [...] " marker, and the prompt says
+/// `truncated`. A template that alone leaves less than `minimumQueryTokens` is refused.
+public struct PromptBuilder {
+    public static let minimumQueryTokens = 16
+    private static let slot = "\u{1}CAUSAL_ROUTER_QUERY_SLOT\u{1}"
+    private static let truncationMarker = " [...] "
+
+    public let template: ScoringTemplate
+    public let contextLength: Int
+    private let tokenizer: any Tokenizing
+    private let prefixText: String
+    private let suffixText: String
+    private let prefixTokens: [LlamaToken]
+    private let suffixTokens: [LlamaToken]
+    private let markerTokens: [LlamaToken]
+
+    public init(template: ScoringTemplate, formatter: any ChatFormatting, tokenizer: any Tokenizing, contextLength: Int) throws(RouterError) {
+        let rendered: String
+        switch template.body {
+        case .raw(let text):
+            rendered = text.replacingOccurrences(of: ScoringTemplate.placeholder, with: Self.slot)
+        case .chat(let system, let user, let assistantPrefix):
+            var messages: [LlamaChatMessage] = []
+            if let system { messages.append(LlamaChatMessage(role: "system", content: system)) }
+            messages.append(LlamaChatMessage(role: "user", content: user.replacingOccurrences(of: ScoringTemplate.placeholder, with: Self.slot)))
+            rendered = try formatter.format(messages, addAssistantPrompt: true) + assistantPrefix
+        }
+        let parts = rendered.components(separatedBy: Self.slot)
+        guard parts.count == 2 else {
+            throw .templateInvalid(path: template.name, reason: "the model's chat template did not keep the query in place")
+        }
+        self.template = template
+        self.contextLength = contextLength
+        self.tokenizer = tokenizer
+        self.prefixText = parts[0]
+        self.suffixText = parts[1]
+        var prefix = try tokenizer.tokens(of: parts[0], parseSpecial: true)
+        if let bos = tokenizer.addedBeginningOfSequence, prefix.first != bos {
+            prefix.insert(bos, at: 0)
+        }
+        self.prefixTokens = prefix
+        self.suffixTokens = try tokenizer.tokens(of: parts[1], parseSpecial: true)
+        self.markerTokens = try tokenizer.tokens(of: Self.truncationMarker, parseSpecial: false)
+        let fixed = prefixTokens.count + suffixTokens.count
+        guard fixed + Self.minimumQueryTokens + markerTokens.count <= contextLength else {
+            throw .promptTooLong(fixedTokens: fixed, contextLength: contextLength)
+        }
+    }
+
+    /// Tokens of the template before the query: the same for every query.
+    public var fixedPrefix: [LlamaToken] { prefixTokens }
+
+    /// The prompt for `query` (surrounding whitespace removed; an empty query is an error).
+    public func prompt(for query: String) throws(RouterError) -> ScoringPrompt {
+        let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw .emptyQuery }
+        var queryTokens = try tokenizer.tokens(of: query, parseSpecial: false)
+        let room = contextLength - prefixTokens.count - suffixTokens.count
+        var queryText = query
+        var truncated = false
+        if queryTokens.count > room {
+            let keep = room - markerTokens.count
+            let head = Array(queryTokens.prefix(keep / 2))
+            let tail = Array(queryTokens.suffix(keep - keep / 2))
+            queryTokens = head + markerTokens + tail
+            queryText = try tokenizer.text(of: head) + Self.truncationMarker + tokenizer.text(of: tail)
+            truncated = true
+        }
+        return ScoringPrompt(prefix: prefixTokens, query: queryTokens, suffix: suffixTokens,
+                             text: prefixText + queryText + suffixText, truncated: truncated)
+    }
+}

@@ -1,0 +1,18 @@
+import LlamaKit
+
+/// What selects and sizes the scoring model: the shared options of `route`, `render` and `serve`.
+public struct RouterOptions: Equatable, Sendable {
+    /// A catalog name or a path to a GGUF file.
+    public var model: String = ModelCatalog.defaultModelName
+    /// A template file; nil means prompts/rating.txt.
+    public var templatePath: String?
+    /// A config file; nil means models/router.json when present, else built-in defaults.
+    public var configPath: String?
+    /// Overrides the config's threshold.
+    public var threshold: Double?
+    public var contextLength: Int = 2048
+    public var threads: Int = LlamaContextConfiguration.defaultThreads
+    public var gpuLayers: Int = 0
+
+    public init() {}
+}

@@ -1,0 +1,74 @@
+import Foundation
+import LlamaKit
+
+/// The composition root: turns `RouterOptions` into a loaded model, template, config and scorer.
+/// Shared by the command-line front, the server and the tests.
+public struct RouterSetup {
+    public let locator: ResourceLocator
+    public let options: RouterOptions
+
+    public init(options: RouterOptions, locator: ResourceLocator = ResourceLocator()) {
+        self.options = options
+        self.locator = locator
+    }
+
+    /// The GGUF path the options name.
+    public func modelPath() throws(RouterError) -> String {
+        let catalogPath = locator.catalogPath
+        let catalog = FileManager.default.fileExists(atPath: catalogPath)
+            ? try ModelCatalog.load(path: catalogPath)
+            : ModelCatalog(entries: [], directory: locator.home + "/models")
+        return try catalog.resolve(options.model)
+    }
+
+    public func template() throws(RouterError) -> ScoringTemplate {
+        try ScoringTemplate.load(path: options.templatePath ?? locator.defaultTemplatePath)
+    }
+
+    public func config() throws(RouterError) -> RoutingConfig {
+        var config: RoutingConfig
+        if let path = options.configPath {
+            config = try RoutingConfig.load(path: path)
+        } else if FileManager.default.fileExists(atPath: locator.defaultConfigPath) {
+            config = try RoutingConfig.load(path: locator.defaultConfigPath)
+        } else {
+            config = try RoutingConfig()
+        }
+        if let threshold = options.threshold {
+            guard (0...1).contains(threshold) else { throw .thresholdOutOfRange(threshold) }
+            config.threshold = threshold
+        }
+        return config
+    }
+
+    /// Loads the model's weights.
+    public func loadModel(vocabularyOnly: Bool = false) throws(RouterError) -> LlamaModel {
+        let path = try modelPath()
+        do {
+            return try LlamaModel(path: path, gpuLayers: options.gpuLayers, vocabularyOnly: vocabularyOnly)
+        } catch .modelLoadFailed(let path) {
+            if let name = catalogName(of: path) {
+                throw .modelCorrupt(path: path, reason: "llama.cpp cannot load it", fix: ModelCatalog.fetchCommand(for: name))
+            }
+            throw .llama(.modelLoadFailed(path: path))
+        } catch {
+            throw .llama(error)
+        }
+    }
+
+    /// A scorer over a freshly loaded model.
+    public func makeScorer() throws(RouterError) -> LlamaLabelScorer {
+        let template = try template()
+        let model = try loadModel()
+        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration())
+    }
+
+    public func contextConfiguration() -> LlamaContextConfiguration {
+        LlamaContextConfiguration(contextLength: options.contextLength, threads: options.threads)
+    }
+
+    private func catalogName(of path: String) -> String? {
+        guard let catalog = try? ModelCatalog.load(path: locator.catalogPath) else { return nil }
+        return catalog.entries.first { catalog.directory + "/" + $0.file == path }?.name
+    }
+}

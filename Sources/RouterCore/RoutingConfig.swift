@@ -1,0 +1,87 @@
+import Foundation
+
+/// The decision module's settings, read from a JSON file:
+/// `{"strong_model": "...", "weak_model": "...", "threshold": 0.5}`.
+/// Every key is optional (defaults below); unknown keys are refused so typos do not pass silently.
+public struct RoutingConfig: Equatable, Sendable {
+    public var strongModel: String
+    public var weakModel: String
+    /// Route to the strong model when the strong-model win rate P(1)+P(2)+P(3) >= threshold.
+    public var threshold: Double
+
+    public static let defaultStrongModel = "gpt-4-1106-preview"
+    public static let defaultWeakModel = "mixtral-8x7b-instruct-v0.1"
+    /// The median strong-model win rate of the default model and template on the GSM8K train
+    /// split (docs/ and README), so about half of such traffic goes to the strong model.
+    public static let defaultThreshold = 0.5
+
+    public init(strongModel: String = defaultStrongModel, weakModel: String = defaultWeakModel,
+                threshold: Double = defaultThreshold) throws(RouterError) {
+        guard (0...1).contains(threshold) else { throw .thresholdOutOfRange(threshold) }
+        self.strongModel = strongModel
+        self.weakModel = weakModel
+        self.threshold = threshold
+    }
+
+    public static let keys = ["strong_model", "weak_model", "threshold"]
+
+    /// Reads a config file.
+    public static func load(path: String) throws(RouterError) -> RoutingConfig {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .configNotFound(path: path) }
+        return try parse(data, path: path)
+    }
+
+    /// Parses config JSON; `path` only names the source in errors.
+    public static func parse(_ data: Data, path: String) throws(RouterError) -> RoutingConfig {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw .configInvalid(path: path, reason: "not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw .configInvalid(path: path, reason: "the top level must be a JSON object")
+        }
+        if let unknown = dictionary.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw .configInvalid(path: path, reason: "unknown key \"\(unknown)\" (known: \(keys.joined(separator: ", ")))")
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) {
+            let key = context.codingPath.first?.stringValue ?? "?"
+            throw .configInvalid(path: path, reason: "\"\(key)\" must be \(key == "threshold" ? "a number between 0 and 1" : "a string")")
+        } catch {
+            throw .configInvalid(path: path, reason: "not a valid config object")
+        }
+        for (key, value) in [("strong_model", file.strong_model), ("weak_model", file.weak_model)] {
+            if let value, value.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .configInvalid(path: path, reason: "\"\(key)\" must not be empty")
+            }
+        }
+        let threshold = file.threshold ?? defaultThreshold
+        guard (0...1).contains(threshold) else {
+            throw .configInvalid(path: path, reason: "\"threshold\" must be between 0 and 1, got \(threshold)")
+        }
+        return try RoutingConfig(strongModel: file.strong_model ?? defaultStrongModel,
+                                 weakModel: file.weak_model ?? defaultWeakModel,
+                                 threshold: threshold)
+    }
+
+    /// The file's shape; every key optional.
+    private struct File: Decodable {
+        var strong_model: String?
+        var weak_model: String?
+        var threshold: Double?
+    }
+
+    /// The route for a strong-model win rate: strong when `strongWinRate >= threshold`.
+    public func route(strongWinRate: Double) -> Route {
+        strongWinRate >= threshold ? .strong : .weak
+    }
+
+    /// The model name a route goes to.
+    public func model(for route: Route) -> String {
+        route == .strong ? strongModel : weakModel
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import RouterCommands
+
+exit(CausalRouterCLI.run(Array(CommandLine.arguments.dropFirst())))

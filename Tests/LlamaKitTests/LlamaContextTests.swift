@@ -1,0 +1,74 @@
+import Testing
+import LlamaKit
+
+@Suite struct LlamaContextTests {
+    func decodeLastLogits(_ context: LlamaContext, _ text: String) throws -> [Float] {
+        let tokens = try context.model.vocab.tokenize(text, addSpecial: true, parseSpecial: false)
+        let batch = LlamaBatch(capacity: 64)
+        let last = try batch.append(contentsOf: tokens, startPosition: 0, lastProducesOutput: true)
+        context.clearMemory()
+        try context.decode(batch)
+        return Array(try context.logits(at: last))
+    }
+
+    @Test func decodeGivesFiniteLogitsOverTheVocabulary() throws {
+        let model = try TestModel.shared()
+        let context = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2))
+        let logits = try decodeLastLogits(context, "The capital of France is")
+        #expect(logits.count == model.vocab.count)
+        #expect(logits.allSatisfy { $0.isFinite })
+        let best = logits.indices.max { logits[$0] < logits[$1] }!
+        #expect(model.vocab.piece(of: Int32(best)).contains("Paris"))
+    }
+
+    @Test func theSameInputTwiceGivesTheSameLogits() throws {
+        let context = try LlamaContext(model: try TestModel.shared(), configuration: .init(contextLength: 256, threads: 2))
+        let first = try decodeLastLogits(context, "How many legs does a spider have?")
+        let second = try decodeLastLogits(context, "How many legs does a spider have?")
+        #expect(zip(first, second).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test func embeddingsAreTheHiddenStateWhenAsked() throws {
+        let model = try TestModel.shared()
+        let context = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2, embeddings: true))
+        let tokens = try model.vocab.tokenize("hello world", addSpecial: true, parseSpecial: false)
+        let batch = LlamaBatch(capacity: 16)
+        let last = try batch.append(contentsOf: tokens, startPosition: 0, lastProducesOutput: true)
+        try context.decode(batch)
+        let hidden = try context.embeddings(at: last)
+        #expect(hidden.count == model.embeddingSize)
+        #expect(hidden.allSatisfy { $0.isFinite } && hidden.contains { $0 != 0 })
+    }
+
+    @Test func positionsWithoutOutputHaveNoLogits() throws {
+        let model = try TestModel.shared()
+        let context = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2))
+        let batch = LlamaBatch(capacity: 8)
+        try batch.append(contentsOf: [1, 2, 3], startPosition: 0, lastProducesOutput: true)
+        try context.decode(batch)
+        #expect(throws: LlamaError.logitsUnavailable(batchIndex: 0)) { try context.logits(at: 0) }
+    }
+
+    @Test func batchOverflowAndEmptyBatchesAreTypedErrors() throws {
+        let batch = LlamaBatch(capacity: 2)
+        #expect(throws: LlamaError.batchFull(capacity: 2)) {
+            try batch.append(contentsOf: [1, 2, 3], startPosition: 0, lastProducesOutput: true)
+        }
+        #expect(batch.count == 0)
+        let context = try LlamaContext(model: try TestModel.shared(), configuration: .init(contextLength: 64, threads: 1))
+        #expect(throws: LlamaError.emptyBatch) { try context.decode(batch) }
+    }
+
+    @Test func aBatchBeyondTheContextIsADecodeErrorNotACrash() throws {
+        let context = try LlamaContext(model: try TestModel.shared(), configuration: .init(contextLength: 64, batchSize: 64, threads: 1))
+        let batch = LlamaBatch(capacity: 64)
+        try batch.append(contentsOf: Array(repeating: 100, count: 60), startPosition: 0, lastProducesOutput: true)
+        try context.decode(batch)
+        #expect {
+            try context.decode(batch)
+        } throws: { error in
+            if case .decodeFailed = error as? LlamaError { return true }
+            return false
+        }
+    }
+}

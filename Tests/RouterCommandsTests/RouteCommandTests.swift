@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `route` and `render` against the real default model.
+@Suite struct RouteCommandTests {
+    struct Verdict: Decodable {
+        var model: String
+        var route: String
+        var label: Int
+        var probabilities: [Double]
+        var strong_win_rate: Double
+        var expected_score: Double
+        var threshold: Double
+        var template: String
+        var latency_ms: Double
+        var truncated: Bool
+        var prompt_tokens: Int
+    }
+
+    func verdict(_ arguments: [String], stdin: String = "") throws -> Verdict {
+        let outcome = CLIHarness.run(["route"] + arguments, stdin: stdin)
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        #expect(outcome.stdout.hasSuffix("\n") && outcome.stdout.split(separator: "\n").count == 1)
+        return try JSONDecoder().decode(Verdict.self, from: Data(outcome.stdout.utf8))
+    }
+
+    @Test func routesAQueryWithTheDefaultModel() throws {
+        let v = try verdict(["What is the capital of France?"])
+        #expect(v.probabilities.count == 5)
+        #expect(abs(v.probabilities.reduce(0, +) - 1) < 1e-9)
+        #expect(v.probabilities.allSatisfy { $0 > 0 && $0 < 1 })
+        #expect((1...5).contains(v.label))
+        #expect(v.probabilities[v.label - 1] == v.probabilities.max())
+        #expect(abs(v.strong_win_rate - v.probabilities[0...2].reduce(0, +)) < 1e-12)
+        #expect(abs(v.expected_score - zip(1...5, v.probabilities).map { Double($0) * $1 }.reduce(0, +)) < 1e-12)
+        #expect(v.route == (v.strong_win_rate >= v.threshold ? "strong" : "weak"))
+        #expect(v.model == (v.route == "strong" ? "gpt-4-1106-preview" : "mixtral-8x7b-instruct-v0.1"))
+        #expect(v.template == "rating")
+        #expect(v.latency_ms > 0)
+        #expect(!v.truncated)
+        #expect(v.prompt_tokens > 100)
+    }
+
+    @Test func theSameQueryTwiceGivesTheSameProbabilities() throws {
+        let query = "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?"
+        let first = try verdict([query])
+        let second = try verdict([], stdin: query)
+        #expect(zip(first.probabilities, second.probabilities).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
+    @Test func thresholdEdgesDecideTheRoute() throws {
+        #expect(try verdict(["--threshold", "0", "Hi"]).route == "strong")
+        let never = try verdict(["--threshold", "1", "Hi"])
+        #expect(never.route == (never.strong_win_rate >= 1 ? "strong" : "weak"))
+        let config = try CLIHarness.temporaryFile("router.json", contents: #"{"strong_model":"big","weak_model":"small","threshold":0}"#)
+        let v = try verdict(["--config", config, "Hi"])
+        #expect(v.model == "big" && v.route == "strong" && v.threshold == 0)
+    }
+
+    @Test func aVeryLongQueryIsTruncatedToTheContext() throws {
+        let query = String(repeating: "Explain the history of every European city in detail. ", count: 400)
+        let v = try verdict(["--ctx", "512", query])
+        #expect(v.truncated)
+        #expect(v.prompt_tokens == 512)
+        #expect(abs(v.probabilities.reduce(0, +) - 1) < 1e-9)
+    }
+
+    @Test func renderPrintsTheExactPromptEndingBeforeTheLabel() {
+        let outcome = CLIHarness.run(["render", "What is 7 times 8?"])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("<|im_start|>system\n"))
+        #expect(outcome.stdout.contains("<|im_start|>user\nQuestion:\nWhat is 7 times 8?<|im_end|>\n"))
+        #expect(outcome.stdout.hasSuffix("<|im_start|>assistant\nRating: [["))
+    }
+
+    @Test func aRawTemplateIsFedAsWritten() throws {
+        let template = try CLIHarness.temporaryFile("raw.txt", contents: "[raw]\nQuestion: {{query}}\nDifficulty (1-5): ")
+        let rendered = CLIHarness.run(["render", "--template", template, "Why is the sky blue?"])
+        #expect(rendered.stdout == "Question: Why is the sky blue?\nDifficulty (1-5): ")
+        let v = try verdict(["--template", template, "Why is the sky blue?"])
+        #expect(v.template == "raw")
+        #expect(abs(v.probabilities.reduce(0, +) - 1) < 1e-9)
+    }
+}
