@@ -8,10 +8,17 @@ MODEL ?= smollm2-135m
 QUERY ?= Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?
 SWIFT_FLAGS ?=
 
-.PHONY: run test deps llama model build clean distclean
+.PHONY: run route test deps llama model build clean distclean
 
-## run: build everything, fetch the default model and route a sample query with it
+PORT ?= 8321
+
+## run: build everything, fetch the default model, start the sidecar on it and route a sample
+## query with curl; it keeps serving until Ctrl-C
 run: build model
+	@scripts/run-server.sh "$(MODEL)" "$(PORT)" "$(QUERY)"
+
+## route: one verdict from the command line, no server
+route: build model
 	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
 
 ## test: build everything, fetch the default model and run all tests against it

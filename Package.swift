@@ -27,11 +27,15 @@ let package = Package(
         ),
         // Templates, scoring, label distribution, routing decision, configuration.
         .target(name: "RouterCore", dependencies: ["LlamaKit"]),
+        // The sidecar: sockets, HTTP/1.1, the routing endpoints and metrics.
+        .target(name: "RouterServer", dependencies: ["RouterCore"]),
         // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore"]),
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
+        .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),
+        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
     ]
 )

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the build needs (Debian): cmake, a C/C++ compiler,
-# libcurl4-openssl-dev, pkg-config and pip. Installs only what is missing.
+# libcurl4-openssl-dev, pkg-config, curl and pip. Installs only what is missing.
 set -euo pipefail
 missing=()
 command -v cmake >/dev/null || missing+=(cmake)
 command -v c++ >/dev/null || missing+=(g++)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v curl >/dev/null || missing+=(curl)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)

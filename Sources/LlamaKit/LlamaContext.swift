@@ -19,6 +19,7 @@ public final class LlamaContext {
         params.n_threads = Int32(clamping: configuration.threads)
         params.n_threads_batch = Int32(clamping: configuration.threads)
         params.embeddings = configuration.embeddings
+        params.kv_unified = configuration.unifiedMemory
         params.no_perf = true
         guard let context = llama_init_from_model(model.pointer, params) else {
             throw .contextCreationFailed(contextLength: configuration.contextLength)

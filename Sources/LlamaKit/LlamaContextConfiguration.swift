@@ -12,14 +12,19 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
     public var threads: Int
     /// Also return the final hidden state (embeddings) for positions that produce output.
     public var embeddings: Bool
+    /// One memory shared by all sequences, so sequences can share cached positions (a common
+    /// prompt prefix) without copies.
+    public var unifiedMemory: Bool
 
     public init(contextLength: Int = 2048, batchSize: Int? = nil, sequenceCount: Int = 1,
-                threads: Int = LlamaContextConfiguration.defaultThreads, embeddings: Bool = false) {
+                threads: Int = LlamaContextConfiguration.defaultThreads, embeddings: Bool = false,
+                unifiedMemory: Bool = true) {
         self.contextLength = contextLength
         self.batchSize = batchSize ?? contextLength
         self.sequenceCount = sequenceCount
         self.threads = threads
         self.embeddings = embeddings
+        self.unifiedMemory = unifiedMemory
     }
 
     /// One thread per available core.

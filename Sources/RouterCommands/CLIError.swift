@@ -7,6 +7,8 @@ public enum CLIError: Error, Equatable {
     /// The command ran and failed (exit code 1).
     case router(RouterError)
     case input(String)
+    /// The server failed to start or to load its model.
+    case server(String)
 
     public var exitCode: Int32 {
         if case .usage = self { return 2 }
@@ -19,7 +21,7 @@ public enum CLIError: Error, Equatable {
             return "\(text) (see `causal-router \(command.map { $0 + " " } ?? "")--help`)"
         case .router(let error):
             return error.description
-        case .input(let text):
+        case .input(let text), .server(let text):
             return text
         }
     }

@@ -9,7 +9,7 @@ import LlamaKit
 /// Truncation policy: when prefix + query + suffix exceed the context, the query keeps its first
 /// and last tokens (half the room each) joined by a " [...] " marker, and the prompt says
 /// `truncated`. A template that alone leaves less than `minimumQueryTokens` is refused.
-public struct PromptBuilder {
+public struct PromptBuilder: Sendable {
     public static let minimumQueryTokens = 16
     private static let slot = "\u{1}CAUSAL_ROUTER_QUERY_SLOT\u{1}"
     private static let truncationMarker = " [...] "
@@ -59,12 +59,15 @@ public struct PromptBuilder {
     /// Tokens of the template before the query: the same for every query.
     public var fixedPrefix: [LlamaToken] { prefixTokens }
 
+    /// Tokens a query may have before it is truncated.
+    public var queryRoom: Int { contextLength - prefixTokens.count - suffixTokens.count }
+
     /// The prompt for `query` (surrounding whitespace removed; an empty query is an error).
     public func prompt(for query: String) throws(RouterError) -> ScoringPrompt {
         let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw .emptyQuery }
         var queryTokens = try tokenizer.tokens(of: query, parseSpecial: false)
-        let room = contextLength - prefixTokens.count - suffixTokens.count
+        let room = queryRoom
         var queryText = query
         var truncated = false
         if queryTokens.count > room {

@@ -14,6 +14,9 @@ public enum RouterError: Error, Equatable, Sendable {
     case labelTokenMissing(digit: Int)
     case promptTooLong(fixedTokens: Int, contextLength: Int)
     case catalogInvalid(path: String, reason: String)
+    case invalidConversation(String)
+    case overloaded(queueLimit: Int)
+    case shuttingDown
     case llama(LlamaError)
 }
 
@@ -44,6 +47,12 @@ extension RouterError: CustomStringConvertible {
             return "the template alone needs \(fixed) tokens, more than the context of \(context); raise --ctx"
         case .catalogInvalid(let path, let reason):
             return "invalid model catalog \(path): \(reason)"
+        case .invalidConversation(let reason):
+            return reason
+        case .overloaded(let limit):
+            return "the scoring queue is full (\(limit) waiting)"
+        case .shuttingDown:
+            return "the router is shutting down"
         case .llama(let error):
             return error.description
         }

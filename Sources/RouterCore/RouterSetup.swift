@@ -3,7 +3,7 @@ import LlamaKit
 
 /// The composition root: turns `RouterOptions` into a loaded model, template, config and scorer.
 /// Shared by the command-line front, the server and the tests.
-public struct RouterSetup {
+public struct RouterSetup: Sendable {
     public let locator: ResourceLocator
     public let options: RouterOptions
 

@@ -1,13 +1,15 @@
 import Foundation
 
 /// The decision module's settings, read from a JSON file:
-/// `{"strong_model": "...", "weak_model": "...", "threshold": 0.5}`.
+/// `{"strong_model": "...", "weak_model": "...", "threshold": 0.5, "fallback_route": "strong"}`.
 /// Every key is optional (defaults below); unknown keys are refused so typos do not pass silently.
 public struct RoutingConfig: Equatable, Sendable {
     public var strongModel: String
     public var weakModel: String
     /// Route to the strong model when the strong-model win rate P(1)+P(2)+P(3) >= threshold.
     public var threshold: Double
+    /// Where the server sends a query it could not score in time (fail-open).
+    public var fallbackRoute: Route
 
     public static let defaultStrongModel = "gpt-4-1106-preview"
     public static let defaultWeakModel = "mixtral-8x7b-instruct-v0.1"
@@ -16,14 +18,15 @@ public struct RoutingConfig: Equatable, Sendable {
     public static let defaultThreshold = 0.5
 
     public init(strongModel: String = defaultStrongModel, weakModel: String = defaultWeakModel,
-                threshold: Double = defaultThreshold) throws(RouterError) {
+                threshold: Double = defaultThreshold, fallbackRoute: Route = .strong) throws(RouterError) {
         guard (0...1).contains(threshold) else { throw .thresholdOutOfRange(threshold) }
         self.strongModel = strongModel
         self.weakModel = weakModel
         self.threshold = threshold
+        self.fallbackRoute = fallbackRoute
     }
 
-    public static let keys = ["strong_model", "weak_model", "threshold"]
+    public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route"]
 
     /// Reads a config file.
     public static func load(path: String) throws(RouterError) -> RoutingConfig {
@@ -50,7 +53,10 @@ public struct RoutingConfig: Equatable, Sendable {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.typeMismatch(_, context) {
             let key = context.codingPath.first?.stringValue ?? "?"
-            throw .configInvalid(path: path, reason: "\"\(key)\" must be \(key == "threshold" ? "a number between 0 and 1" : "a string")")
+            let expected = key == "threshold" ? "a number between 0 and 1" : key == "fallback_route" ? "\"strong\" or \"weak\"" : "a string"
+            throw .configInvalid(path: path, reason: "\"\(key)\" must be \(expected)")
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.first?.stringValue == "fallback_route" {
+            throw .configInvalid(path: path, reason: "\"fallback_route\" must be \"strong\" or \"weak\"")
         } catch {
             throw .configInvalid(path: path, reason: "not a valid config object")
         }
@@ -65,7 +71,7 @@ public struct RoutingConfig: Equatable, Sendable {
         }
         return try RoutingConfig(strongModel: file.strong_model ?? defaultStrongModel,
                                  weakModel: file.weak_model ?? defaultWeakModel,
-                                 threshold: threshold)
+                                 threshold: threshold, fallbackRoute: file.fallback_route ?? .strong)
     }
 
     /// The file's shape; every key optional.
@@ -73,6 +79,7 @@ public struct RoutingConfig: Equatable, Sendable {
         var strong_model: String?
         var weak_model: String?
         var threshold: Double?
+        var fallback_route: Route?
     }
 
     /// The route for a strong-model win rate: strong when `strongWinRate >= threshold`.

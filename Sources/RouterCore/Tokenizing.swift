@@ -1,7 +1,7 @@
 import LlamaKit
 
 /// Text to tokens and back, as the scoring model sees it.
-public protocol Tokenizing {
+public protocol Tokenizing: Sendable {
     /// Tokens of `text`, never adding BOS/EOS. `parseSpecial` reads special-token text (template
     /// markup such as `<|im_start|>`) as those tokens; off for user text, which must never inject markup.
     func tokens(of text: String, parseSpecial: Bool) throws(RouterError) -> [LlamaToken]

@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func parsesAFullConfigAndDefaultsMissingKeys() throws {
-        let full = try RoutingConfig.parse(Data(#"{"strong_model":"big","weak_model":"small","threshold":0.25}"#.utf8), path: "c.json")
-        #expect(full == (try RoutingConfig(strongModel: "big", weakModel: "small", threshold: 0.25)))
+        let full = try RoutingConfig.parse(Data(#"{"strong_model":"big","weak_model":"small","threshold":0.25,"fallback_route":"weak"}"#.utf8), path: "c.json")
+        #expect(full == (try RoutingConfig(strongModel: "big", weakModel: "small", threshold: 0.25, fallbackRoute: .weak)))
         let empty = try RoutingConfig.parse(Data("{}".utf8), path: "c.json")
         #expect(empty == (try RoutingConfig()))
     }
@@ -40,6 +40,8 @@ import Testing
         (#"{"threshold": 1.5}"#, "must be between 0 and 1"),
         (#"{"strong_model": 4}"#, "\"strong_model\" must be a string"),
         (#"{"weak_model": "  "}"#, "\"weak_model\" must not be empty"),
+        (#"{"fallback_route": "cheap"}"#, "\"fallback_route\" must be \"strong\" or \"weak\""),
+        (#"{"fallback_route": 1}"#, "\"fallback_route\" must be \"strong\" or \"weak\""),
     ])
     func refusesBadConfigs(json: String, reason: String) {
         #expect {

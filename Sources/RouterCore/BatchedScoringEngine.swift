@@ -1,0 +1,240 @@
+import Dispatch
+import Foundation
+import LlamaKit
+import Synchronization
+
+/// Continuous batching over one llama context, owned by one dedicated inference thread (off
+/// Swift's cooperative pool, so a long decode never starves anything else).
+///
+/// The template's fixed prefix is decoded once, at start-up, into sequence 0. Each query gets a
+/// free sequence 1...parallel that shares the prefix's cached positions (`copyMemory`, no
+/// recomputation), so a query costs only its own tokens and the template's suffix. Queries
+/// waiting and in flight are decoded together, each decode carrying up to `batchSize` tokens
+/// taken round-robin from the active sequences; only each query's last token produces logits.
+public final class BatchedScoringEngine: Sendable {
+    public let promptBuilder: PromptBuilder
+    public let settings: ScoringEngineSettings
+    public let statistics = EngineStatistics()
+    /// Tokens of the shared prefix.
+    public let prefixLength: Int
+
+    private struct Job {
+        var prompt: ScoringPrompt
+        var ticket: ScoringTicket
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var head = 0
+        var stopping = false
+        var count: Int { jobs.count - head }
+
+        mutating func popFirst() -> Job? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head > 1024, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    /// A sequence in use: the query's tokens after the prefix and how many are decoded.
+    private struct Slot {
+        var job: Job
+        var tokens: [LlamaToken]
+        var decoded = 0
+    }
+
+    private let queue = Mutex(Queue())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    /// The inference thread's state: touched only by that thread once it runs.
+    private let worker: Worker
+
+    public init(model: LlamaModel, template: ScoringTemplate, settings: ScoringEngineSettings) throws(RouterError) {
+        precondition(settings.parallel > 0 && settings.batchSize > 0 && settings.maxQueue >= 0)
+        let probe = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab, contextLength: Int(Int32.max))
+        let prefix = probe.fixedPrefix
+        let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
+                                        contextLength: settings.contextLength)
+        let configuration = LlamaContextConfiguration(
+            contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
+            batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
+            threads: settings.threads, unifiedMemory: true)
+        let warmup = try builder.prompt(for: "warm-up")
+        let context: LlamaContext
+        do {
+            context = try LlamaContext(model: model, configuration: configuration)
+            let batch = LlamaBatch(capacity: settings.batchSize)
+            var start = 0
+            while start < prefix.count {
+                let chunk = Array(prefix[start..<min(prefix.count, start + settings.batchSize)])
+                batch.removeAll()
+                try batch.append(contentsOf: chunk, startPosition: start, sequence: 0, lastProducesOutput: false)
+                try context.decode(batch)
+                start += chunk.count
+            }
+            // Warm-up: one query-shaped decode on sequence 1, so the first real request does not
+            // pay for graph set-up.
+            context.copyMemory(from: 0, to: 1, positions: 0..<prefix.count)
+            batch.removeAll()
+            try batch.append(contentsOf: warmup.query + warmup.suffix, startPosition: prefix.count, sequence: 1, lastProducesOutput: true)
+            try context.decode(batch)
+            context.removeFromMemory(sequence: 1)
+        } catch {
+            throw .llama(error)
+        }
+        self.promptBuilder = builder
+        self.tokenizer = model.vocab
+        self.settings = settings
+        self.prefixLength = prefix.count
+        self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab))
+        let thread = Thread { [self] in run() }
+        thread.name = "causal-router-inference"
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    /// The name of the template in use.
+    public var templateName: String { promptBuilder.template.name }
+
+    /// The model's tokenizer (thread-safe).
+    public let tokenizer: any Tokenizing
+
+    /// Queries waiting for a sequence.
+    public var queueDepth: Int { queue.withLock { $0.count } }
+
+    /// The scoring prompt of `query`, built on the caller's thread (tokenizing is thread-safe).
+    public func prompt(for query: String) throws(RouterError) -> ScoringPrompt {
+        try promptBuilder.prompt(for: query)
+    }
+
+    /// Queues a prompt; returns at once. Refuses when the queue is full or the engine is stopping.
+    public func submit(_ prompt: ScoringPrompt) throws(RouterError) -> ScoringTicket {
+        let ticket = ScoringTicket()
+        let refusal: RouterError? = queue.withLock { state in
+            if state.stopping { return .shuttingDown }
+            if state.count >= settings.maxQueue { return .overloaded(queueLimit: settings.maxQueue) }
+            state.jobs.append(Job(prompt: prompt, ticket: ticket))
+            return nil
+        }
+        if let refusal { throw refusal }
+        wakeup.signal()
+        return ticket
+    }
+
+    /// Builds, queues and waits for one query (no deadline): for batch jobs and tests.
+    public func score(_ query: String) throws(RouterError) -> ScoredQuery {
+        try submit(prompt(for: query)).wait().get()
+    }
+
+    /// Stops accepting queries, finishes every query already queued or in flight, and ends the
+    /// inference thread. Safe to call more than once.
+    public func shutdown() {
+        let first = queue.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard first else { return }
+        wakeup.signal()
+        stopped.wait()
+    }
+
+    // MARK: - The inference thread
+
+    private func run() {
+        var slots: [Slot?] = Array(repeating: nil, count: settings.parallel)
+        var rotation = 0
+        let batch = LlamaBatch(capacity: settings.batchSize)
+        while true {
+            // Drop queries whose waiter has gone; admit queued ones into free sequences.
+            for i in slots.indices where slots[i]?.job.ticket.isAbandoned == true {
+                free(&slots, i)
+                statistics.recordAbandoned()
+            }
+            let stopping = queue.withLock { state -> Bool in
+                for i in slots.indices where slots[i] == nil {
+                    while let job = state.popFirst() {
+                        if job.ticket.isAbandoned {
+                            statistics.recordAbandoned()
+                            continue
+                        }
+                        slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix)
+                        worker.context.copyMemory(from: 0, to: i + 1, positions: 0..<prefixLength)
+                        break
+                    }
+                }
+                return state.stopping
+            }
+            if slots.allSatisfy({ $0 == nil }) {
+                if stopping && queueDepth == 0 { break }
+                wakeup.wait()
+                continue
+            }
+
+            // One decode: tokens from each active sequence in turn, starting at `rotation`.
+            batch.removeAll()
+            var finishing: [(slot: Int, batchIndex: Int)] = []
+            var carried = 0
+            for k in 0..<slots.count {
+                let i = (rotation + k) % slots.count
+                guard let slot = slots[i], batch.remaining > 0 else { continue }
+                let count = min(batch.remaining, slot.tokens.count - slot.decoded)
+                let chunk = Array(slot.tokens[slot.decoded..<slot.decoded + count])
+                let finishes = slot.decoded + count == slot.tokens.count
+                let last = try! batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
+                                             sequence: i + 1, lastProducesOutput: finishes)
+                slots[i]!.decoded += count
+                carried += 1
+                if finishes { finishing.append((i, last)) }
+            }
+            rotation = (rotation + 1) % slots.count
+            let start = ContinuousClock.now
+            do {
+                try worker.context.decode(batch)
+            } catch {
+                for i in slots.indices where slots[i] != nil && slots[i]!.decoded > 0 {
+                    slots[i]!.job.ticket.complete(.failure(.llama(error)))
+                    free(&slots, i)
+                }
+                continue
+            }
+            statistics.recordDecode(queries: carried, tokens: batch.count, seconds: (ContinuousClock.now - start).milliseconds / 1000)
+            for (i, batchIndex) in finishing {
+                let slot = slots[i]!
+                let result: Result<ScoredQuery, RouterError>
+                do {
+                    let logits = try worker.context.logits(at: batchIndex)
+                    let distribution = LabelDistribution(logits: worker.labelTokens.ids.map { logits[Int($0)] })
+                    result = .success(ScoredQuery(distribution: distribution, truncated: slot.job.prompt.truncated,
+                                                  promptTokens: slot.job.prompt.tokenCount))
+                } catch {
+                    result = .failure(.llama(error))
+                }
+                slot.job.ticket.complete(result)
+                free(&slots, i)
+            }
+            statistics.recordCompleted(finishing.count)
+        }
+        stopped.signal()
+    }
+
+    private func free(_ slots: inout [Slot?], _ i: Int) {
+        slots[i] = nil
+        worker.context.removeFromMemory(sequence: i + 1)
+    }
+
+    /// The context and label tokens, used only by the inference thread after start-up.
+    private final class Worker: @unchecked Sendable {
+        let context: LlamaContext
+        let labelTokens: LabelTokens
+
+        init(context: LlamaContext, labelTokens: LabelTokens) {
+            self.context = context
+            self.labelTokens = labelTokens
+        }
+    }
+}

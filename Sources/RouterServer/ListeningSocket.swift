@@ -1,0 +1,111 @@
+import Glibc
+
+/// A bound, listening socket (TCP or Unix-domain). Accepts connections until closed.
+final class ListeningSocket: @unchecked Sendable {
+    private let descriptor: Int32
+    private let unixPath: String?
+    /// The address actually bound (the real port when port 0 was asked for).
+    let address: ListenAddress
+
+    init(_ requested: ListenAddress, backlog: Int32 = 128) throws(SocketError) {
+        switch requested {
+        case .unix(let path):
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("socket") }
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+                Glibc.close(fd)
+                throw SocketError("bind", code: ENAMETOOLONG)
+            }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            unlink(path)
+            let bound = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard bound == 0 else {
+                let error = SocketError("bind \(path)")
+                Glibc.close(fd)
+                throw error
+            }
+            descriptor = fd
+            unixPath = path
+            address = requested
+        case .tcp(let host, let port):
+            let name = host == "localhost" ? "127.0.0.1" : host
+            let isIPv6 = name.contains(":")
+            let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("socket") }
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let bound: Int32
+            if isIPv6 {
+                var addr = sockaddr_in6()
+                addr.sin6_family = sa_family_t(AF_INET6)
+                addr.sin6_port = UInt16(port).bigEndian
+                guard inet_pton(AF_INET6, name, &addr.sin6_addr) == 1 else {
+                    Glibc.close(fd)
+                    throw SocketError("invalid IPv6 address '\(host)'", code: EINVAL)
+                }
+                bound = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                }
+            } else {
+                var addr = sockaddr_in()
+                addr.sin_family = sa_family_t(AF_INET)
+                addr.sin_port = UInt16(port).bigEndian
+                guard inet_pton(AF_INET, name, &addr.sin_addr) == 1 else {
+                    Glibc.close(fd)
+                    throw SocketError("invalid IPv4 address '\(host)'", code: EINVAL)
+                }
+                bound = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+            guard bound == 0 else {
+                let error = SocketError("bind \(host):\(port)")
+                Glibc.close(fd)
+                throw error
+            }
+            descriptor = fd
+            unixPath = nil
+            address = .tcp(host: host, port: Self.boundPort(fd, ipv6: isIPv6))
+        }
+        guard listen(descriptor, backlog) == 0 else {
+            let error = SocketError("listen")
+            Glibc.close(descriptor)
+            throw error
+        }
+    }
+
+    private static func boundPort(_ fd: Int32, ipv6: Bool) -> Int {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return withUnsafePointer(to: &storage) { pointer in
+            ipv6
+                ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        }
+    }
+
+    /// Waits up to `timeoutMs` for a connection; nil when none came (or the socket was closed).
+    func accept(timeoutMs: Int32) -> StreamSocket? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMs) > 0, poller.revents & Int16(POLLIN) != 0 else { return nil }
+        let fd = Glibc.accept(descriptor, nil, nil)
+        return fd >= 0 ? StreamSocket(descriptor: fd) : nil
+    }
+
+    func close() {
+        _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+        _ = Glibc.close(descriptor)
+        if let unixPath { unlink(unixPath) }
+    }
+}

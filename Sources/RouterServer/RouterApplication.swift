@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+import RouterCore
+import Synchronization
+
+/// The server's composition root, shared by `causal-router serve` and the tests: checks the
+/// options, binds the address and starts answering at once (health says "loading"), then loads
+/// the model and its batched engine on a background thread.
+public final class RouterApplication: Sendable {
+    public let server: HTTPServer
+    public let service: RouterService
+    private let loading = DispatchSemaphore(value: 0)
+    private let loadResult = Mutex<Result<Duration, RouterError>?>(nil)
+
+    /// Validates everything that can be checked without loading weights (config, template, model
+    /// file), binds the address and starts serving; the model loads in the background.
+    public init(options: ServerOptions, locator: ResourceLocator = ResourceLocator()) throws(ServeError) {
+        let setup = RouterSetup(options: options.router, locator: locator)
+        let config: RoutingConfig
+        let template: ScoringTemplate
+        let modelPath: String
+        do {
+            config = try setup.config()
+            template = try setup.template()
+            modelPath = try setup.modelPath()
+        } catch {
+            throw .router(error)
+        }
+        service = RouterService(settings: ServiceSettings(
+            config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
+            templateName: template.name, engine: options.engine, limits: options.limits))
+        do {
+            server = try HTTPServer(address: options.address, handler: service, limits: options.limits)
+        } catch {
+            throw .socket(error)
+        }
+        server.start()
+        let thread = Thread { [self] in
+            let start = ContinuousClock.now
+            let result: Result<Duration, RouterError>
+            do throws(RouterError) {
+                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: options.engine)
+                service.becomeReady(engine)
+                result = .success(ContinuousClock.now - start)
+            } catch {
+                service.fail(error.description)
+                result = .failure(error)
+            }
+            loadResult.withLock { $0 = result }
+            loading.signal()
+        }
+        thread.name = "causal-router-loader"
+        thread.start()
+    }
+
+    /// Blocks until the model is loaded (its load time) or failed to load.
+    public func waitUntilLoaded() -> Result<Duration, RouterError> {
+        loading.wait()
+        loading.signal()
+        return loadResult.withLock { $0! }
+    }
+
+    /// Stops accepting, answers what is in flight, then stops the engine.
+    public func stop(timeout: Duration = .seconds(30)) {
+        server.shutdown(timeout: timeout)
+        service.engine?.shutdown()
+    }
+}

@@ -1,0 +1,90 @@
+import RouterCore
+import Synchronization
+
+/// Counters for `GET /metrics` (Prometheus text format 0.0.4).
+final class RouterMetrics: Sendable {
+    static let latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let knownPaths: Set<String> = ["/v1/route", "/v1/route/batch", "/healthz", "/v1/config", "/metrics"]
+
+    private struct State {
+        var requests: [String: Int] = [:]   // "path\u{0}status"
+        var latencyCounts = Array(repeating: 0, count: RouterMetrics.latencyBuckets.count)
+        var latencySum = 0.0
+        var latencyCount = 0
+        var labels = Array(repeating: 0, count: 5)
+        var routes: [String: Int] = [:]     // strong / weak
+        var fallbacks: [String: Int] = [:]  // reason
+    }
+
+    private let state = Mutex(State())
+
+    func recordRequest(path: String, status: Int, seconds: Double) {
+        let path = Self.knownPaths.contains(path) ? path : "other"
+        state.withLock { s in
+            s.requests["\(path)\u{0}\(status)", default: 0] += 1
+            for (i, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { s.latencyCounts[i] += 1 }
+            s.latencySum += seconds
+            s.latencyCount += 1
+        }
+    }
+
+    func recordVerdict(label: Int?, route: Route, fallbackReason: String?) {
+        state.withLock { s in
+            if let label { s.labels[label - 1] += 1 }
+            s.routes[route.rawValue, default: 0] += 1
+            if let fallbackReason { s.fallbacks[fallbackReason, default: 0] += 1 }
+        }
+    }
+
+    /// The exposition text; engine figures come from its statistics when it is running.
+    func render(engine: BatchedScoringEngine?, ready: Bool) -> String {
+        let s = state.withLock { $0 }
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += "# HELP causal_router_\(name) \(help)\n# TYPE causal_router_\(name) \(type)\n"
+        }
+        func sample(_ name: String, _ labels: String, _ value: Double) {
+            let number = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+            out += "causal_router_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(number)\n"
+        }
+        family("requests_total", "counter", "HTTP requests answered, by path and status code.")
+        for (key, count) in s.requests.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{0}")
+            sample("requests_total", "path=\"\(parts[0])\",status=\"\(parts[1])\"", Double(count))
+        }
+        family("request_duration_seconds", "histogram", "Time from a parsed request to its response.")
+        for (i, bound) in Self.latencyBuckets.enumerated() {
+            sample("request_duration_seconds_bucket", "le=\"\(bound)\"", Double(s.latencyCounts[i]))
+        }
+        sample("request_duration_seconds_bucket", "le=\"+Inf\"", Double(s.latencyCount))
+        sample("request_duration_seconds_sum", "", s.latencySum)
+        sample("request_duration_seconds_count", "", Double(s.latencyCount))
+        family("labels_total", "counter", "Predicted labels (argmax) of scored queries.")
+        for label in 1...5 { sample("labels_total", "label=\"\(label)\"", Double(s.labels[label - 1])) }
+        family("routes_total", "counter", "Verdicts by route, fallbacks included.")
+        for route in ["strong", "weak"] { sample("routes_total", "route=\"\(route)\"", Double(s.routes[route] ?? 0)) }
+        family("fallbacks_total", "counter", "Fallback verdicts, by reason.")
+        for reason in ["timeout", "overloaded", "error"] { sample("fallbacks_total", "reason=\"\(reason)\"", Double(s.fallbacks[reason] ?? 0)) }
+        family("model_ready", "gauge", "1 when the scoring model is loaded.")
+        sample("model_ready", "", ready ? 1 : 0)
+        let e = engine?.statistics.snapshot ?? EngineStatistics.Snapshot()
+        family("queue_depth", "gauge", "Queries waiting for a free sequence.")
+        sample("queue_depth", "", Double(engine?.queueDepth ?? 0))
+        family("batch_queries", "histogram", "Queries carried by each decode call.")
+        for (i, bound) in EngineStatistics.batchBuckets.enumerated() {
+            sample("batch_queries_bucket", "le=\"\(bound)\"", Double(e.queriesPerDecode[i]))
+        }
+        sample("batch_queries_bucket", "le=\"+Inf\"", Double(e.decodes))
+        sample("batch_queries_sum", "", Double(e.queriesPerDecodeSum))
+        sample("batch_queries_count", "", Double(e.decodes))
+        family("batched_decodes_total", "counter", "Decode calls that carried more than one query.")
+        sample("batched_decodes_total", "", Double(e.batchedDecodes))
+        family("tokens_processed_total", "counter", "Tokens decoded for queries (the shared prefix excluded).")
+        sample("tokens_processed_total", "", Double(e.tokens))
+        family("decode_seconds_total", "counter", "Time spent in decode calls.")
+        sample("decode_seconds_total", "", e.decodeSeconds)
+        family("queries_abandoned_total", "counter", "Queries dropped because their deadline passed first.")
+        sample("queries_abandoned_total", "", Double(e.abandoned))
+        return out
+    }
+}

@@ -1,0 +1,212 @@
+import Dispatch
+import Foundation
+import RouterCore
+import Synchronization
+
+/// The sidecar's endpoints over a `BatchedScoringEngine`:
+/// `POST /v1/route`, `POST /v1/route/batch`, `GET /healthz`, `GET /v1/config`, `GET /metrics`.
+///
+/// Fail-open: a query not scored by its deadline, or refused by a full queue, gets a fallback
+/// verdict at once (the configured fallback route, `"fallback": true` and the reason).
+public final class RouterService: HTTPHandler {
+    public enum Status: Sendable {
+        case loading
+        case ready(BatchedScoringEngine)
+        case failed(String)
+    }
+
+    public let settings: ServiceSettings
+    private let status = Mutex(Status.loading)
+    private let metrics = RouterMetrics()
+
+    public init(settings: ServiceSettings) {
+        self.settings = settings
+    }
+
+    /// The engine is loaded: start answering.
+    public func becomeReady(_ engine: BatchedScoringEngine) {
+        status.withLock { $0 = .ready(engine) }
+    }
+
+    /// Loading failed: health reports it, routes get 503.
+    public func fail(_ message: String) {
+        status.withLock { $0 = .failed(message) }
+    }
+
+    public var engine: BatchedScoringEngine? {
+        status.withLock { if case .ready(let engine) = $0 { engine } else { nil } }
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let start = ContinuousClock.now
+        let response = respond(to: request, receivedAt: start)
+        metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
+        return response
+    }
+
+    private static let methods: [String: String] = [
+        "/v1/route": "POST", "/v1/route/batch": "POST", "/healthz": "GET", "/v1/config": "GET", "/metrics": "GET",
+    ]
+
+    private func respond(to request: HTTPRequest, receivedAt: ContinuousClock.Instant) -> HTTPResponse {
+        guard let method = Self.methods[request.path] else {
+            return .error(404, "no endpoint \(request.path); see GET /v1/config", type: "not_found")
+        }
+        guard request.method == method || (method == "GET" && request.method == "HEAD") else {
+            var response = HTTPResponse.error(405, "\(request.path) takes \(method)", type: "method_not_allowed")
+            response.extraHeaders.append(("Allow", method))
+            return response
+        }
+        switch request.path {
+        case "/healthz": return health()
+        case "/v1/config": return .json(200, configuration().serialized)
+        case "/metrics":
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
+                                body: Array(metrics.render(engine: engine, ready: engine != nil).utf8))
+        default:
+            guard let engine else {
+                return .error(503, "the scoring model is not ready; see GET /healthz", type: "unavailable")
+            }
+            do {
+                return request.path == "/v1/route"
+                    ? try route(request.body, engine: engine, receivedAt: receivedAt)
+                    : try routeBatch(request.body, engine: engine, receivedAt: receivedAt)
+            } catch {
+                return .error(400, error.message, type: "invalid_request_error")
+            }
+        }
+    }
+
+    private func health() -> HTTPResponse {
+        switch status.withLock({ $0 }) {
+        case .ready: return .json(200, #"{"status":"ok"}"#)
+        case .loading: return .json(503, #"{"status":"loading"}"#)
+        case .failed(let message):
+            return .json(503, JSONValue.object([("status", .string("failed")), ("message", .string(message))]).serialized)
+        }
+    }
+
+    private func configuration() -> JSONValue {
+        let c = settings.config
+        return .object([
+            ("model", .string(settings.modelPath)),
+            ("template", .string(settings.templateName)),
+            ("strong_model", .string(c.strongModel)),
+            ("weak_model", .string(c.weakModel)),
+            ("threshold", .number(c.threshold)),
+            ("fallback_route", .string(c.fallbackRoute.rawValue)),
+            ("fallback_model", .string(c.model(for: c.fallbackRoute))),
+            ("limits", .object([
+                ("parallel", .int(settings.engine.parallel)),
+                ("ctx", .int(settings.engine.contextLength)),
+                ("batch_size", .int(settings.engine.batchSize)),
+                ("max_queue", .int(settings.engine.maxQueue)),
+                ("default_timeout_ms", .int(settings.defaultTimeoutMs)),
+                ("max_body_bytes", .int(settings.limits.maxBodyBytes)),
+                ("max_batch_queries", .int(BatchRequestBody.maxQueries)),
+            ])),
+        ])
+    }
+
+    // MARK: - Routing
+
+    private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
+        let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
+        try request.validate()
+        let config = try config(threshold: request.threshold)
+        let deadline = deadline(receivedAt, timeoutMs: request.timeoutMs)
+        let pending = try submit(request, engine: engine)
+        return .json(200, verdict(for: pending, deadline: deadline, config: config, receivedAt: receivedAt).serialized)
+    }
+
+    private func routeBatch(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
+        let batch = try RouteRequestBody.decode(BatchRequestBody.self, from: body)
+        try batch.options.validate()
+        guard !batch.queries.isEmpty else { throw RequestError("\"queries\" is empty") }
+        guard batch.queries.count <= BatchRequestBody.maxQueries else {
+            throw RequestError("\"queries\" holds \(batch.queries.count) items; at most \(BatchRequestBody.maxQueries) per request")
+        }
+        let config = try config(threshold: batch.threshold)
+        let deadline = deadline(receivedAt, timeoutMs: batch.timeoutMs)
+        var pending: [Pending] = []
+        for (index, item) in batch.queries.enumerated() {
+            do {
+                pending.append(try submit(item.body, engine: engine))
+            } catch {
+                throw RequestError("\"queries\"[\(index)]: \(error.message)")
+            }
+        }
+        let verdicts = pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt) }
+        return .json(200, JSONValue.object([("verdicts", .array(verdicts))]).serialized)
+    }
+
+    /// A query on its way: queued, or refused at once.
+    private enum Pending {
+        case queued(ScoringTicket)
+        case refused(reason: String)
+    }
+
+    private func submit(_ request: RouteRequestBody, engine: BatchedScoringEngine) throws(RequestError) -> Pending {
+        let text = try request.queryText(room: engine.promptBuilder.queryRoom, tokenizer: engine.tokenizer)
+        do {
+            return .queued(try engine.submit(engine.prompt(for: text)))
+        } catch .overloaded {
+            return .refused(reason: "overloaded")
+        } catch .shuttingDown {
+            return .refused(reason: "overloaded")
+        } catch {
+            throw RequestError(error.description)
+        }
+    }
+
+    private func verdict(for pending: Pending, deadline: DispatchTime, config: RoutingConfig, receivedAt: ContinuousClock.Instant) -> JSONValue {
+        let reason: String
+        switch pending {
+        case .refused(let why):
+            reason = why
+        case .queued(let ticket):
+            switch ticket.wait(until: deadline) {
+            case .success(let scored)?:
+                let verdict = Verdict(scored: scored, config: config, template: settings.templateName,
+                                      latencyMs: (ContinuousClock.now - receivedAt).milliseconds)
+                metrics.recordVerdict(label: verdict.label, route: verdict.route, fallbackReason: nil)
+                guard case .object(let fields) = verdict.json else { preconditionFailure("a verdict is an object") }
+                return .object(fields + [("fallback", .bool(false))])
+            case .failure(let error)?:
+                reason = "error: \(error.description)"
+            case nil:
+                reason = "timeout"
+            }
+        }
+        let route = config.fallbackRoute
+        metrics.recordVerdict(label: nil, route: route, fallbackReason: reason.hasPrefix("error") ? "error" : reason)
+        return .object([
+            ("model", .string(config.model(for: route))),
+            ("route", .string(route.rawValue)),
+            ("label", .null),
+            ("probabilities", .null),
+            ("strong_win_rate", .null),
+            ("expected_score", .null),
+            ("threshold", .number(config.threshold)),
+            ("template", .string(settings.templateName)),
+            ("latency_ms", .number((ContinuousClock.now - receivedAt).milliseconds)),
+            ("truncated", .bool(false)),
+            ("prompt_tokens", .null),
+            ("fallback", .bool(true)),
+            ("reason", .string(reason)),
+        ])
+    }
+
+    private func config(threshold: Double?) throws(RequestError) -> RoutingConfig {
+        var config = settings.config
+        if let threshold { config.threshold = threshold }
+        return config
+    }
+
+    private func deadline(_ receivedAt: ContinuousClock.Instant, timeoutMs: Double?) -> DispatchTime {
+        let budget = Duration.microseconds(Int64((timeoutMs ?? Double(settings.defaultTimeoutMs)) * 1000))
+        let left = budget - (ContinuousClock.now - receivedAt)
+        let nanoseconds = max(0, left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000)
+        return .now() + .nanoseconds(Int(nanoseconds))
+    }
+}

@@ -1,0 +1,12 @@
+import RouterCore
+
+/// Everything `causal-router serve` is started with.
+public struct ServerOptions: Sendable {
+    public var router = RouterOptions()
+    public var address = ListenAddress.tcp(host: "127.0.0.1", port: 8321)
+    public var engine = ScoringEngineSettings()
+    public var limits = HTTPServerLimits()
+    public var defaultTimeoutMs = 2000
+
+    public init() {}
+}
