@@ -29,13 +29,16 @@ let package = Package(
         .target(name: "RouterCore", dependencies: ["LlamaKit"]),
         // The sidecar: sockets, HTTP/1.1, the routing endpoints and metrics.
         .target(name: "RouterServer", dependencies: ["RouterCore"]),
+        // Batch labeling of query logs: readers, resumable output, progress.
+        .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer"]),
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterLabeling"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),
         .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore"]),
+        .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
     ]
 )

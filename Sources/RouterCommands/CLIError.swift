@@ -7,7 +7,7 @@ public enum CLIError: Error, Equatable {
     /// The command ran and failed (exit code 1).
     case router(RouterError)
     case input(String)
-    /// The server failed to start or to load its model.
+    /// A long-running command (serve, label) failed.
     case server(String)
 
     public var exitCode: Int32 {

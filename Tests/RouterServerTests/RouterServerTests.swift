@@ -49,20 +49,34 @@ import RouterCore
         let statuses = Mutex<[Int]>([])
         let fallbacks = Mutex(0)
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 16) { connection in
-            do {
-                let client = try TestHTTPClient(port: ServerFixture.port(application))
-                for k in 0..<2 {
-                    let query = queries[connection * 2 + k]
-                    let response = try client.request("POST", "/v1/route",
-                                                      body: "{\"query\": \(ServerFixture.jsonString(query)), \"timeout_ms\": 120000}")
-                    statuses.withLock { $0.append(response.status) }
-                    if (try response.json())["fallback"] as? Bool != false { fallbacks.withLock { $0 += 1 } }
+        // 16 real threads (concurrentPerform would run only as many as there are cores), each
+        // with its own keep-alive connection, released together.
+        let group = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        for connection in 0..<16 {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                let client = try? TestHTTPClient(port: ServerFixture.port(application))
+                start.wait()
+                do {
+                    guard let client else { throw TestHTTPClient.ClientError(description: "cannot connect") }
+                    for k in 0..<2 {
+                        let query = queries[connection * 2 + k]
+                        let response = try client.request("POST", "/v1/route",
+                                                          body: "{\"query\": \(ServerFixture.jsonString(query)), \"timeout_ms\": 120000}")
+                        statuses.withLock { $0.append(response.status) }
+                        if (try response.json())["fallback"] as? Bool != false { fallbacks.withLock { $0 += 1 } }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
                 }
-            } catch {
-                failures.withLock { $0.append("\(error)") }
             }
+            thread.start()
         }
+        usleep(100_000)
+        for _ in 0..<16 { start.signal() }
+        group.wait()
         #expect(failures.withLock { $0 }.isEmpty)
         #expect(statuses.withLock { $0 }.count == 32 && statuses.withLock { $0 }.allSatisfy { $0 == 200 })
         #expect(fallbacks.withLock { $0 } == 0)

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Reads a file or standard input line by line in chunks (any size of input, bounded memory).
+/// Lines end with "\n" (a trailing "\r" is removed); the last line may lack its "\n".
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var finished = false
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    /// The next line's bytes, or nil at the end.
+    func next() -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 10) {
+                var line = buffer[start..<newline]
+                start = newline + 1
+                if line.last == 13 { line = line.dropLast() }
+                lineNumber += 1
+                return line
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                var line = buffer[start...]
+                start = buffer.count
+                if line.last == 13 { line = line.dropLast() }
+                lineNumber += 1
+                return line
+            }
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty {
+                finished = true
+            } else {
+                if start > 0 {
+                    buffer.removeFirst(start)
+                    start = 0
+                }
+                buffer += chunk
+            }
+        }
+    }
+}
