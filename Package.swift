@@ -31,14 +31,17 @@ let package = Package(
         .target(name: "RouterServer", dependencies: ["RouterCore"]),
         // Batch labeling of query logs: readers, resumable output, progress.
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
+        // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.
+        .target(name: "RouterEvaluation", dependencies: ["RouterCore"]),
         // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterLabeling"]),
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterLabeling", "RouterEvaluation"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),
         .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
+        .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
     ]
 )

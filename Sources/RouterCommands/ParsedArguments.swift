@@ -7,7 +7,7 @@ struct ParsedArguments {
         var takesValue = true
     }
 
-    private(set) var values: [String: String] = [:]
+    private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
 
@@ -39,10 +39,10 @@ struct ParsedArguments {
             guard let option = byName[key] else { throw .usage("unknown option \(key)", command: command) }
             if option.takesValue {
                 if let inlineValue {
-                    values[option.name] = inlineValue
+                    values[option.name, default: []].append(inlineValue)
                 } else {
                     guard index < arguments.count else { throw .usage("--\(option.name) needs a value", command: command) }
-                    values[option.name] = arguments[index]
+                    values[option.name, default: []].append(arguments[index])
                     index += 1
                 }
             } else {
@@ -52,12 +52,18 @@ struct ParsedArguments {
         }
     }
 
-    func value(_ name: String) -> String? { values[name] }
+    /// The option's value (the last one when it is given several times).
+    func value(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value of a repeatable option, in order; commas also separate values.
+    func list(_ name: String) -> [String] {
+        (values[name] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
+    }
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
     func integer(_ name: String, in range: ClosedRange<Int>, command: String) throws(CLIError) -> Int? {
-        guard let text = values[name] else { return nil }
+        guard let text = value(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw .usage("--\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'", command: command)
         }
@@ -65,7 +71,7 @@ struct ParsedArguments {
     }
 
     func number(_ name: String, in range: ClosedRange<Double>, command: String) throws(CLIError) -> Double? {
-        guard let text = values[name] else { return nil }
+        guard let text = value(name) else { return nil }
         guard let value = Double(text), range.contains(value) else {
             throw .usage("--\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'", command: command)
         }

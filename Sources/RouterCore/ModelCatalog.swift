@@ -42,6 +42,12 @@ public struct ModelCatalog: Equatable, Sendable {
         entries.first { $0.name == name }
     }
 
+    /// A short name for reports: the catalog name, or a file's name without ".gguf".
+    public static func displayName(_ argument: String) -> String {
+        let file = URL(fileURLWithPath: argument).lastPathComponent
+        return file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
+    }
+
     /// The command that installs a catalog model.
     public static func fetchCommand(for name: String) -> String {
         name == defaultModelName ? "make model" : "make model MODEL=\(name)"

@@ -10,12 +10,14 @@ public struct RoutingConfig: Equatable, Sendable {
     public var threshold: Double
     /// Where the server sends a query it could not score in time (fail-open).
     public var fallbackRoute: Route
+    /// What each model costs, for `calibrate`'s savings estimate (optional).
+    public var prices: ModelPrices?
 
     public static let defaultStrongModel = "gpt-4-1106-preview"
     public static let defaultWeakModel = "mixtral-8x7b-instruct-v0.1"
     /// The median strong-model win rate of the default model and template on the GSM8K train
     /// split (docs/ and README), so about half of such traffic goes to the strong model.
-    public static let defaultThreshold = 0.5
+    public static let defaultThreshold = 0.847
 
     public init(strongModel: String = defaultStrongModel, weakModel: String = defaultWeakModel,
                 threshold: Double = defaultThreshold, fallbackRoute: Route = .strong) throws(RouterError) {
@@ -26,7 +28,9 @@ public struct RoutingConfig: Equatable, Sendable {
         self.fallbackRoute = fallbackRoute
     }
 
-    public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route"]
+    public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route",
+                              "strong_price_per_request", "weak_price_per_request",
+                              "strong_price_per_1k_tokens", "weak_price_per_1k_tokens"]
 
     /// Reads a config file.
     public static func load(path: String) throws(RouterError) -> RoutingConfig {
@@ -69,17 +73,23 @@ public struct RoutingConfig: Equatable, Sendable {
         guard (0...1).contains(threshold) else {
             throw .configInvalid(path: path, reason: "\"threshold\" must be between 0 and 1, got \(threshold)")
         }
-        return try RoutingConfig(strongModel: file.strong_model ?? defaultStrongModel,
-                                 weakModel: file.weak_model ?? defaultWeakModel,
-                                 threshold: threshold, fallbackRoute: file.fallback_route ?? .strong)
+        var config = try RoutingConfig(strongModel: file.strong_model ?? defaultStrongModel,
+                                       weakModel: file.weak_model ?? defaultWeakModel,
+                                       threshold: threshold, fallbackRoute: file.fallback_route ?? .strong)
+        config.prices = try ModelPrices(file: file, path: path)
+        return config
     }
 
     /// The file's shape; every key optional.
-    private struct File: Decodable {
+    struct File: Decodable {
         var strong_model: String?
         var weak_model: String?
         var threshold: Double?
         var fallback_route: Route?
+        var strong_price_per_request: Double?
+        var weak_price_per_request: Double?
+        var strong_price_per_1k_tokens: Double?
+        var weak_price_per_1k_tokens: Double?
     }
 
     /// The route for a strong-model win rate: strong when `strongWinRate >= threshold`.

@@ -20,7 +20,7 @@ public struct LabelSummary: Sendable {
         label: \(labeled) rows labeled (\(labeledNow) in this run, \(resumed) from before), \(errors) bad rows
         label: per label: \(perLabel)
         label: strong share at threshold \(threshold): \(String(format: "%.1f", share))%
-        label: \(String(format: "%.2f", rowsPerSecond)) rows/s over \(String(format: "%.1f", seconds)) s, decode \(String(format: "%.0f", decodeShare))% of it
+        label: \(String(format: "%.2f", rowsPerSecond)) rows/s over \(String(format: "%.1f", seconds)) s, decode calls \(String(format: "%.1f", decodeShare))% of it
         """
     }
 }

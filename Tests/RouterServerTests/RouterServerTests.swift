@@ -20,11 +20,11 @@ import RouterCore
     @Test func routesByQueryAndByMessages() throws {
         let client = try ServerFixture.client()
         #expect(try client.request("GET", "/healthz").text == "{\"status\":\"ok\"}\n")
-        let byQuery = try client.request("POST", "/v1/route", body: #"{"query": "What is 15% of 80?"}"#)
+        let byQuery = try client.request("POST", "/v1/route", body: #"{"query": "What is 15% of 80?", "timeout_ms": 120000}"#)
         #expect(byQuery.status == 200)
         expectVerdict(try byQuery.json())
         let byMessages = try client.request("POST", "/v1/route", body: """
-            {"model": "ignored", "messages": [{"role": "system", "content": "Be brief."},
+            {"model": "ignored", "timeout_ms": 120000, "messages": [{"role": "system", "content": "Be brief."},
              {"role": "user", "content": [{"type": "text", "text": "What is 15% of 80?"}]}]}
             """)
         #expect(byMessages.status == 200)
@@ -35,7 +35,7 @@ import RouterCore
                 "a lone user message scores like the same query")
         let turns = try client.request("POST", "/v1/route", body: """
             {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"},
-             {"role": "user", "content": "Now prove the Riemann hypothesis."}], "threshold": 0}
+             {"role": "user", "content": "Now prove the Riemann hypothesis."}], "threshold": 0, "timeout_ms": 120000}
             """)
         let t = try turns.json()
         expectVerdict(t)

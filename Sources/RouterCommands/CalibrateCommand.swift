@@ -1,0 +1,146 @@
+import Foundation
+import RouterCore
+import RouterEvaluation
+import RouterLabeling
+
+/// `causal-router calibrate`: the threshold that sends a chosen share of some traffic to the
+/// strong model, and what that saves.
+struct CalibrateCommand: CLICommand {
+    static let name = "calibrate"
+    static let summary = "pick the threshold that routes a given share of a log to the strong model"
+    static let help = """
+    USAGE: causal-router calibrate --input LOG [--strong-fraction 0.3] [--write-config] [options]
+
+    LOG is either the output of `causal-router label` (rows with "strong_win_rate") or a query
+    log in any format `label` reads, which is then labeled first. Prints the threshold that
+    sends --strong-fraction of these rows to the strong model (RouteLLM's calibration: route
+    strong when strong_win_rate >= threshold) and, when the config has prices
+    (strong_/weak_price_per_request or strong_/weak_price_per_1k_tokens), the expected cost
+    against sending everything to the strong model.
+
+    OPTIONS:
+          --input LOG            a `label` output or a query log ('-' for standard input)
+          --strong-fraction F    share of traffic for the strong model, 0...1 (default: 0.3)
+          --write-config         store the threshold in the config file (--config, default
+                                 models/router.json), keeping its other keys
+          --format, --field      how to read a query log (as for `label`)
+    \(ModelOptions.help)
+    """
+
+    static let extraOptions: [ParsedArguments.Option] = [
+        .init(name: "input"), .init(name: "strong-fraction"), .init(name: "write-config", takesValue: false),
+        .init(name: "format"), .init(name: "field"),
+    ]
+
+    let router: RouterOptions
+    let input: String
+    let fraction: Double
+    let writeConfig: Bool
+    let format: InputFormat?
+    let field: String?
+    let wantsHelp: Bool
+
+    init(arguments: [String]) throws(CLIError) {
+        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + Self.extraOptions, command: Self.name)
+        wantsHelp = parsed.flag("help")
+        router = try ModelOptions.read(parsed, command: Self.name)
+        guard wantsHelp || parsed.value("input") != nil else { throw .usage("calibrate needs --input LOG", command: Self.name) }
+        input = parsed.value("input") ?? "-"
+        fraction = try parsed.number("strong-fraction", in: 0...1, command: Self.name) ?? 0.3
+        writeConfig = parsed.flag("write-config")
+        if let name = parsed.value("format") {
+            guard let known = InputFormat(rawValue: name) else { throw .usage("--format must be jsonl, csv or text", command: Self.name) }
+            format = known
+        } else {
+            format = nil
+        }
+        field = parsed.value("field")
+    }
+
+    func run(io: CommandIO) throws(CLIError) {
+        let setup = RouterSetup(options: router)
+        let config: RoutingConfig
+        do {
+            config = try setup.config()
+        } catch {
+            throw .router(error)
+        }
+        let winRates = try readWinRates(setup: setup, config: config, io: io)
+        guard !winRates.isEmpty else { throw .input("\(input) holds no rows to calibrate on") }
+        let threshold = ThresholdCalibration.threshold(winRates: winRates, strongFraction: fraction)
+        let share = ThresholdCalibration.strongShare(winRates: winRates, threshold: threshold)
+        let routed = winRates.filter { $0 >= threshold }.count
+        io.write("calibrate: \(winRates.count) rows; threshold \(threshold) routes \(String(format: "%.1f", share * 100))% (\(routed) rows) to the strong model (asked \(String(format: "%.1f", fraction * 100))%)\n")
+        if let prices = config.prices {
+            let relative = prices.relativeCost(strongShare: share)
+            io.write("calibrate: prices per \(prices.unit.rawValue): strong \(prices.strong), weak \(prices.weak); routed cost \(String(format: "%.1f", relative * 100))% of all-strong, saving \(String(format: "%.1f", (1 - relative) * 100))%\n")
+        } else {
+            io.write("calibrate: add strong_/weak_price_per_request (or _per_1k_tokens) to the config for a cost estimate\n")
+        }
+        if writeConfig {
+            let path = router.configPath ?? ResourceLocator().defaultConfigPath
+            try Self.store(threshold: threshold, in: path)
+            io.write("calibrate: wrote threshold \(threshold) to \(path)\n")
+        }
+    }
+
+    /// Win rates from a `label` output, or by labeling a query log into a temporary file.
+    private func readWinRates(setup: RouterSetup, config: RoutingConfig, io: CommandIO) throws(CLIError) -> [Double] {
+        if input != "-", let rows = Self.labeledWinRates(path: input) { return rows }
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-\(UUID()).jsonl").path
+        defer {
+            try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: temporary + ".errors.jsonl")
+        }
+        var options = LabelOptions(input: input, output: temporary)
+        options.format = format
+        options.field = field
+        let engine: BatchedScoringEngine
+        do {
+            engine = try BatchedScoringEngine(model: setup.loadModel(), template: setup.template(),
+                                              settings: ScoringEngineSettings(parallel: 16, maxQueue: 128, threads: router.threads))
+        } catch {
+            throw .router(error)
+        }
+        defer { engine.shutdown() }
+        do {
+            _ = try LabelRunner(options: options, engine: engine, config: config, writeStatus: io.writeError).run()
+        } catch {
+            throw .server(error.description)
+        }
+        return Self.labeledWinRates(path: temporary) ?? []
+    }
+
+    /// The strong_win_rate of every row, if the file is a `label` output.
+    static func labeledWinRates(path: String) -> [Double]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var rates: [Double] = []
+        for line in data.split(separator: 10) {
+            guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let rate = row["strong_win_rate"] as? Double else { return nil }
+            rates.append(rate)
+        }
+        return rates.isEmpty ? nil : rates
+    }
+
+    /// Sets "threshold" in a config file, keeping its other keys (creating the file if needed).
+    static func store(threshold: Double, in path: String) throws(CLIError) {
+        var object: [String: Any] = [:]
+        if let data = FileManager.default.contents(atPath: path) {
+            guard let existing = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw .input("cannot update \(path): it is not a JSON object")
+            }
+            object = existing
+        }
+        object["threshold"] = threshold
+        do {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try (String(decoding: data, as: UTF8.self) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            _ = try RoutingConfig.load(path: path)
+        } catch let error as RouterError {
+            throw .router(error)
+        } catch {
+            throw .input("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

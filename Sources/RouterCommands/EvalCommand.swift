@@ -1,0 +1,143 @@
+import Foundation
+import RouterCore
+import RouterEvaluation
+
+/// `causal-router eval`: RouteLLM's metrics for models and templates on labeled routing data.
+struct EvalCommand: CLICommand {
+    static let name = "eval"
+    static let summary = "evaluate models and templates on labeled routing data (APGR, CPT, ...)"
+    static let help = """
+    USAGE: causal-router eval --data FILE... [options]
+
+    For each data file (the JSONL schema of shared/data/README.md; contaminated rows dropped)
+    and each (model, template), scores every prompt and reports RouteLLM's metrics, beside the
+    `random` (mean of 20 seeds) and `oracle` baselines: APGR, CPT(50%), CPT(80%), and for the
+    1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
+    P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
+    Scores are cached per (model file hash, template hash, context, prompt hash) in --cache, so
+    a re-run costs nothing.
+
+    OPTIONS:
+          --data FILE         a routing-data JSONL file (repeat or comma-separate for several)
+          --split S           train | test | all (default: test)
+      -m, --model NAME|PATH   a scoring model (repeatable; default: \(ModelCatalog.defaultModelName))
+          --template PATH     a template file (repeatable; default: prompts/\(ResourceLocator.defaultTemplateFile))
+          --json              print one JSON object per benchmark instead of the table:
+                              {"benchmark", "n", "routers": {"<model>:<template>"|"random"|"oracle": {...}}}
+          --plot FILE.svg     write RouteLLM-style curves (score vs strong-call share)
+          --cache DIR         score cache (default: .cache/scores in the project)
+          --sample N          evaluate a fixed sample of at most N rows per benchmark (those
+                              with the smallest SHA-256 of their id; the same on every run)
+      -c, --ctx N             tokens per prompt, template included (default: 1024)
+      -t, --threads N         CPU threads (default: all cores)
+      -np, --parallel N       queries decoded together (default: 16)
+      -h, --help              show this help
+    """
+
+    static let declared: [ParsedArguments.Option] = [
+        .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
+        .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "ctx", aliases: ["-c"]),
+        .init(name: "threads", aliases: ["-t"]), .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
+        .init(name: "help", aliases: ["-h"], takesValue: false),
+    ]
+
+    let data: [String]
+    let split: BenchmarkDataset.Split
+    let models: [String]
+    let templates: [String]
+    let json: Bool
+    let plot: String?
+    let cache: String?
+    let sample: Int?
+    let engine: ScoringEngineSettings
+    let gpuLayers: Int
+    let wantsHelp: Bool
+
+    init(arguments: [String]) throws(CLIError) {
+        let parsed = try ParsedArguments(arguments, options: Self.declared, command: Self.name)
+        wantsHelp = parsed.flag("help")
+        data = parsed.list("data") + parsed.positionals
+        guard wantsHelp || !data.isEmpty else { throw .usage("eval needs --data FILE", command: Self.name) }
+        let splitName = parsed.value("split") ?? "test"
+        guard let split = BenchmarkDataset.Split(rawValue: splitName) else {
+            throw .usage("--split must be train, test or all, got '\(splitName)'", command: Self.name)
+        }
+        self.split = split
+        models = parsed.list("model").isEmpty ? [ModelCatalog.defaultModelName] : parsed.list("model")
+        templates = parsed.list("template")
+        json = parsed.flag("json")
+        plot = parsed.value("plot")
+        cache = parsed.value("cache")
+        sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
+        let parallel = try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 16
+        engine = ScoringEngineSettings(parallel: parallel,
+                                       contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024,
+                                       maxQueue: parallel * 8,
+                                       threads: try parsed.integer("threads", in: 1...1024, command: Self.name) ?? RouterOptions().threads)
+        gpuLayers = try parsed.integer("gpu-layers", in: -1...100_000, command: Self.name) ?? 0
+    }
+
+    func run(io: CommandIO) throws(CLIError) {
+        let locator = ResourceLocator()
+        let templatePaths = templates.isEmpty ? [locator.defaultTemplatePath] : templates
+        var datasets: [BenchmarkDataset] = []
+        for path in data {
+            do {
+                let dataset = try BenchmarkDataset.load(path: path, split: split)
+                datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
+            } catch {
+                throw .input(error.description)
+            }
+            if datasets.last!.rows.isEmpty { throw .input("\(path) has no \(split.rawValue) rows") }
+        }
+        var modelReports = Array(repeating: [RouterReport](), count: datasets.count)
+        for model in models {
+            var options = RouterOptions()
+            options.model = model
+            options.gpuLayers = gpuLayers
+            let setup = RouterSetup(options: options, locator: locator)
+            let modelPath: String
+            do {
+                modelPath = try setup.modelPath()
+            } catch {
+                throw .router(error)
+            }
+            let modelName = ModelCatalog.displayName(model)
+            let shared = LazyModel(setup: setup)
+            for templatePath in templatePaths {
+                let template: ScoringTemplate
+                do {
+                    template = try ScoringTemplate.load(path: templatePath)
+                } catch {
+                    throw .router(error)
+                }
+                let settings = engine
+                do {
+                    let cache = try ScoreCache(directory: self.cache ?? locator.home + "/.cache/scores", modelPath: modelPath,
+                                               templatePath: templatePath, contextLength: settings.contextLength)
+                    let scorer = EvaluationScorer(name: "\(modelName):\(template.name)", cache: cache) { () throws(RouterError) in
+                        try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                    }
+                    for (index, dataset) in datasets.enumerated() {
+                        modelReports[index].append(try scorer.report(for: dataset))
+                    }
+                } catch let error as RouterError {
+                    throw .router(error)
+                } catch {
+                    throw .input("evaluation failed: \(error)")
+                }
+            }
+        }
+        let reports = zip(datasets, modelReports).map { BenchmarkReport(dataset: $0, split: split, models: $1) }
+        for report in reports {
+            io.write(json ? report.json.serialized + "\n" : report.table + "\n")
+        }
+        if let plot {
+            do {
+                try SVGPlot.render(reports).write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                throw .input("cannot write \(plot): \(error.localizedDescription)")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The rows of one benchmark file, contaminated rows dropped, filtered to a split.
+public struct BenchmarkDataset: Sendable {
+    public enum Split: String, Sendable, CaseIterable {
+        case train, test, all
+    }
+
+    public var name: String
+    public var rows: [BenchmarkRow]
+
+    public init(name: String, rows: [BenchmarkRow]) {
+        self.name = name
+        self.rows = rows
+    }
+
+    /// A deterministic sample of at most `count` rows: those with the smallest SHA-256 of their
+    /// id, so every run and every model sees the same rows (row order kept).
+    public func sampled(_ count: Int) -> BenchmarkDataset {
+        guard count < rows.count else { return self }
+        let keep = Set(rows.map { ($0.id, SHA256.hex(Array($0.id.utf8))) }.sorted { $0.1 < $1.1 }.prefix(count).map(\.0))
+        return BenchmarkDataset(name: name, rows: rows.filter { keep.contains($0.id) })
+    }
+
+    public var strongMean: Double { rows.map(\.strongScore).reduce(0, +) / Double(max(1, rows.count)) }
+    public var weakMean: Double { rows.map(\.weakScore).reduce(0, +) / Double(max(1, rows.count)) }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a JSONL file in the routing-data schema.
+    public static func load(path: String, split: Split) throws(LoadError) -> BenchmarkDataset {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(description: "cannot read data file \(path)")
+        }
+        var rows: [BenchmarkRow] = []
+        var benchmark: String?
+        for (index, line) in data.split(separator: 10).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let id = object["id"] as? String, let prompt = object["prompt"] as? String,
+                  let strong = (object["strong"] as? [String: Any])?["score"] as? Double,
+                  let weak = (object["weak"] as? [String: Any])?["score"] as? Double,
+                  let label = object["label"] as? Int, (1...5).contains(label) else {
+                throw LoadError(description: "\(path) line \(index + 1): not a routing-data row (id, prompt, strong.score, weak.score, label)")
+            }
+            let row = BenchmarkRow(id: id, benchmark: object["benchmark"] as? String ?? "", prompt: prompt,
+                                   strongScore: strong, weakScore: weak, label: label,
+                                   contaminated: object["contaminated"] as? Bool ?? false,
+                                   split: object["split"] as? String ?? "test")
+            benchmark = benchmark ?? (row.benchmark.isEmpty ? nil : row.benchmark)
+            if row.contaminated || (split != .all && row.split != split.rawValue) { continue }
+            rows.append(row)
+        }
+        let name = benchmark ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return BenchmarkDataset(name: name, rows: rows)
+    }
+}

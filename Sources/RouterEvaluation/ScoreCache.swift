@@ -1,0 +1,77 @@
+import Foundation
+
+/// Label distributions already computed, per (model file hash, template hash, context length),
+/// keyed by prompt hash: re-running an evaluation with other metrics or thresholds costs nothing.
+/// One JSON-lines file per model/template in the cache folder; lines are only ever appended.
+public final class ScoreCache {
+    public struct Entry: Sendable {
+        public var probabilities: [Double]
+        /// Scoring time per query when it was computed.
+        public var milliseconds: Double
+    }
+
+    public let file: String
+    private var entries: [String: Entry] = [:]
+
+    /// Opens (creating) the cache for one model file, template file and context length.
+    public init(directory: String, modelPath: String, templatePath: String, contextLength: Int) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let model = try Self.fileHash(modelPath, directory: directory)
+        guard let template = FileManager.default.contents(atPath: templatePath) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: templatePath])
+        }
+        let key = "\(model.prefix(16))-\(SHA256.hex(template).prefix(16))-c\(contextLength)"
+        file = directory + "/" + key + ".jsonl"
+        if let data = FileManager.default.contents(atPath: file) {
+            for line in data.split(separator: 10) {
+                guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                      let prompt = row["prompt"] as? String, let p = row["p"] as? [Double], p.count == 5 else { continue }
+                entries[prompt] = Entry(probabilities: p, milliseconds: row["ms"] as? Double ?? 0)
+            }
+        }
+    }
+
+    public static func key(for prompt: String) -> String {
+        SHA256.hex(Array(prompt.utf8))
+    }
+
+    public subscript(prompt: String) -> Entry? {
+        entries[Self.key(for: prompt)]
+    }
+
+    /// Records new entries (appended to the file in one write).
+    public func store(_ new: [(prompt: String, entry: Entry)]) throws {
+        guard !new.isEmpty else { return }
+        var text = ""
+        for (prompt, entry) in new {
+            let key = Self.key(for: prompt)
+            entries[key] = entry
+            let object: [String: Any] = ["prompt": key, "p": entry.probabilities, "ms": entry.milliseconds]
+            text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        }
+        if !FileManager.default.fileExists(atPath: file) {
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    /// A model file's SHA-256, remembered per (path, size, modification time) so a large file
+    /// is hashed once.
+    static func fileHash(_ path: String, directory: String) throws -> String {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let stamp = "\(URL(fileURLWithPath: path).standardizedFileURL.path)\t\(size)\t\(modified)"
+        let memo = directory + "/model-hashes.tsv"
+        let known = (try? String(contentsOfFile: memo, encoding: .utf8)) ?? ""
+        for line in known.split(separator: "\n") where line.hasPrefix(stamp + "\t") {
+            return String(line.split(separator: "\t").last!)
+        }
+        guard let hash = SHA256.hex(fileAt: path) else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        try (known + stamp + "\t" + hash + "\n").write(toFile: memo, atomically: true, encoding: .utf8)
+        return hash
+    }
+}
