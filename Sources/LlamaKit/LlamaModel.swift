@@ -58,10 +58,26 @@ public final class LlamaModel: @unchecked Sendable {
         return String(cString: template)
     }
 
+    /// A metadata value (e.g. "general.architecture"), if the GGUF has it.
+    public func metadata(_ key: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let n = llama_model_meta_val_str(pointer, key, &buffer, buffer.count)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer.prefix(min(Int(n), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// llama.cpp's built-in format for a model family whose GGUF carries no chat template
+    /// (some Gemma conversions do): the family's own turn markers, never a guess across families.
+    private var fallbackChatTemplate: String? {
+        guard let architecture = metadata("general.architecture") else { return nil }
+        return architecture.hasPrefix("gemma") ? "gemma" : nil
+    }
+
     /// Formats `messages` with the model's chat template. With `addAssistantPrompt` the text
     /// ends where the assistant's reply begins.
     public func applyChatTemplate(_ messages: [LlamaChatMessage], addAssistantPrompt: Bool) throws(LlamaError) -> String {
-        guard let template = llama_model_chat_template(pointer, nil) else { throw .chatTemplateMissing }
+        let builtIn = llama_model_chat_template(pointer, nil).map { String(cString: $0) }
+        guard let template = builtIn ?? fallbackChatTemplate else { throw .chatTemplateMissing }
         // strdup'd C strings stay valid for the whole call.
         let roles = messages.map { strdup($0.role) }
         let contents = messages.map { strdup($0.content) }

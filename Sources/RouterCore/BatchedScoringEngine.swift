@@ -181,12 +181,13 @@ public final class BatchedScoringEngine: Sendable {
             var carried = 0
             for k in 0..<slots.count {
                 let i = (rotation + k) % slots.count
-                guard let slot = slots[i], batch.remaining > 0 else { continue }
+                guard let slot = slots[i], batch.remaining > 0, slot.decoded < slot.tokens.count else { continue }
                 let count = min(batch.remaining, slot.tokens.count - slot.decoded)
                 let chunk = Array(slot.tokens[slot.decoded..<slot.decoded + count])
                 let finishes = slot.decoded + count == slot.tokens.count
-                let last = try! batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
-                                             sequence: i + 1, lastProducesOutput: finishes)
+                // Cannot fail: the chunk is non-empty and fits the batch's remaining room.
+                guard let last = try? batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
+                                                   sequence: i + 1, lastProducesOutput: finishes) else { continue }
                 slots[i]!.decoded += count
                 carried += 1
                 if finishes { finishing.append((i, last)) }

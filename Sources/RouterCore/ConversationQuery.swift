@@ -9,15 +9,8 @@ import LlamaKit
 /// are dropped first until it fits the query's token room; the last user message is always kept
 /// (and, if it alone is too long, truncated like any query).
 public enum ConversationQuery {
-    public struct Message: Equatable, Sendable {
-        public var role: String
-        public var content: String
-
-        public init(role: String, content: String) {
-            self.role = role
-            self.content = content
-        }
-    }
+    /// One chat message (role and text).
+    public typealias Message = LlamaChatMessage
 
     public static func text(of messages: [Message], room: Int, tokenizer: any Tokenizing) throws(RouterError) -> String {
         guard let lastUser = messages.lastIndex(where: { $0.role == "user" }) else {

@@ -4,11 +4,12 @@ import Foundation
 /// strong-model calls, one line per router, random and oracle dashed, the two models' means as
 /// dotted reference lines.
 public enum SVGPlot {
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#e7969c", "#637939"]
 
     public static func render(_ reports: [BenchmarkReport]) -> String {
-        let panelWidth = 460.0, panelHeight = 340.0
-        let width = panelWidth * Double(max(1, reports.count)), height = panelHeight + 40
+        let panelWidth = 460.0, plotHeight = 340.0
+        let legendHeight = 14.0 * Double(reports.map(\.routers.count).max() ?? 0) + 10
+        let width = panelWidth * Double(max(1, reports.count)), height = plotHeight + 40 + legendHeight
         var svg = """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
@@ -16,7 +17,7 @@ public enum SVGPlot {
 
         """
         for (index, report) in reports.enumerated() {
-            svg += panel(report, x0: Double(index) * panelWidth, width: panelWidth, height: panelHeight)
+            svg += panel(report, x0: Double(index) * panelWidth, width: panelWidth, height: plotHeight)
         }
         return svg + "</svg>\n"
     }
@@ -31,8 +32,9 @@ public enum SVGPlot {
     private static func panel(_ report: BenchmarkReport, x0: Double, width: Double, height: Double) -> String {
         let left = x0 + 55, right = x0 + width - 15, top = 40.0, bottom = height - 10
         let strong = report.dataset.strongMean, weak = report.dataset.weakMean
-        let span = max(1e-9, strong - weak)
-        let low = weak - span * 0.15, high = strong + span * 0.15
+        let scores = report.routers.flatMap(\.curve.scores) + [strong, weak]
+        let span = max(1e-9, scores.max()! - scores.min()!)
+        let low = scores.min()! - span * 0.05, high = scores.max()! + span * 0.05
         func px(_ share: Double) -> Double { left + share * (right - left) }
         func py(_ score: Double) -> Double { bottom - (score - low) / (high - low) * (bottom - top) }
         var out = "<g>\n<text x=\"\(format((left + right) / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(report.dataset.name)) (\(report.split.rawValue), n=\(report.dataset.rows.count))</text>\n"
@@ -58,9 +60,10 @@ public enum SVGPlot {
             if !baseline { colour += 1 }
             let points = BenchmarkReport.percentPoints(router.curve).map { "\(format(px($0.0))),\(format(py($0.1)))" }.joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.6\"\(baseline ? " stroke-dasharray=\"5 4\"" : "") points=\"\(points)\"/>\n"
-            let ly = top + 14 + Double(i) * 14
-            out += "<line x1=\"\(format(left + 8))\" y1=\"\(format(ly - 4))\" x2=\"\(format(left + 28))\" y2=\"\(format(ly - 4))\" stroke=\"\(stroke)\" stroke-width=\"1.6\"\(baseline ? " stroke-dasharray=\"5 4\"" : "")/>"
-            out += "<text x=\"\(format(left + 33))\" y=\"\(format(ly))\">\(escape(router.name)) (APGR \(String(format: "%.3f", router.apgr)))</text>\n"
+            // The legend sits under the plot, one router a line.
+            let ly = bottom + 50 + Double(i) * 14
+            out += "<line x1=\"\(format(left))\" y1=\"\(format(ly - 4))\" x2=\"\(format(left + 20))\" y2=\"\(format(ly - 4))\" stroke=\"\(stroke)\" stroke-width=\"1.6\"\(baseline ? " stroke-dasharray=\"5 4\"" : "")/>"
+            out += "<text x=\"\(format(left + 25))\" y=\"\(format(ly))\">\(escape(router.name)) (APGR \(String(format: "%.3f", router.apgr)))</text>\n"
         }
         return out + "</g>\n"
     }

@@ -24,14 +24,7 @@ final class ListeningSocket: @unchecked Sendable {
                 raw[bytes.count] = 0
             }
             unlink(path)
-            let bound = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard bound == 0 else {
-                let error = SocketError("bind \(path)")
-                Glibc.close(fd)
-                throw error
-            }
+            try Self.bind(fd, to: &addr, describing: path)
             descriptor = fd
             unixPath = path
             address = requested
@@ -42,7 +35,6 @@ final class ListeningSocket: @unchecked Sendable {
             guard fd >= 0 else { throw SocketError("socket") }
             var yes: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-            let bound: Int32
             if isIPv6 {
                 var addr = sockaddr_in6()
                 addr.sin6_family = sa_family_t(AF_INET6)
@@ -51,9 +43,7 @@ final class ListeningSocket: @unchecked Sendable {
                     Glibc.close(fd)
                     throw SocketError("invalid IPv6 address '\(host)'", code: EINVAL)
                 }
-                bound = withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-                }
+                try Self.bind(fd, to: &addr, describing: "\(host):\(port)")
             } else {
                 var addr = sockaddr_in()
                 addr.sin_family = sa_family_t(AF_INET)
@@ -62,14 +52,7 @@ final class ListeningSocket: @unchecked Sendable {
                     Glibc.close(fd)
                     throw SocketError("invalid IPv4 address '\(host)'", code: EINVAL)
                 }
-                bound = withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-            }
-            guard bound == 0 else {
-                let error = SocketError("bind \(host):\(port)")
-                Glibc.close(fd)
-                throw error
+                try Self.bind(fd, to: &addr, describing: "\(host):\(port)")
             }
             descriptor = fd
             unixPath = nil
@@ -78,6 +61,18 @@ final class ListeningSocket: @unchecked Sendable {
         guard listen(descriptor, backlog) == 0 else {
             let error = SocketError("listen")
             Glibc.close(descriptor)
+            throw error
+        }
+    }
+
+    /// Binds `fd` to a socket address structure; closes `fd` when that fails.
+    private static func bind<Address>(_ fd: Int32, to address: inout Address, describing name: String) throws(SocketError) {
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        }
+        guard bound == 0 else {
+            let error = SocketError("bind \(name)")
+            Glibc.close(fd)
             throw error
         }
     }
