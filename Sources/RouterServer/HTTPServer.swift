@@ -8,6 +8,7 @@ import Synchronization
 /// `shutdown` stops accepting, lets in-flight requests finish, and closes every connection.
 public final class HTTPServer: Sendable {
     private struct State {
+        var started = false
         var draining = false
         var connections = 0
         var activeRequests = 0
@@ -32,6 +33,10 @@ public final class HTTPServer: Sendable {
 
     /// Starts the accept thread.
     public func start() {
+        guard state.withLock({ s -> Bool in
+            defer { s.started = true }
+            return !s.started
+        }) else { return }
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "causal-router-accept"
         thread.start()
@@ -44,12 +49,12 @@ public final class HTTPServer: Sendable {
     /// connections to close. Returns whether everything finished in time.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(30)) -> Bool {
-        let first = state.withLock { s -> Bool in
+        let (first, started) = state.withLock { s -> (Bool, Bool) in
             defer { s.draining = true }
-            return !s.draining
+            return (!s.draining, s.started)
         }
         if first {
-            acceptLoopDone.wait()
+            if started { acceptLoopDone.wait() }
             listener.close()
         }
         let deadline = ContinuousClock.now + timeout
