@@ -63,7 +63,7 @@ public final class BatchedScoringEngine: Sendable {
         let configuration = LlamaContextConfiguration(
             contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
             batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
-            threads: settings.threads, unifiedMemory: true)
+            threads: settings.threads, embeddings: settings.hiddenState, unifiedMemory: true)
         let warmup = try builder.prompt(for: "warm-up")
         let context: LlamaContext
         do {
@@ -209,9 +209,11 @@ public final class BatchedScoringEngine: Sendable {
                 let result: Result<ScoredQuery, RouterError>
                 do {
                     let logits = try worker.context.logits(at: batchIndex)
-                    let distribution = LabelDistribution(logits: worker.labelTokens.ids.map { logits[Int($0)] })
-                    result = .success(ScoredQuery(distribution: distribution, truncated: slot.job.prompt.truncated,
-                                                  promptTokens: slot.job.prompt.tokenCount))
+                    let labelLogits = worker.labelTokens.ids.map { logits[Int($0)] }
+                    let hidden = settings.hiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
+                    result = .success(ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
+                                                  truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
+                                                  hiddenState: hidden, labelLogits: labelLogits))
                 } catch {
                     result = .failure(.llama(error))
                 }

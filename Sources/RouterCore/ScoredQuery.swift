@@ -5,10 +5,18 @@ public struct ScoredQuery: Equatable, Sendable {
     public var truncated: Bool
     /// Tokens the model read (template and query).
     public var promptTokens: Int
+    /// The final hidden state at the label position, from the same forward pass, when the
+    /// engine was asked for it (`ScoringEngineSettings.hiddenState`): the features of a learned head.
+    public var hiddenState: [Float]?
+    /// The five label tokens' raw logits (before the softmax).
+    public var labelLogits: [Float]?
 
-    public init(distribution: LabelDistribution, truncated: Bool, promptTokens: Int) {
+    public init(distribution: LabelDistribution, truncated: Bool, promptTokens: Int,
+                hiddenState: [Float]? = nil, labelLogits: [Float]? = nil) {
         self.distribution = distribution
         self.truncated = truncated
         self.promptTokens = promptTokens
+        self.hiddenState = hiddenState
+        self.labelLogits = labelLogits
     }
 }

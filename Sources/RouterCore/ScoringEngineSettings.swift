@@ -12,13 +12,16 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// Queries waiting for a free sequence at most; more are refused as overloaded.
     public var maxQueue: Int = 256
     public var threads: Int = LlamaContextConfiguration.defaultThreads
+    /// Also return each query's final hidden state at the label position (same forward pass).
+    public var hiddenState: Bool = false
 
     public init(parallel: Int = 8, contextLength: Int = 1024, batchSize: Int = 512, maxQueue: Int = 256,
-                threads: Int = LlamaContextConfiguration.defaultThreads) {
+                threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false) {
         self.parallel = parallel
         self.contextLength = contextLength
         self.batchSize = batchSize
         self.maxQueue = maxQueue
         self.threads = threads
+        self.hiddenState = hiddenState
     }
 }

@@ -85,3 +85,26 @@ import RouterCore
         #expect(scored.promptTokens == 320)
     }
 }
+
+/// The hidden state at the label position comes from the same pass as the label logits.
+@Suite struct HiddenStateTests {
+    @Test func hiddenStatesComeWithUnchangedProbabilities() throws {
+        let plain = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+                                             settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2))
+        defer { plain.shutdown() }
+        let withHidden = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+                                                  settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2, hiddenState: true))
+        defer { withHidden.shutdown() }
+        for query in try EngineFixture.gsm8kQueries(3) {
+            let a = try plain.score(query), b = try withHidden.score(query)
+            #expect(a.hiddenState == nil)
+            let hidden = try #require(b.hiddenState)
+            #expect(hidden.count == 576)
+            #expect(hidden.allSatisfy(\.isFinite) && hidden.contains { $0 != 0 })
+            #expect(b.labelLogits?.count == 5)
+            #expect(zip(a.distribution.probabilities, b.distribution.probabilities).allSatisfy { abs($0 - $1) < 1e-4 })
+        }
+        let other = try withHidden.score("Write a haiku about autumn.")
+        #expect(other.hiddenState != (try withHidden.score("What is 2+2?")).hiddenState, "the state depends on the query")
+    }
+}
