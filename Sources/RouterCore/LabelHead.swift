@@ -20,6 +20,18 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// Free-form facts about the training run (data, rows, l2, epochs, validation figures).
     public var training: [String: String]
 
+    public init(modelSHA256: String, templateSHA256: String, featureSize: Int, mean: [Float], scale: [Float],
+                weights: [[Float]], bias: [Float], training: [String: String]) {
+        self.modelSHA256 = modelSHA256
+        self.templateSHA256 = templateSHA256
+        self.featureSize = featureSize
+        self.mean = mean
+        self.scale = scale
+        self.weights = weights
+        self.bias = bias
+        self.training = training
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
         case mean, scale, weights, bias, training
