@@ -56,10 +56,9 @@ public final class BatchedScoringEngine: Sendable {
 
     public init(model: LlamaModel, template: ScoringTemplate, settings: ScoringEngineSettings) throws(RouterError) {
         precondition(settings.parallel > 0 && settings.batchSize > 0 && settings.maxQueue >= 0)
-        let probe = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab, contextLength: Int(Int32.max))
-        let prefix = probe.fixedPrefix
         let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
                                         contextLength: settings.contextLength)
+        let prefix = builder.fixedPrefix
         let configuration = LlamaContextConfiguration(
             contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
             batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
@@ -155,6 +154,7 @@ public final class BatchedScoringEngine: Sendable {
                 free(&slots, i)
                 statistics.recordAbandoned()
             }
+            var admitted: [Int] = []
             let stopping = queue.withLock { state -> Bool in
                 for i in slots.indices where slots[i] == nil {
                     while let job = state.popFirst() {
@@ -163,11 +163,15 @@ public final class BatchedScoringEngine: Sendable {
                             continue
                         }
                         slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix)
-                        worker.context.copyMemory(from: 0, to: i + 1, positions: 0..<prefixLength)
+                        admitted.append(i)
                         break
                     }
                 }
                 return state.stopping
+            }
+            // Outside the lock: submitters never wait on llama.cpp.
+            for i in admitted {
+                worker.context.copyMemory(from: 0, to: i + 1, positions: 0..<prefixLength)
             }
             if slots.allSatisfy({ $0 == nil }) {
                 if stopping && queueDepth == 0 { break }
@@ -209,7 +213,7 @@ public final class BatchedScoringEngine: Sendable {
                 let result: Result<ScoredQuery, RouterError>
                 do {
                     let logits = try worker.context.logits(at: batchIndex)
-                    let labelLogits = worker.labelTokens.ids.map { logits[Int($0)] }
+                    let labelLogits = worker.labelTokens.logits(in: logits)
                     let hidden = settings.hiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
                     result = .success(ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
                                                   truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,

@@ -9,6 +9,11 @@ public struct LabelTokens: Equatable, Sendable {
         self.ids = ids
     }
 
+    /// The five label tokens' logits out of a vocabulary-sized logit vector.
+    public func logits(in vocabularyLogits: UnsafeBufferPointer<Float>) -> [Float] {
+        ids.map { vocabularyLogits[Int($0)] }
+    }
+
     /// Finds each digit as the model spells it: the digit tokenized alone when that is one token
     /// whose text is exactly the digit, else the vocabulary entry whose text is exactly the digit.
     public static func resolve(in vocab: LlamaVocab) throws(RouterError) -> LabelTokens {

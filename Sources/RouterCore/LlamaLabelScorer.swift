@@ -36,7 +36,7 @@ public final class LlamaLabelScorer: LabelScoring {
             let last = try batch.append(contentsOf: prompt.tokens, startPosition: 0, lastProducesOutput: true)
             try context.decode(batch)
             let logits = try context.logits(at: last)
-            return LabelDistribution(logits: labelTokens.ids.map { logits[Int($0)] })
+            return LabelDistribution(logits: labelTokens.logits(in: logits))
         } catch {
             throw .llama(error)
         }

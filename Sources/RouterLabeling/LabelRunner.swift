@@ -95,10 +95,11 @@ public final class LabelRunner {
                 failure = error.description
             }
             if let failure {
-                try drain()
                 try recordError(record, reason: failure, errors: errors, summary: &summary)
                 finished += 1
                 if options.strict {
+                    // Rows already submitted are written before the run stops: nothing is lost.
+                    try drain()
                     output.sync()
                     errors?.sync()
                     throw .strictStop(line: record.line, reason: failure)

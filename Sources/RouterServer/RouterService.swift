@@ -113,7 +113,7 @@ public final class RouterService: HTTPHandler {
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
         let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
         try request.validate()
-        let config = try config(threshold: request.threshold)
+        let config = config(threshold: request.threshold)
         let deadline = deadline(receivedAt, timeoutMs: request.timeoutMs)
         let pending = try submit(request, engine: engine)
         return .json(200, verdict(for: pending, deadline: deadline, config: config, receivedAt: receivedAt).serialized)
@@ -126,7 +126,7 @@ public final class RouterService: HTTPHandler {
         guard batch.queries.count <= BatchRequestBody.maxQueries else {
             throw RequestError("\"queries\" holds \(batch.queries.count) items; at most \(BatchRequestBody.maxQueries) per request")
         }
-        let config = try config(threshold: batch.threshold)
+        let config = config(threshold: batch.threshold)
         let deadline = deadline(receivedAt, timeoutMs: batch.timeoutMs)
         var pending: [Pending] = []
         for (index, item) in batch.queries.enumerated() {
@@ -197,7 +197,7 @@ public final class RouterService: HTTPHandler {
         ])
     }
 
-    private func config(threshold: Double?) throws(RequestError) -> RoutingConfig {
+    private func config(threshold: Double?) -> RoutingConfig {
         var config = settings.config
         if let threshold { config.threshold = threshold }
         return config
