@@ -14,14 +14,17 @@ struct EvalCommand: CLICommand {
     `random` (mean of 20 seeds) and `oracle` baselines: APGR, CPT(50%), CPT(80%), and for the
     1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
     P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
-    Scores are cached per (model file hash, template hash, context, prompt hash) in --cache, so
-    a re-run costs nothing.
+    Scores (and, with --head, hidden-state features) are cached per (model file hash, template
+    hash, context, prompt hash) in --cache, so a re-run costs nothing.
 
     OPTIONS:
           --data FILE         a routing-data JSONL file (repeat or comma-separate for several)
           --split S           train | test | all (default: test)
       -m, --model NAME|PATH   a scoring model (repeatable; default: \(ModelCatalog.defaultModelName))
           --template PATH     a template file (repeatable; default: prompts/\(ResourceLocator.defaultTemplateFile))
+          --head FILE         also evaluate a learned head (`causal-router train`) on the same
+                              forward pass: a row "<model>:<template>+<head>" beside the
+                              zero-shot one (one --model and --template, those it was trained for)
           --json              print one JSON object per benchmark instead of the table:
                               {"benchmark", "n", "routers": {"<model>:<template>"|"random"|"oracle": {...}}}
           --plot FILE.svg     write RouteLLM-style curves (score vs strong-call share)
@@ -35,7 +38,7 @@ struct EvalCommand: CLICommand {
     """
 
     static let declared: [ParsedArguments.Option] = [
-        .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
+        .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"), .init(name: "head"),
         .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "ctx", aliases: ["-c"]),
         .init(name: "threads", aliases: ["-t"]), .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
         .init(name: "help", aliases: ["-h"], takesValue: false),
@@ -45,6 +48,7 @@ struct EvalCommand: CLICommand {
     let split: BenchmarkDataset.Split
     let models: [String]
     let templates: [String]
+    let head: String?
     let json: Bool
     let plot: String?
     let cache: String?
@@ -65,6 +69,10 @@ struct EvalCommand: CLICommand {
         self.split = split
         models = parsed.list("model").isEmpty ? [ModelCatalog.defaultModelName] : parsed.list("model")
         templates = parsed.list("template")
+        head = parsed.value("head")
+        if head != nil && (models.count > 1 || templates.count > 1) {
+            throw .usage("--head goes with one --model and one --template (those it was trained for)", command: Self.name)
+        }
         json = parsed.flag("json")
         plot = parsed.value("plot")
         cache = parsed.value("cache")
@@ -111,15 +119,29 @@ struct EvalCommand: CLICommand {
                 } catch {
                     throw .router(error)
                 }
-                let settings = engine
+                var settings = engine
                 do {
-                    let cache = try ScoreCache(directory: self.cache ?? locator.home + "/.cache/scores", modelPath: modelPath,
-                                               templatePath: templatePath, contextLength: settings.contextLength)
-                    let scorer = EvaluationScorer(name: "\(modelName):\(template.name)", cache: cache) { () throws(RouterError) in
-                        try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                    let cacheDirectory = self.cache ?? locator.home + "/.cache/scores"
+                    let scorer: EvaluationScorer
+                    let identity = try ScoringIdentity(modelPath: modelPath, templatePath: templatePath, memo: FileHashMemo(locator: locator))
+                    if let head {
+                        let loaded = try LabelHead.load(path: head)
+                        try loaded.check(against: identity, path: head)
+                        settings.hiddenState = true
+                        let extractor = FeatureExtractor(
+                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+                        ) { () throws(RouterError) in
+                            try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                        }
+                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor))
+                    } else {
+                        let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .zeroShot(cache) { () throws(RouterError) in
+                            try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                        })
                     }
                     for (index, dataset) in datasets.enumerated() {
-                        modelReports[index].append(try scorer.report(for: dataset))
+                        modelReports[index].append(contentsOf: try scorer.reports(for: dataset))
                     }
                 } catch let error as RouterError {
                     throw .router(error)

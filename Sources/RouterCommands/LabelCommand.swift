@@ -12,6 +12,7 @@ struct LabelCommand: CLICommand {
     Scores every row of a query log with the batched, prefix-sharing engine and appends one
     JSON line per row to the output:
       {"id", "label", "probabilities", "strong_win_rate", "expected_score", "route", "model", "line"}
+    (and "head" with --head).
     `id` comes from the row (`id`, or --id-field), else it is the line number; `line` is the
     row's 1-based line in the input. Output order may differ from the input; every row appears
     exactly once. Bad rows (invalid JSON, no query, empty query) go to OUTPUT.errors.jsonl with
@@ -98,9 +99,11 @@ struct LabelCommand: CLICommand {
         let config: RoutingConfig
         let engine: BatchedScoringEngine
         do {
-            config = try setup.config()
+            var settings = self.engine
+            settings.head = try setup.head()
+            config = try setup.config(head: settings.head)
             let template = try setup.template()
-            engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: self.engine)
+            engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: settings)
         } catch {
             throw .router(error)
         }

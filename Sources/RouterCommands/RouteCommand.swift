@@ -12,8 +12,9 @@ struct RouteCommand: CLICommand {
     scoring model, predicts the 1-5 label (5 = the weak model answers as well as the strong one)
     and prints one JSON verdict:
       {"model", "route": "strong"|"weak", "label", "probabilities": [p1..p5], "strong_win_rate",
-       "expected_score", "threshold", "template", "latency_ms", "truncated", "prompt_tokens"}
+       "expected_score", "threshold", "template", "head", "latency_ms", "truncated", "prompt_tokens"}
     strong_win_rate = p1+p2+p3; the route is strong when strong_win_rate >= threshold.
+    head is the learned head's name (--head), null for the template's zero-shot label logits.
     latency_ms covers tokenizing and the forward pass, not loading the model.
 
     OPTIONS:
@@ -38,8 +39,9 @@ struct RouteCommand: CLICommand {
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .router(.emptyQuery) }
         let setup = RouterSetup(options: options)
         do {
-            let config = try setup.config()
-            let scorer = try setup.makeScorer()
+            let head = try setup.head()
+            let config = try setup.config(head: head)
+            let scorer = try setup.makeScorer(head: head)
             let start = ContinuousClock.now
             let scored = try scorer.score(query)
             let verdict = Verdict(scored: scored, config: config, template: scorer.templateName,

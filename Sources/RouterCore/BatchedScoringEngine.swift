@@ -56,13 +56,16 @@ public final class BatchedScoringEngine: Sendable {
 
     public init(model: LlamaModel, template: ScoringTemplate, settings: ScoringEngineSettings) throws(RouterError) {
         precondition(settings.parallel > 0 && settings.batchSize > 0 && settings.maxQueue >= 0)
+        if let head = settings.head, head.featureSize != model.embeddingSize + 5 {
+            throw .headInvalid(path: head.name, reason: "expects \(head.featureSize - 5) hidden-state values, the model has \(model.embeddingSize)")
+        }
         let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
                                         contextLength: settings.contextLength)
         let prefix = builder.fixedPrefix
         let configuration = LlamaContextConfiguration(
             contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
             batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
-            threads: settings.threads, embeddings: settings.hiddenState, unifiedMemory: true)
+            threads: settings.threads, embeddings: settings.readsHiddenState, unifiedMemory: true)
         let warmup = try builder.prompt(for: "warm-up")
         let context: LlamaContext
         do {
@@ -214,10 +217,11 @@ public final class BatchedScoringEngine: Sendable {
                 do {
                     let logits = try worker.context.logits(at: batchIndex)
                     let labelLogits = worker.labelTokens.logits(in: logits)
-                    let hidden = settings.hiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
-                    result = .success(ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
-                                                  truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
-                                                  hiddenState: hidden, labelLogits: labelLogits))
+                    let hidden = settings.readsHiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
+                    let scored = ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
+                                             truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
+                                             hiddenState: hidden, labelLogits: labelLogits)
+                    result = .success(settings.head?.apply(to: scored) ?? scored)
                 } catch {
                     result = .failure(.llama(error))
                 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Fits a `LabelHead`: multinomial logistic regression on standardised features, L2 penalty,
-/// class-balanced loss (each label weighs the same in total), full-batch Adam, early stopping
-/// on a held-out validation slice (the best epoch's weights are kept).
+/// class-balanced loss (each label present weighs the same in total), full-batch Adam, early
+/// stopping on a held-out validation slice (the best epoch's weights are kept).
 public struct HeadTrainer: Sendable {
     public var l2: Float = 1e-3
     public var epochs = 300
@@ -22,103 +22,132 @@ public struct HeadTrainer: Sendable {
         public var scale: [Float]
         public var weights: [[Float]]
         public var bias: [Float]
+        /// The epoch whose weights were kept, and how many ran.
+        public var bestEpoch: Int
         public var epochsRun: Int
+        /// Class-balanced cross-entropy and accuracy on the validation rows (the training rows
+        /// when there were too few to hold any out).
         public var validationLoss: Float
         public var validationAccuracy: Float
+        /// The rows held out (indices into the training arrays).
+        public var validationRows: [Int]
+    }
+
+    /// The rows held out for early stopping out of `count`.
+    public func validationRows(count: Int) -> [Int] {
+        count >= 2 * validationEvery ? Array(stride(from: validationEvery - 1, to: count, by: validationEvery)) : []
     }
 
     /// `features[i]` has label `labels[i]` in 1...5.
     public func fit(features: [[Float]], labels: [Int]) -> Result {
         precondition(!features.isEmpty && features.count == labels.count)
-        let d = features[0].count
-        let n = features.count
+        precondition(labels.allSatisfy { (1...5).contains($0) }, "labels are 1...5")
+        let d = features[0].count, n = features.count, classes = 5
+        precondition(features.allSatisfy { $0.count == d }, "feature vectors of one size")
         var mean = [Float](repeating: 0, count: d), scale = [Float](repeating: 0, count: d)
         for x in features { for j in 0..<d { mean[j] += x[j] } }
         for j in 0..<d { mean[j] /= Float(n) }
         for x in features { for j in 0..<d { scale[j] += (x[j] - mean[j]) * (x[j] - mean[j]) } }
         for j in 0..<d { scale[j] = max(1e-6, (scale[j] / Float(n)).squareRoot()) }
-        let z = features.map { x in (0..<d).map { (x[$0] - mean[$0]) / scale[$0] } }
+        var z = [Float](repeating: 0, count: n * d)
+        for i in 0..<n { for j in 0..<d { z[i * d + j] = (features[i][j] - mean[j]) / scale[j] } }
 
-        let validation = n >= 2 * validationEvery ? Set(stride(from: validationEvery - 1, to: n, by: validationEvery)) : []
-        let train = (0..<n).filter { !validation.contains($0) }
-        var counts = [Float](repeating: 0, count: 5)
+        let held = validationRows(count: n)
+        let heldSet = Set(held)
+        let train = (0..<n).filter { !heldSet.contains($0) }
+        let check = held.isEmpty ? train : held
+        var counts = [Float](repeating: 0, count: classes)
         for i in train { counts[labels[i] - 1] += 1 }
         let present = Float(counts.filter { $0 > 0 }.count)
         let classWeight = counts.map { $0 > 0 ? Float(train.count) / (present * $0) : 0 }
 
-        var w = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
-        var b = [Float](repeating: 0, count: 5)
+        var w = [Float](repeating: 0, count: classes * d), b = [Float](repeating: 0, count: classes)
         var mw = w, vw = w, mb = b, vb = b
+        var gw = w, gb = b
         let beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
         var best = (loss: Float.infinity, w: w, b: b, epoch: 0)
 
-        func probabilities(_ x: [Float], _ w: [[Float]], _ b: [Float]) -> [Float] {
-            var logits = (0..<5).map { k -> Float in
+        /// Softmax probabilities of row i into p.
+        func probabilities(_ i: Int, _ w: UnsafeBufferPointer<Float>, _ b: [Float], _ z: UnsafeBufferPointer<Float>,
+                           _ p: inout [Float]) {
+            var top = -Float.infinity
+            for k in 0..<classes {
                 var s = b[k]
-                for j in 0..<d { s += w[k][j] * x[j] }
-                return s
+                let row = i * d, weights = k * d
+                for j in 0..<d { s += w[weights + j] * z[row + j] }
+                p[k] = s
+                top = max(top, s)
             }
-            let top = logits.max()!
-            logits = logits.map { ($0 - top).exp() }
-            let total = logits.reduce(0, +)
-            return logits.map { $0 / total }
+            var total: Float = 0
+            for k in 0..<classes { p[k] = Foundation.exp(p[k] - top); total += p[k] }
+            for k in 0..<classes { p[k] /= total }
         }
-        func loss(_ rows: [Int]) -> (Float, Float) {
-            var total: Float = 0, correct: Float = 0
-            for i in rows {
-                let p = probabilities(z[i], w, b)
-                total -= max(1e-12, p[labels[i] - 1]).log()
-                if p.indices.max(by: { p[$0] < p[$1] }) == labels[i] - 1 { correct += 1 }
+        func evaluate(_ rows: [Int], _ w: [Float], _ b: [Float]) -> (loss: Float, accuracy: Float) {
+            var loss: Float = 0, weightSum: Float = 0, correct: Float = 0
+            var p = [Float](repeating: 0, count: classes)
+            w.withUnsafeBufferPointer { w in
+                z.withUnsafeBufferPointer { z in
+                    for i in rows {
+                        probabilities(i, w, b, z, &p)
+                        let c = classWeight[labels[i] - 1]
+                        loss -= c * Foundation.log(max(1e-12, p[labels[i] - 1]))
+                        weightSum += c
+                        if p.indices.max(by: { p[$0] < p[$1] }) == labels[i] - 1 { correct += 1 }
+                    }
+                }
             }
-            return (total / Float(max(1, rows.count)), correct / Float(max(1, rows.count)))
+            return (loss / max(1e-12, weightSum), correct / Float(max(1, rows.count)))
         }
 
         var epoch = 0
+        var p = [Float](repeating: 0, count: classes)
         while epoch < epochs {
             epoch += 1
-            var gw = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
-            var gb = [Float](repeating: 0, count: 5)
+            for k in 0..<gw.count { gw[k] = 0 }
+            for k in 0..<classes { gb[k] = 0 }
             var weightSum: Float = 0
-            for i in train {
-                let p = probabilities(z[i], w, b)
-                let c = classWeight[labels[i] - 1]
-                weightSum += c
-                for k in 0..<5 {
-                    let g = c * (p[k] - (k == labels[i] - 1 ? 1 : 0))
-                    gb[k] += g
-                    for j in 0..<d { gw[k][j] += g * z[i][j] }
+            w.withUnsafeBufferPointer { wp in
+                z.withUnsafeBufferPointer { zp in
+                    gw.withUnsafeMutableBufferPointer { gwp in
+                        for i in train {
+                            probabilities(i, wp, b, zp, &p)
+                            let c = classWeight[labels[i] - 1]
+                            weightSum += c
+                            for k in 0..<classes {
+                                let g = c * (p[k] - (k == labels[i] - 1 ? 1 : 0))
+                                gb[k] += g
+                                let row = i * d, weights = k * d
+                                for j in 0..<d { gwp[weights + j] += g * zp[row + j] }
+                            }
+                        }
+                    }
                 }
             }
             let t = Float(epoch)
-            for k in 0..<5 {
+            let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(t)))
+            let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
+            for k in 0..<classes {
                 let g = gb[k] / weightSum
                 mb[k] = beta1 * mb[k] + (1 - beta1) * g
                 vb[k] = beta2 * vb[k] + (1 - beta2) * g * g
-                b[k] -= learningRate * (mb[k] / (1 - beta1.power(t))) / ((vb[k] / (1 - beta2.power(t))).squareRoot() + epsilon)
-                for j in 0..<d {
-                    let g = gw[k][j] / weightSum + l2 * w[k][j]
-                    mw[k][j] = beta1 * mw[k][j] + (1 - beta1) * g
-                    vw[k][j] = beta2 * vw[k][j] + (1 - beta2) * g * g
-                    w[k][j] -= learningRate * (mw[k][j] / (1 - beta1.power(t))) / ((vw[k][j] / (1 - beta2.power(t))).squareRoot() + epsilon)
-                }
+                b[k] -= learningRate * (mb[k] / correction1) / ((vb[k] / correction2).squareRoot() + epsilon)
             }
-            let current = validation.isEmpty ? loss(train).0 : loss(Array(validation)).0
+            for j in 0..<w.count {
+                let g = gw[j] / weightSum + l2 * w[j]
+                mw[j] = beta1 * mw[j] + (1 - beta1) * g
+                vw[j] = beta2 * vw[j] + (1 - beta2) * g * g
+                w[j] -= learningRate * (mw[j] / correction1) / ((vw[j] / correction2).squareRoot() + epsilon)
+            }
+            let current = evaluate(check, w, b).loss
             if current < best.loss {
                 best = (current, w, b, epoch)
             } else if epoch - best.epoch >= patience {
                 break
             }
         }
-        w = best.w
-        b = best.b
-        let (validationLoss, validationAccuracy) = loss(validation.isEmpty ? train : Array(validation).sorted())
-        return Result(mean: mean, scale: scale, weights: w, bias: b, epochsRun: epoch,
-                      validationLoss: validationLoss, validationAccuracy: validationAccuracy)
+        let (validationLoss, validationAccuracy) = evaluate(check, best.w, best.b)
+        return Result(mean: mean, scale: scale, weights: (0..<classes).map { Array(best.w[$0 * d..<($0 + 1) * d]) }, bias: best.b,
+                      bestEpoch: best.epoch, epochsRun: epoch, validationLoss: validationLoss,
+                      validationAccuracy: validationAccuracy, validationRows: held)
     }
-}
-
-extension Float {
-    fileprivate func exp() -> Float { Float(Foundation.exp(Double(self))) }
-    fileprivate func log() -> Float { Float(Foundation.log(Double(self))) }
-    fileprivate func power(_ t: Float) -> Float { Float(Foundation.pow(Double(self), Double(t))) }
 }

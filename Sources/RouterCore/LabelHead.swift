@@ -6,10 +6,16 @@ import Foundation
 /// state, so this is RouteLLM's fine-tuned classifier head at a tiny fraction of the cost.
 /// Stored as JSON with what it was trained for (model and template SHA-256) and on.
 public struct LabelHead: Codable, Equatable, Sendable {
-    public var format = "causal-router-label-head/1"
+    public static let format = "causal-router-label-head/1"
+
+    public var format = LabelHead.format
+    /// Shown in verdicts ("head": name).
+    public var name: String
     /// SHA-256 of the GGUF file and of the template file the features came from.
     public var modelSHA256: String
     public var templateSHA256: String
+    /// `label` or `weak_ok` (HeadTarget).
+    public var target: String
     /// Hidden-state width + 5 label logits.
     public var featureSize: Int
     public var mean: [Float]
@@ -17,41 +23,129 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// weights[label - 1][feature], bias[label - 1].
     public var weights: [[Float]]
     public var bias: [Float]
-    /// Free-form facts about the training run (data, rows, l2, epochs, validation figures).
+    /// The routing threshold that goes with this head (used unless --threshold is given): the
+    /// median strong-model win rate over its training rows, so about half the traffic of that
+    /// mix goes to the strong model. `calibrate --write-head` sets it for a share you choose.
+    public var threshold: Double
+    /// Facts about the training run (data, rows, l2, epochs, validation figures).
     public var training: [String: String]
 
-    public init(modelSHA256: String, templateSHA256: String, featureSize: Int, mean: [Float], scale: [Float],
-                weights: [[Float]], bias: [Float], training: [String: String]) {
-        self.modelSHA256 = modelSHA256
-        self.templateSHA256 = templateSHA256
+    public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label, featureSize: Int,
+                mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], threshold: Double = 0.5,
+                training: [String: String] = [:]) {
+        self.name = name
+        self.modelSHA256 = identity.modelSHA256
+        self.templateSHA256 = identity.templateSHA256
+        self.target = target.rawValue
         self.featureSize = featureSize
         self.mean = mean
         self.scale = scale
         self.weights = weights
         self.bias = bias
+        self.threshold = threshold
         self.training = training
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
-        case mean, scale, weights, bias, training
+        case format, name, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
+        case target, mean, scale, weights, bias, threshold, training
     }
+
+    public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
 
     /// The features of one query: hidden state then label logits.
     public static func features(hiddenState: [Float], labelLogits: [Float]) -> [Float] {
         hiddenState + labelLogits
     }
 
-    /// P(label = 1...5) for one feature vector.
+    /// P(label = 1...5) for one feature vector (`featureSize` values).
     public func distribution(features: [Float]) -> LabelDistribution {
         precondition(features.count == featureSize, "feature vector of \(features.count), head expects \(featureSize)")
+        var z = [Float](repeating: 0, count: featureSize)
+        for j in 0..<featureSize { z[j] = (features[j] - mean[j]) / scale[j] }
         var logits = [Float](repeating: 0, count: 5)
         for k in 0..<5 {
             var sum = bias[k]
-            let w = weights[k]
-            for j in 0..<featureSize { sum += w[j] * (features[j] - mean[j]) / scale[j] }
+            weights[k].withUnsafeBufferPointer { w in
+                for j in 0..<featureSize { sum += w[j] * z[j] }
+            }
             logits[k] = sum
         }
         return LabelDistribution(logits: logits)
+    }
+
+    /// `scored` with its distribution replaced by this head's; needs the hidden state and the
+    /// label logits (an engine with `hiddenState` on). The zero-shot logits stay in `labelLogits`.
+    public func apply(to scored: ScoredQuery) -> ScoredQuery {
+        guard let hidden = scored.hiddenState, let logits = scored.labelLogits else {
+            preconditionFailure("a head needs the hidden state and label logits")
+        }
+        var result = scored
+        result.distribution = distribution(features: Self.features(hiddenState: hidden, labelLogits: logits))
+        result.head = name
+        return result
+    }
+
+    // MARK: - Files
+
+    /// Reads and checks a head file's shape.
+    public static func load(path: String) throws(RouterError) -> LabelHead {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .fileUnreadable(path: path) }
+        let head: LabelHead
+        do {
+            head = try JSONDecoder().decode(LabelHead.self, from: data)
+        } catch {
+            throw .headInvalid(path: path, reason: "not a head JSON file (\(Self.reason(error)))")
+        }
+        if let problem = head.shapeProblem { throw .headInvalid(path: path, reason: problem) }
+        return head
+    }
+
+    /// Writes the head as one compact JSON object (keys sorted).
+    public func write(to path: String) throws(RouterError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try (encoder.encode(self) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .headInvalid(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Refuses a head trained for another model or template file.
+    public func check(against identity: ScoringIdentity, path: String) throws(RouterError) {
+        if identity.modelSHA256 != modelSHA256 {
+            throw .headMismatch(path: path, what: "model", expected: modelSHA256, actual: identity.modelSHA256)
+        }
+        if identity.templateSHA256 != templateSHA256 {
+            throw .headMismatch(path: path, what: "template", expected: templateSHA256, actual: identity.templateSHA256)
+        }
+    }
+
+    /// Why the arrays do not fit together, if they do not.
+    var shapeProblem: String? {
+        if format != Self.format { return "format '\(format)', expected '\(Self.format)'" }
+        if featureSize <= 5 { return "feature_size \(featureSize) is too small" }
+        if mean.count != featureSize || scale.count != featureSize { return "mean/scale must hold feature_size values" }
+        if weights.count != 5 || weights.contains(where: { $0.count != featureSize }) || bias.count != 5 {
+            return "weights must be 5 x feature_size and bias 5 values"
+        }
+        if scale.contains(where: { !($0 > 0) }) || (mean + bias + weights.joined()).contains(where: { !$0.isFinite }) {
+            return "non-finite values or non-positive scales"
+        }
+        if !(0...1).contains(threshold) { return "threshold must be between 0 and 1" }
+        if HeadTarget(rawValue: target) == nil { return "unknown target '\(target)'" }
+        return nil
+    }
+
+    private static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: return "invalid JSON"
+        }
     }
 }

@@ -7,9 +7,18 @@ public final class LlamaLabelScorer: LabelScoring {
     public let context: LlamaContext
     public let promptBuilder: PromptBuilder
     public let labelTokens: LabelTokens
+    /// A learned head whose distribution replaces the zero-shot one.
+    public let head: LabelHead?
     private let batch: LlamaBatch
 
-    public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration) throws(RouterError) {
+    public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration,
+                head: LabelHead? = nil) throws(RouterError) {
+        if let head, head.featureSize != model.embeddingSize + 5 {
+            throw .headInvalid(path: head.name, reason: "expects \(head.featureSize - 5) hidden-state values, the model has \(model.embeddingSize)")
+        }
+        var configuration = configuration
+        configuration.embeddings = configuration.embeddings || head != nil
+        self.head = head
         do {
             self.context = try LlamaContext(model: model, configuration: configuration)
         } catch {
@@ -25,18 +34,22 @@ public final class LlamaLabelScorer: LabelScoring {
 
     public func score(_ query: String) throws(RouterError) -> ScoredQuery {
         let prompt = try promptBuilder.prompt(for: query)
-        return ScoredQuery(distribution: try distribution(for: prompt), truncated: prompt.truncated, promptTokens: prompt.tokenCount)
+        let scored = try score(prompt)
+        return head?.apply(to: scored) ?? scored
     }
 
-    /// Decodes `prompt` from an empty memory and reads the label distribution.
-    public func distribution(for prompt: ScoringPrompt) throws(RouterError) -> LabelDistribution {
+    /// Decodes `prompt` from an empty memory and reads the zero-shot label distribution (and
+    /// the hidden state when the context returns embeddings).
+    public func score(_ prompt: ScoringPrompt) throws(RouterError) -> ScoredQuery {
         do {
             context.clearMemory()
             batch.removeAll()
             let last = try batch.append(contentsOf: prompt.tokens, startPosition: 0, lastProducesOutput: true)
             try context.decode(batch)
-            let logits = try context.logits(at: last)
-            return LabelDistribution(logits: labelTokens.logits(in: logits))
+            let labelLogits = labelTokens.logits(in: try context.logits(at: last))
+            let hidden = context.configuration.embeddings ? Array(try context.embeddings(at: last)) : nil
+            return ScoredQuery(distribution: LabelDistribution(logits: labelLogits), truncated: prompt.truncated,
+                               promptTokens: prompt.tokenCount, hiddenState: hidden, labelLogits: labelLogits)
         } catch {
             throw .llama(error)
         }

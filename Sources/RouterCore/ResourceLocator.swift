@@ -38,4 +38,7 @@ public struct ResourceLocator: Sendable {
     public var defaultConfigPath: String { home + "/models/router.json" }
 
     public static let defaultTemplateFile = "rating.txt"
+    /// The head shipped for the default model and template.
+    public static let defaultHeadFile = "smollm2-135m-rating.json"
+    public var defaultHeadPath: String { home + "/models/heads/" + Self.defaultHeadFile }
 }

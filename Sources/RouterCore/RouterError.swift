@@ -17,6 +17,9 @@ public enum RouterError: Error, Equatable, Sendable {
     case invalidConversation(String)
     case overloaded(queueLimit: Int)
     case shuttingDown
+    case fileUnreadable(path: String)
+    case headInvalid(path: String, reason: String)
+    case headMismatch(path: String, what: String, expected: String, actual: String)
     case llama(LlamaError)
 }
 
@@ -53,6 +56,13 @@ extension RouterError: CustomStringConvertible {
             return "the scoring queue is full (\(limit) waiting)"
         case .shuttingDown:
             return "the router is shutting down"
+        case .fileUnreadable(let path):
+            return "cannot read \(path)"
+        case .headInvalid(let path, let reason):
+            return "invalid head file \(path): \(reason)"
+        case .headMismatch(let path, let what, let expected, let actual):
+            return "head \(path) was trained for another \(what) (SHA-256 \(expected.prefix(12))..., running \(actual.prefix(12))...); "
+                + "train one for this \(what) with `causal-router train`"
         case .llama(let error):
             return error.description
         }

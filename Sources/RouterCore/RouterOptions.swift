@@ -10,6 +10,8 @@ public struct RouterOptions: Equatable, Sendable {
     public var configPath: String?
     /// Overrides the config's threshold.
     public var threshold: Double?
+    /// A learned head file (`causal-router train`); nil means the zero-shot label logits.
+    public var headPath: String?
     public var contextLength: Int = 2048
     public var threads: Int = LlamaContextConfiguration.defaultThreads
     public var gpuLayers: Int = 0

@@ -25,7 +25,18 @@ public struct RouterSetup: Sendable {
         try ScoringTemplate.load(path: options.templatePath ?? locator.defaultTemplatePath)
     }
 
-    public func config() throws(RouterError) -> RoutingConfig {
+    /// The learned head the options name, checked against the model and template files.
+    public func head() throws(RouterError) -> LabelHead? {
+        guard let path = options.headPath else { return nil }
+        let head = try LabelHead.load(path: path)
+        let identity = try ScoringIdentity(modelPath: modelPath(), templatePath: options.templatePath ?? locator.defaultTemplatePath,
+                                           memo: FileHashMemo(locator: locator))
+        try head.check(against: identity, path: path)
+        return head
+    }
+
+    /// The routing config; with a head, its threshold replaces the config's unless --threshold is given.
+    public func config(head: LabelHead? = nil) throws(RouterError) -> RoutingConfig {
         var config: RoutingConfig
         if let path = options.configPath {
             config = try RoutingConfig.load(path: path)
@@ -34,7 +45,7 @@ public struct RouterSetup: Sendable {
         } else {
             config = try RoutingConfig()
         }
-        if let threshold = options.threshold {
+        if let threshold = options.threshold ?? head?.threshold {
             guard (0...1).contains(threshold) else { throw .thresholdOutOfRange(threshold) }
             config.threshold = threshold
         }
@@ -56,11 +67,11 @@ public struct RouterSetup: Sendable {
         }
     }
 
-    /// A scorer over a freshly loaded model.
-    public func makeScorer() throws(RouterError) -> LlamaLabelScorer {
+    /// A scorer over a freshly loaded model (with `head` when given).
+    public func makeScorer(head: LabelHead? = nil) throws(RouterError) -> LlamaLabelScorer {
         let template = try template()
         let model = try loadModel()
-        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration())
+        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration(), head: head)
     }
 
     public func contextConfiguration() -> LlamaContextConfiguration {

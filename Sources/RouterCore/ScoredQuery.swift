@@ -10,6 +10,8 @@ public struct ScoredQuery: Equatable, Sendable {
     public var hiddenState: [Float]?
     /// The five label tokens' raw logits (before the softmax).
     public var labelLogits: [Float]?
+    /// The learned head whose distribution this is (nil: the zero-shot label logits).
+    public var head: String?
 
     public init(distribution: LabelDistribution, truncated: Bool, promptTokens: Int,
                 hiddenState: [Float]? = nil, labelLogits: [Float]? = nil) {

@@ -14,14 +14,21 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     public var threads: Int = LlamaContextConfiguration.defaultThreads
     /// Also return each query's final hidden state at the label position (same forward pass).
     public var hiddenState: Bool = false
+    /// A learned head whose distribution replaces the zero-shot one (implies `hiddenState`).
+    public var head: LabelHead?
+
+    /// Whether the engine reads hidden states (asked for, or needed by the head).
+    public var readsHiddenState: Bool { hiddenState || head != nil }
 
     public init(parallel: Int = 8, contextLength: Int = 1024, batchSize: Int = 512, maxQueue: Int = 256,
-                threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false) {
+                threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false,
+                head: LabelHead? = nil) {
         self.parallel = parallel
         self.contextLength = contextLength
         self.batchSize = batchSize
         self.maxQueue = maxQueue
         self.threads = threads
         self.hiddenState = hiddenState
+        self.head = head
     }
 }

@@ -9,6 +9,8 @@ public struct Verdict: Equatable, Sendable {
     public var expectedScore: Double
     public var threshold: Double
     public var template: String
+    /// The learned head that gave the distribution; nil for the zero-shot label logits.
+    public var head: String?
     public var latencyMs: Double
     public var truncated: Bool
     public var promptTokens: Int
@@ -23,6 +25,7 @@ public struct Verdict: Equatable, Sendable {
         self.expectedScore = scored.distribution.expectedScore
         self.threshold = config.threshold
         self.template = template
+        self.head = scored.head
         self.latencyMs = latencyMs
         self.truncated = scored.truncated
         self.promptTokens = scored.promptTokens
@@ -39,6 +42,7 @@ public struct Verdict: Equatable, Sendable {
             ("expected_score", .number(expectedScore)),
             ("threshold", .number(threshold)),
             ("template", .string(template)),
+            ("head", head.map(JSONValue.string) ?? .null),
             ("latency_ms", .number(latencyMs)),
             ("truncated", .bool(truncated)),
             ("prompt_tokens", .int(promptTokens)),

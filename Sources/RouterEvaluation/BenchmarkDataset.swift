@@ -1,4 +1,5 @@
 import Foundation
+import RouterCore
 
 /// The rows of one benchmark file, contaminated rows dropped, filtered to a split.
 public struct BenchmarkDataset: Sendable {

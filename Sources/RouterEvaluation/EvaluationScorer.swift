@@ -1,47 +1,62 @@
 import Foundation
 import RouterCore
 
-/// Scores a benchmark's prompts with one model and template, through the score cache: only
-/// prompts never scored before reach the engine, which is created on first need.
+/// Scores a benchmark's prompts with one model and template, through a cache: only prompts
+/// never scored before reach the engine, which is created on first need. With a learned head
+/// it reads features (hidden state + label logits) and reports both the template's zero-shot
+/// distribution and the head's, from the same forward pass.
 public final class EvaluationScorer {
+    public enum Source {
+        /// Zero-shot label distributions, cached.
+        case zeroShot(ScoreCache, makeEngine: () throws(RouterError) -> BatchedScoringEngine)
+        /// Features, cached; the head named `name` is applied to them.
+        case head(LabelHead, FeatureExtractor)
+    }
+
     public let name: String
-    private let cache: ScoreCache
-    private let makeEngine: () throws(RouterError) -> BatchedScoringEngine
+    private let source: Source
     private var engine: BatchedScoringEngine?
 
-    public init(name: String, cache: ScoreCache, makeEngine: @escaping () throws(RouterError) -> BatchedScoringEngine) {
+    public init(name: String, source: Source) {
         self.name = name
-        self.cache = cache
-        self.makeEngine = makeEngine
+        self.source = source
     }
 
     deinit {
         engine?.shutdown()
     }
 
-    /// The label distributions of `dataset`'s rows (row order) and the mean scoring time per query.
-    public func report(for dataset: BenchmarkDataset) throws -> RouterReport {
-        let missing = Array(Set(dataset.rows.map(\.prompt).filter { cache[$0] == nil }))
-        if !missing.isEmpty {
-            let engine = try self.engine ?? makeEngine()
-            self.engine = engine
-            let start = ContinuousClock.now
-            var results: [(prompt: String, probabilities: [Double])] = []
-            let window = engine.settings.maxQueue
-            var index = 0
-            while index < missing.count {
-                let chunk = missing[index..<min(missing.count, index + window)]
-                let tickets = try chunk.map { try engine.submit(engine.prompt(for: $0)) }
-                for (prompt, ticket) in zip(chunk, tickets) {
-                    results.append((prompt, try ticket.wait().get().distribution.probabilities))
-                }
-                index += chunk.count
+    /// The reports on `dataset` (row order): the zero-shot one, then the head's when there is one.
+    public func reports(for dataset: BenchmarkDataset) throws -> [RouterReport] {
+        switch source {
+        case .zeroShot(let cache, let makeEngine):
+            let missing = Array(Set(dataset.rows.map(\.prompt).filter { cache[$0] == nil }))
+            if !missing.isEmpty {
+                let engine = try self.engine ?? makeEngine()
+                self.engine = engine
+                let start = ContinuousClock.now
+                let scored = try engine.scoreAll(missing)
+                let milliseconds = (ContinuousClock.now - start).milliseconds / Double(missing.count)
+                try cache.store(zip(missing, scored).map {
+                    ($0, ScoreCache.Entry(probabilities: $1.distribution.probabilities, milliseconds: milliseconds))
+                })
             }
-            let milliseconds = (ContinuousClock.now - start).milliseconds / Double(missing.count)
-            try cache.store(results.map { ($0.prompt, ScoreCache.Entry(probabilities: $0.probabilities, milliseconds: milliseconds)) })
+            let entries = dataset.rows.map { cache[$0.prompt]! }
+            return [.model(name, dataset: dataset, distributions: entries.map(\.probabilities),
+                           millisecondsPerQuery: Self.mean(entries.map(\.milliseconds)))]
+        case .head(let head, let extractor):
+            let entries = try extractor.entries(for: dataset.rows.map(\.prompt))
+            let milliseconds = Self.mean(entries.map(\.milliseconds))
+            return [
+                .model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities), millisecondsPerQuery: milliseconds),
+                .model("\(name)+\(head.name)", dataset: dataset,
+                       distributions: entries.map { head.distribution(features: $0.features).probabilities },
+                       millisecondsPerQuery: milliseconds),
+            ]
         }
-        let entries = dataset.rows.map { cache[$0.prompt]! }
-        return .model(name, dataset: dataset, distributions: entries.map(\.probabilities),
-                      millisecondsPerQuery: entries.map(\.milliseconds).reduce(0, +) / Double(max(1, entries.count)))
+    }
+
+    private static func mean(_ values: [Double]) -> Double {
+        values.reduce(0, +) / Double(max(1, values.count))
     }
 }

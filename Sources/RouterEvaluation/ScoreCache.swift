@@ -1,4 +1,5 @@
 import Foundation
+import RouterCore
 
 /// Label distributions already computed, per (model file hash, template hash, context length),
 /// keyed by prompt hash: re-running an evaluation with other metrics or thresholds costs nothing.
@@ -14,14 +15,9 @@ public final class ScoreCache {
     private var entries: [String: Entry] = [:]
 
     /// Opens (creating) the cache for one model file, template file and context length.
-    public init(directory: String, modelPath: String, templatePath: String, contextLength: Int) throws {
+    public init(directory: String, identity: ScoringIdentity, contextLength: Int) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let model = try Self.fileHash(modelPath, directory: directory)
-        guard let template = FileManager.default.contents(atPath: templatePath) else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: templatePath])
-        }
-        let key = "\(model.prefix(16))-\(SHA256.hex(template).prefix(16))-c\(contextLength)"
-        file = directory + "/" + key + ".jsonl"
+        file = directory + "/" + identity.cacheStem(contextLength: contextLength) + ".jsonl"
         if let data = FileManager.default.contents(atPath: file) {
             for line in data.split(separator: 10) {
                 guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
@@ -56,22 +52,5 @@ public final class ScoreCache {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(text.utf8))
-    }
-
-    /// A model file's SHA-256, remembered per (path, size, modification time) so a large file
-    /// is hashed once.
-    static func fileHash(_ path: String, directory: String) throws -> String {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let stamp = "\(URL(fileURLWithPath: path).standardizedFileURL.path)\t\(size)\t\(modified)"
-        let memo = directory + "/model-hashes.tsv"
-        let known = (try? String(contentsOfFile: memo, encoding: .utf8)) ?? ""
-        for line in known.split(separator: "\n") where line.hasPrefix(stamp + "\t") {
-            return String(line.split(separator: "\t").last!)
-        }
-        guard let hash = SHA256.hex(fileAt: path) else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-        try (known + stamp + "\t" + hash + "\n").write(toFile: memo, atomically: true, encoding: .utf8)
-        return hash
     }
 }

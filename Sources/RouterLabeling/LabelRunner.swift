@@ -142,7 +142,7 @@ public final class LabelRunner {
             ("route", .string(verdict.route.rawValue)),
             ("model", .string(verdict.model)),
             ("line", .int(record.line)),
-        ]).serialized
+        ] + (verdict.head.map { [("head", JSONValue.string($0))] } ?? [])).serialized
     }
 
     /// Lines already labeled by an earlier run, tallied into the summary.

@@ -19,8 +19,10 @@ public final class RouterApplication: Sendable {
         let config: RoutingConfig
         let template: ScoringTemplate
         let modelPath: String
+        var engineSettings = options.engine
         do {
-            config = try setup.config()
+            engineSettings.head = try setup.head()
+            config = try setup.config(head: engineSettings.head)
             template = try setup.template()
             modelPath = try setup.modelPath()
         } catch {
@@ -28,7 +30,7 @@ public final class RouterApplication: Sendable {
         }
         service = RouterService(settings: ServiceSettings(
             config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
-            templateName: template.name, engine: options.engine, limits: options.limits))
+            templateName: template.name, engine: engineSettings, limits: options.limits))
         do {
             server = try HTTPServer(address: options.address, handler: service, limits: options.limits)
         } catch {
@@ -39,7 +41,7 @@ public final class RouterApplication: Sendable {
             let start = ContinuousClock.now
             let result: Result<Duration, RouterError>
             do throws(RouterError) {
-                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: options.engine)
+                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: service.settings.engine)
                 service.becomeReady(engine)
                 result = .success(ContinuousClock.now - start)
             } catch {

@@ -91,6 +91,7 @@ public final class RouterService: HTTPHandler {
         return .object([
             ("model", .string(settings.modelPath)),
             ("template", .string(settings.templateName)),
+            ("head", settings.engine.head.map { .string($0.name) } ?? .null),
             ("strong_model", .string(c.strongModel)),
             ("weak_model", .string(c.weakModel)),
             ("threshold", .number(c.threshold)),
@@ -189,6 +190,7 @@ public final class RouterService: HTTPHandler {
             ("expected_score", .null),
             ("threshold", .number(config.threshold)),
             ("template", .string(settings.templateName)),
+            ("head", settings.engine.head.map { .string($0.name) } ?? .null),
             ("latency_ms", .number((ContinuousClock.now - receivedAt).milliseconds)),
             ("truncated", .bool(false)),
             ("prompt_tokens", .null),

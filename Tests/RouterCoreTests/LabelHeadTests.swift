@@ -20,8 +20,8 @@ import Testing
     }
 
     func head(from result: HeadTrainer.Result) -> LabelHead {
-        LabelHead(modelSHA256: "m", templateSHA256: "t", featureSize: result.mean.count, mean: result.mean, scale: result.scale,
-                  weights: result.weights, bias: result.bias, training: ["rows": "250"])
+        LabelHead(name: "synthetic", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), featureSize: result.mean.count,
+                  mean: result.mean, scale: result.scale, weights: result.weights, bias: result.bias, training: ["rows": "250"])
     }
 
     @Test func trainingRecoversASeparableSet() {
@@ -45,5 +45,57 @@ import Testing
         let decoded = try JSONDecoder().decode(LabelHead.self, from: encoded)
         #expect(decoded == head)
         #expect(decoded.distribution(features: data.features[3]) == head.distribution(features: data.features[3]))
+    }
+
+    @Test func aHeadForAnotherModelOrTemplateIsRefused() {
+        let data = Self.separable(rows: 50)
+        let head = head(from: HeadTrainer(epochs: 5).fit(features: data.features, labels: data.labels))
+        #expect(throws: Never.self) { try head.check(against: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), path: "h.json") }
+        #expect(throws: RouterError.headMismatch(path: "h.json", what: "model", expected: "m", actual: "other")) {
+            try head.check(against: ScoringIdentity(modelSHA256: "other", templateSHA256: "t"), path: "h.json")
+        }
+        #expect(throws: RouterError.headMismatch(path: "h.json", what: "template", expected: "t", actual: "x")) {
+            try head.check(against: ScoringIdentity(modelSHA256: "m", templateSHA256: "x"), path: "h.json")
+        }
+        let message = RouterError.headMismatch(path: "h.json", what: "template", expected: "t", actual: "x").description
+        #expect(message.contains("another template") && message.contains("causal-router train"))
+    }
+
+    @Test func brokenHeadFilesAreRefusedWithTheReason() throws {
+        let data = Self.separable(rows: 50)
+        let good = head(from: HeadTrainer(epochs: 5).fit(features: data.features, labels: data.labels))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("heads-\(UUID().uuidString)").path
+        let path = folder + "/h.json"
+        try good.write(to: path)
+        #expect(try LabelHead.load(path: path) == good)
+
+        var short = good
+        short.weights[2].removeLast()
+        try short.write(to: path)
+        #expect(throws: RouterError.headInvalid(path: path, reason: "weights must be 5 x feature_size and bias 5 values")) {
+            try LabelHead.load(path: path)
+        }
+        var nan = good
+        nan.mean[0] = .nan
+        #expect(nan.shapeProblem != nil)
+        try Data("{\"format\": 1}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: RouterError.self) { try LabelHead.load(path: path) }
+        #expect(throws: RouterError.fileUnreadable(path: folder + "/none.json")) { try LabelHead.load(path: folder + "/none.json") }
+    }
+
+    @Test func weakOKTargetsMapLabelsToTwoClasses() {
+        #expect((1...5).map(HeadTarget.weakOK.trainingLabel(for:)) == [1, 1, 1, 5, 5])
+        #expect((1...5).map(HeadTarget.label.trainingLabel(for:)) == [1, 2, 3, 4, 5])
+    }
+
+    @Test func applyingAHeadKeepsTheZeroShotLogitsAndNamesTheHead() {
+        let head = LabelHead(name: "h", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), featureSize: 7,
+                             mean: Array(repeating: 0, count: 7), scale: Array(repeating: 1, count: 7),
+                             weights: (0..<5).map { k in (0..<7).map { $0 == 0 && k == 4 ? 1 : 0 } }, bias: [0, 0, 0, 0, 0])
+        let scored = ScoredQuery(distribution: LabelDistribution(logits: [5, 0, 0, 0, 0]), truncated: false, promptTokens: 9,
+                                 hiddenState: [10, 0], labelLogits: [5, 0, 0, 0, 0])
+        let headed = head.apply(to: scored)
+        #expect(headed.head == "h" && headed.labelLogits == [5, 0, 0, 0, 0] && headed.promptTokens == 9)
+        #expect(headed.distribution.label == 5 && scored.distribution.label == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RouterCore
 @testable import RouterEvaluation
 
 /// RouteLLM's metrics against hand-computed cases and the data README's reference figures.

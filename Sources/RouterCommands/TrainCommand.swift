@@ -1,0 +1,176 @@
+import Foundation
+import RouterCore
+import RouterEvaluation
+
+/// `causal-router train`: fits a learned label head on the train rows of labeled routing data.
+struct TrainCommand: CLICommand {
+    static let name = "train"
+    static let summary = "train a learned label head on labeled routing data (train split)"
+    static let help = """
+    USAGE: causal-router train --data FILE... [options]
+
+    Reads the `train` rows of each data file (the JSONL schema of shared/data/README.md,
+    contaminated rows dropped), runs the scoring model once per prompt to get the final hidden
+    state at the label position and the five zero-shot label logits (cached like eval's scores,
+    so a second run is seconds), and fits a 5-way head on them: multinomial logistic regression
+    with feature standardisation, L2, class balancing and early stopping on a validation slice
+    (every 10th train row). Without --l2 it tries 0.001, 0.01, 0.1 and 1 and keeps the lowest
+    validation loss. The head file records the model and template SHA-256, the feature size,
+    the data and the validation figures, and a threshold (the median strong-model win rate
+    over the training rows). Use it with `route/serve/label/eval --head FILE`.
+
+    OPTIONS:
+          --data FILE         routing-data JSONL (repeat or comma-separate for several)
+          --out FILE          the head file (default: models/heads/<model>-<template>.json)
+          --name NAME         the head's name in verdicts (default: the --out file's stem)
+          --target T          label (the 1-5 label, default) | weak_ok (label >= 4 or not)
+          --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1 on validation)
+          --epochs N          most full-batch epochs (default: 300; early stopping ends sooner)
+          --sample N          at most N train rows per file (those with the smallest SHA-256 of
+                              their id; the same on every run)
+      -m, --model NAME|PATH   the scoring model (default: \(ModelCatalog.defaultModelName))
+          --template PATH     the template (default: prompts/\(ResourceLocator.defaultTemplateFile))
+          --cache DIR         feature cache (default: .cache/scores in the project)
+      -c, --ctx N             tokens per prompt, template included (default: 1024)
+      -t, --threads N         CPU threads (default: all cores)
+      -np, --parallel N       queries decoded together (default: 16)
+      -h, --help              show this help
+
+    EXIT STATUS: 0 head written, 1 data/model/training error, 2 bad command line.
+    """
+
+    static let declared: [ParsedArguments.Option] = [
+        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "l2"),
+        .init(name: "epochs"), .init(name: "sample"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
+        .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
+        .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
+        .init(name: "help", aliases: ["-h"], takesValue: false),
+    ]
+
+    let data: [String]
+    let out: String?
+    let headName: String?
+    let training: HeadTraining
+    let sample: Int?
+    let router: RouterOptions
+    let cache: String?
+    let engine: ScoringEngineSettings
+    let wantsHelp: Bool
+
+    init(arguments: [String]) throws(CLIError) {
+        let parsed = try ParsedArguments(arguments, options: Self.declared, command: Self.name)
+        wantsHelp = parsed.flag("help")
+        data = parsed.list("data") + parsed.positionals
+        guard wantsHelp || !data.isEmpty else { throw .usage("train needs --data FILE", command: Self.name) }
+        out = parsed.value("out")
+        headName = parsed.value("name")
+        if let headName, headName.isEmpty || headName.contains(where: { $0.isNewline }) {
+            throw .usage("--name must be a non-empty single line", command: Self.name)
+        }
+        var training = HeadTraining()
+        if let target = parsed.value("target") {
+            guard let known = HeadTarget(rawValue: target) else {
+                throw .usage("--target must be label or weak_ok, got '\(target)'", command: Self.name)
+            }
+            training.target = known
+        }
+        if let l2 = try parsed.number("l2", in: 0...1_000_000, command: Self.name) { training.l2Grid = [Float(l2)] }
+        training.epochs = try parsed.integer("epochs", in: 1...100_000, command: Self.name) ?? training.epochs
+        self.training = training
+        sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
+        var router = RouterOptions()
+        if let model = parsed.value("model") { router.model = model }
+        router.templatePath = parsed.value("template")
+        router.gpuLayers = try parsed.integer("gpu-layers", in: -1...100_000, command: Self.name) ?? 0
+        router.threads = try parsed.integer("threads", in: 1...1024, command: Self.name) ?? router.threads
+        self.router = router
+        cache = parsed.value("cache")
+        let parallel = try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 16
+        engine = ScoringEngineSettings(parallel: parallel,
+                                       contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024,
+                                       maxQueue: parallel * 8, threads: router.threads, hiddenState: true)
+    }
+
+    func run(io: CommandIO) throws(CLIError) {
+        let locator = ResourceLocator()
+        let setup = RouterSetup(options: router, locator: locator)
+        var datasets: [BenchmarkDataset] = []
+        for path in data {
+            do {
+                let dataset = try BenchmarkDataset.load(path: path, split: .train)
+                datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
+            } catch {
+                throw .input(error.description)
+            }
+            if datasets.last!.rows.isEmpty { throw .input("\(path) has no train rows") }
+        }
+        let templatePath = router.templatePath ?? locator.defaultTemplatePath
+        let cacheDirectory = cache ?? locator.home + "/.cache/scores"
+        let modelName = ModelCatalog.displayName(router.model)
+        let template: ScoringTemplate
+        let identity: ScoringIdentity
+        do {
+            template = try setup.template()
+            identity = try ScoringIdentity(modelPath: setup.modelPath(), templatePath: templatePath,
+                                           memo: FileHashMemo(locator: locator))
+        } catch {
+            throw .router(error)
+        }
+        let outPath = out ?? locator.home + "/models/heads/\(modelName)-\(template.name).json"
+        let name = headName ?? URL(fileURLWithPath: outPath).deletingPathExtension().lastPathComponent
+
+        let shared = LazyModel(setup: setup)
+        let settings = engine
+        var entries: [[FeatureCache.Entry]] = []
+        do {
+            let extractor = FeatureExtractor(
+                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+            ) { () throws(RouterError) in
+                try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+            }
+            for dataset in datasets {
+                let start = ContinuousClock.now
+                var lastReport = start
+                entries.append(try extractor.entries(for: dataset.rows.map(\.prompt)) { done, missing in
+                    let now = ContinuousClock.now
+                    guard done == missing || now - lastReport >= .seconds(10) else { return }
+                    lastReport = now
+                    let rate = Double(done) / max(0.001, (now - start).milliseconds / 1000)
+                    io.writeError("train: \(dataset.name): features \(done)/\(missing) (\(String(format: "%.1f", rate)) rows/s)\n")
+                })
+            }
+        } catch let error as RouterError {
+            throw .router(error)
+        } catch {
+            throw .input("feature extraction failed: \(error)")
+        }
+
+        let start = ContinuousClock.now
+        let description: [String: String] = [
+            "data": data.map { "\(URL(fileURLWithPath: $0).lastPathComponent):train" }.joined(separator: ","),
+            "sample": sample.map(String.init) ?? "all",
+            "model": modelName,
+            "template": template.name,
+            "target": training.target.rawValue,
+            "ctx": String(settings.contextLength),
+            "trained_at": ISO8601DateFormatter().string(from: Date()),
+        ]
+        let outcome = training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+        let seconds = (ContinuousClock.now - start).milliseconds / 1000
+        var table = "l2        val loss  val acc  best epoch  val APGR\n"
+        for (index, c) in outcome.candidates.enumerated() {
+            table += String(format: "%-8g  %8.4f  %7.3f  %10d  ", c.l2, c.validationLoss, c.validationAccuracy, c.bestEpoch)
+            table += c.validationAPGR.map { "\($0.benchmark) \(String(format: "%.3f", $0.apgr))" }.joined(separator: ", ")
+            table += index == outcome.chosen ? "  <- chosen\n" : "\n"
+        }
+        io.write(table)
+        do {
+            try outcome.head.write(to: outPath)
+        } catch {
+            throw .router(error)
+        }
+        io.write("wrote \(outPath): head '\(name)', \(datasets.map(\.rows.count).reduce(0, +)) train rows, "
+            + "\(outcome.head.featureSize) features, threshold \(String(format: "%.4f", outcome.head.threshold)), "
+            + "fitted in \(String(format: "%.1f", seconds)) s\n")
+    }
+}

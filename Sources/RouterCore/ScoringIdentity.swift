@@ -1,0 +1,25 @@
+import Foundation
+
+/// What a score, a cached feature or a learned head depends on: the exact model file and
+/// template file, by SHA-256.
+public struct ScoringIdentity: Equatable, Sendable {
+    public var modelSHA256: String
+    public var templateSHA256: String
+
+    public init(modelSHA256: String, templateSHA256: String) {
+        self.modelSHA256 = modelSHA256
+        self.templateSHA256 = templateSHA256
+    }
+
+    /// Hashes the template file and the model file (through the memo: once per model file).
+    public init(modelPath: String, templatePath: String, memo: FileHashMemo) throws(RouterError) {
+        guard let template = FileManager.default.contents(atPath: templatePath) else { throw .templateNotFound(path: templatePath) }
+        guard let model = memo.hash(of: modelPath) else { throw .fileUnreadable(path: modelPath) }
+        self.init(modelSHA256: model, templateSHA256: SHA256.hex(template))
+    }
+
+    /// A file name stem for caches keyed by this identity and a context length.
+    public func cacheStem(contextLength: Int) -> String {
+        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)"
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import RouterCore
+
+/// Hidden states and label logits of prompts, through the feature cache: only prompts never
+/// seen before reach the engine (created on first need, with `hiddenState` on). New features
+/// are stored every few hundred prompts, so a killed extraction keeps what it computed.
+public final class FeatureExtractor {
+    public let cache: FeatureCache
+    private let makeEngine: () throws(RouterError) -> BatchedScoringEngine
+    private var engine: BatchedScoringEngine?
+    /// Prompts scored between two cache writes.
+    public var storeEvery = 256
+
+    public init(cache: FeatureCache, makeEngine: @escaping () throws(RouterError) -> BatchedScoringEngine) {
+        self.cache = cache
+        self.makeEngine = makeEngine
+    }
+
+    deinit {
+        engine?.shutdown()
+    }
+
+    /// The entries of `prompts` (same order). `progress(done, missing)` reports the forward passes.
+    public func entries(for prompts: [String], progress: ((Int, Int) -> Void)? = nil) throws -> [FeatureCache.Entry] {
+        var seen = Set<String>()
+        let missing = prompts.filter { cache[$0] == nil && seen.insert($0).inserted }
+        if !missing.isEmpty {
+            let engine = try self.engine ?? makeEngine()
+            self.engine = engine
+            precondition(engine.settings.readsHiddenState, "feature extraction needs an engine that reads hidden states")
+            var index = 0
+            while index < missing.count {
+                let chunk = Array(missing[index..<min(missing.count, index + storeEvery)])
+                let start = ContinuousClock.now
+                let done = index
+                let scored = try engine.scoreAll(chunk) { progress?(done + $0, missing.count) }
+                let milliseconds = (ContinuousClock.now - start).milliseconds / Double(chunk.count)
+                try cache.store(zip(chunk, scored).map { prompt, query in
+                    (prompt, FeatureCache.Entry(hiddenState: query.hiddenState!, labelLogits: query.labelLogits!, milliseconds: milliseconds))
+                })
+                index += chunk.count
+            }
+        }
+        return prompts.map { cache[$0]! }
+    }
+}

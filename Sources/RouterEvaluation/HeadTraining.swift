@@ -1,0 +1,82 @@
+import Foundation
+import RouterCore
+
+/// Trains a learned head on the train rows of routing benchmarks: picks the L2 strength with
+/// the lowest validation loss (the trainer's held-out slice: every 10th row), reports each
+/// candidate's validation figures, and sets the head's threshold to the median strong-model
+/// win rate over the training rows.
+public struct HeadTraining: Sendable {
+    public var target: HeadTarget = .label
+    /// L2 strengths tried (one: no search).
+    public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1]
+    public var epochs = 300
+
+    public init(target: HeadTarget = .label, l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1], epochs: Int = 300) {
+        self.target = target
+        self.l2Grid = l2Grid
+        self.epochs = epochs
+    }
+
+    /// One L2 strength's outcome on the validation slice.
+    public struct Candidate: Sendable {
+        public var l2: Float
+        public var validationLoss: Float
+        public var validationAccuracy: Float
+        /// APGR of the head on each benchmark's validation rows (benchmarks with >= 20 of them).
+        public var validationAPGR: [(benchmark: String, apgr: Double)]
+        public var bestEpoch: Int
+    }
+
+    public struct Outcome: Sendable {
+        public var head: LabelHead
+        public var candidates: [Candidate]
+        /// The chosen candidate's index.
+        public var chosen: Int
+    }
+
+    /// `entries[b][i]` are the features of `datasets[b].rows[i]`.
+    public func run(name: String, identity: ScoringIdentity, datasets: [BenchmarkDataset], entries: [[FeatureCache.Entry]],
+                    description: [String: String] = [:]) -> Outcome {
+        precondition(datasets.count == entries.count && zip(datasets, entries).allSatisfy { $0.rows.count == $1.count })
+        let rows = datasets.flatMap(\.rows)
+        let features = entries.flatMap { $0.map(\.features) }
+        let labels = rows.map { target.trainingLabel(for: $0.label) }
+        let benchmarkOfRow = datasets.indices.flatMap { Array(repeating: $0, count: datasets[$0].rows.count) }
+        var results: [(HeadTrainer.Result, Candidate)] = []
+        for l2 in l2Grid {
+            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels)
+            let head = Self.head(from: result, name: name, identity: identity, target: target)
+            var apgr: [(String, Double)] = []
+            for (b, dataset) in datasets.enumerated() {
+                let held = result.validationRows.filter { benchmarkOfRow[$0] == b }
+                guard held.count >= 20 else { continue }
+                let slice = BenchmarkDataset(name: dataset.name, rows: held.map { rows[$0] })
+                let distributions = held.map { head.distribution(features: features[$0]).probabilities }
+                apgr.append((dataset.name, RouterReport.model(name, dataset: slice, distributions: distributions).apgr))
+            }
+            results.append((result, Candidate(l2: l2, validationLoss: result.validationLoss, validationAccuracy: result.validationAccuracy,
+                                              validationAPGR: apgr, bestEpoch: result.bestEpoch)))
+        }
+        let chosen = results.indices.min { results[$0].1.validationLoss < results[$1].1.validationLoss }!
+        let (result, candidate) = results[chosen]
+        var head = Self.head(from: result, name: name, identity: identity, target: target)
+        let winRates = features.map { head.distribution(features: $0).strongWinRate }.sorted()
+        head.threshold = winRates[winRates.count / 2]
+        var training = description
+        training["rows"] = String(rows.count)
+        training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
+        training["l2"] = String(candidate.l2)
+        training["l2_grid"] = l2Grid.map { String($0) }.joined(separator: ",")
+        training["epochs"] = String(candidate.bestEpoch)
+        training["validation_loss"] = String(format: "%.4f", candidate.validationLoss)
+        training["validation_accuracy"] = String(format: "%.4f", candidate.validationAccuracy)
+        training["validation_apgr"] = candidate.validationAPGR.map { "\($0.benchmark)=\(String(format: "%.3f", $0.apgr))" }.joined(separator: ",")
+        head.training = training
+        return Outcome(head: head, candidates: results.map(\.1), chosen: chosen)
+    }
+
+    static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget) -> LabelHead {
+        LabelHead(name: name, identity: identity, target: target, featureSize: result.mean.count, mean: result.mean,
+                  scale: result.scale, weights: result.weights, bias: result.bias)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Learned heads end to end with the real model: `train`, `--head` on route/label/eval, refusals.
+@Suite struct HeadCommandTests {
+    static let data = CLIHarness.root + "/../shared/data/routellm"
+    static let shippedHead = CLIHarness.root + "/models/heads/smollm2-135m-rating.json"
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// The bar: on the GSM8K test split the shipped head routes better than the
+    /// template's zero-shot label logits; both come from the same forward pass, computed here.
+    @Test func theShippedHeadBeatsZeroShotOnGSM8KTest() throws {
+        let cache = try CLIHarness.temporaryFile("marker", contents: "") + ".cache"
+        let run = try CLIHarness.spawn(["eval", "--data", Self.data + "/gsm8k.jsonl", "--head", Self.shippedHead, "--json",
+                                        "--cache", cache, "--threads", "2"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try Self.json(run.stdout)
+        #expect(report["n"] as? Int == 287)
+        let routers = try #require(report["routers"] as? [String: [String: Any]])
+        let zeroShot = try #require(routers["smollm2-135m:rating"]?["apgr"] as? Double)
+        let head = try #require(routers["smollm2-135m:rating+smollm2-135m-rating"]?["apgr"] as? Double)
+        let random = try #require(routers["random"]?["apgr"] as? Double)
+        #expect(head > zeroShot, "head APGR \(head) vs zero-shot \(zeroShot)")
+        #expect(head > random + 0.05, "head APGR \(head) vs random \(random)")
+    }
+
+    @Test func trainWritesAHeadThatRouteUsesAndOtherTemplatesRefuse() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        let head = folder + "/mt-head.json"
+        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+                                          "--cache", folder + "/cache", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(train.stdout.contains("<- chosen") && train.stdout.contains("wrote \(head): head 'mt-head', 55 train rows"))
+        let file = try Self.json(try String(contentsOfFile: head, encoding: .utf8))
+        #expect(file["feature_size"] as? Int == 576 + 5)
+        #expect((file["model_sha256"] as? String)?.count == 64 && (file["template_sha256"] as? String)?.count == 64)
+        let training = try #require(file["training"] as? [String: String])
+        #expect(training["data"] == "mt_bench.jsonl:train" && training["rows"] == "55")
+        let threshold = try #require(file["threshold"] as? Double)
+
+        let route = try CLIHarness.spawn(["route", "--head", head, "--threads", "2", "Write a haiku about autumn."])
+        #expect(route.status == 0, "stderr: \(route.stderr)")
+        let verdict = try Self.json(route.stdout)
+        #expect(verdict["head"] as? String == "mt-head")
+        #expect(verdict["threshold"] as? Double == threshold, "the head's threshold replaces the config's")
+        let p = try #require(verdict["probabilities"] as? [Double])
+        #expect(p.count == 5 && abs(p.reduce(0, +) - 1) < 1e-6)
+        let zeroShot = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        #expect(zeroShot["head"] is NSNull)
+        #expect(zeroShot["probabilities"] as? [Double] != p)
+
+        // --threshold still wins over the head's.
+        let pinned = try Self.json(try CLIHarness.spawn(["route", "--head", head, "--threshold", "0.25", "--threads", "2", "Hi"]).stdout)
+        #expect(pinned["threshold"] as? Double == 0.25)
+
+        // Trained for rating.txt: another template is refused, clearly.
+        let other = try CLIHarness.spawn(["route", "--head", head, "--template", CLIHarness.root + "/prompts/difficulty.txt", "Hi"])
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("was trained for another template") && other.stderr.contains("causal-router train"))
+        #expect(other.stderr.split(separator: "\n").count == 1)
+
+        // A head claiming another model is refused by every command that takes --head.
+        let forged = folder + "/forged.json"
+        let text = try String(contentsOfFile: head, encoding: .utf8)
+        let sha = try #require(file["model_sha256"] as? String)
+        try text.replacingOccurrences(of: sha, with: String(repeating: "0", count: 64)).write(toFile: forged, atomically: true, encoding: .utf8)
+        let queries = try CLIHarness.temporaryFile("q.txt", contents: "What is 2+2?\n")
+        for arguments in [["route", "--head", forged, "Hi"],
+                          ["label", "--head", forged, "--input", queries, "--output", folder + "/out.jsonl"],
+                          ["eval", "--head", forged, "--data", Self.data + "/mt_bench.jsonl", "--cache", folder + "/cache"]] {
+            let refused = try CLIHarness.spawn(arguments)
+            #expect(refused.status == 1, "\(arguments[0])")
+            #expect(refused.stderr.contains("was trained for another model"), "\(arguments[0]): \(refused.stderr)")
+        }
+        let broken = try CLIHarness.temporaryFile("broken.json", contents: "{\"weights\": []}")
+        let invalid = try CLIHarness.spawn(["route", "--head", broken, "Hi"])
+        #expect(invalid.status == 1 && invalid.stderr.contains("invalid head file"))
+        #expect(try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--target", "both"]).status == 2)
+    }
+
+    @Test func labelWithTheShippedHeadNamesItOnEveryLine() throws {
+        let input = try CLIHarness.temporaryFile("q.txt", contents: "What is 2+2?\nProve that there are infinitely many primes.\n")
+        let output = URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent("out.jsonl").path
+        let run = try CLIHarness.spawn(["label", "--input", input, "--output", output, "--head", Self.shippedHead, "--threads", "2"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let row = try Self.json(String(line))
+            #expect(row["head"] as? String == "smollm2-135m-rating")
+        }
+    }
+}
