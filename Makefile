@@ -8,7 +8,7 @@ MODEL ?= smollm2-135m
 QUERY ?= Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?
 SWIFT_FLAGS ?=
 
-.PHONY: run route test deps llama model build clean distclean
+.PHONY: run route test bench peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -25,6 +25,17 @@ route: build model
 test: llama model
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build
+
+## bench: causal-router against llama-server (built from the same source) on the same model,
+## queries and machine: prints the ratio table, writes docs/benchmarks.md (~20 min on 2 cores;
+## BENCH_FLAGS="--label-rows 200" for a quick run, --help for the rest)
+BENCH_FLAGS ?=
+bench: build model peer
+	python3 Benchmarks/bench.py --model $(MODEL) $(BENCH_FLAGS)
+
+## peer: llama-server and llama-bench from the pinned llama.cpp source (vendor/build-tools/bin)
+peer: llama
+	@vendor/build-peer-tools.sh
 
 deps:
 	@scripts/install-system-deps.sh

@@ -32,7 +32,7 @@ def body_for(kind, row):
     return {"prompt": row["prompt"], "n_predict": 1, "n_probs": 20, "cache_prompt": True, "temperature": 0}
 
 
-def run(url, rows, n, concurrency, kind):
+def run(url, rows, n, concurrency, kind, keep_latencies=False):
     parsed = urllib.parse.urlparse(url)
     latencies, errors, fallbacks = [], [], [0]
     lock = threading.Lock()
@@ -74,12 +74,15 @@ def run(url, rows, n, concurrency, kind):
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    return {
+    result = {
         "requests": len(latencies), "errors": len(errors), "fallbacks": fallbacks[0], "concurrency": concurrency,
         "seconds": round(wall, 3), "rps": round(len(latencies) / wall, 3),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 99) * 1000, 1),
     }
+    if keep_latencies:
+        result["latencies"] = latencies
+    return result
 
 
 def main():

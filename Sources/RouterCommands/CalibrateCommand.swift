@@ -9,7 +9,7 @@ struct CalibrateCommand: CLICommand {
     static let name = "calibrate"
     static let summary = "pick the threshold that routes a given share of a log to the strong model"
     static let help = """
-    USAGE: causal-router calibrate --input LOG [--strong-fraction 0.3] [--write-config] [options]
+    USAGE: causal-router calibrate --input LOG [--strong-fraction 0.3] [--write-config | --write-head] [options]
 
     LOG is either the output of `causal-router label` (rows with "strong_win_rate") or a query
     log in any format `label` reads, which is then labeled first. Prints the threshold that
@@ -22,13 +22,15 @@ struct CalibrateCommand: CLICommand {
           --input LOG            a `label` output or a query log ('-' for standard input)
           --strong-fraction F    share of traffic for the strong model, 0...1 (default: 0.3)
           --write-config         store the threshold in the config file (--config, default
-                                 models/router.json), keeping its other keys
+                                 models/router.json), keeping its other keys; for zero-shot
+                                 verdicts (a head's own threshold replaces the config's)
+          --write-head           with --head FILE: store the threshold in the head file
           --format, --field      how to read a query log (as for `label`)
     \(ModelOptions.help)
     """
 
     static let extraOptions: [ParsedArguments.Option] = [
-        .init(name: "input"), .init(name: "strong-fraction"), .init(name: "write-config", takesValue: false),
+        .init(name: "input"), .init(name: "strong-fraction"), .init(name: "write-config", takesValue: false), .init(name: "write-head", takesValue: false),
         .init(name: "format"), .init(name: "field"),
     ]
 
@@ -36,6 +38,7 @@ struct CalibrateCommand: CLICommand {
     let input: String
     let fraction: Double
     let writeConfig: Bool
+    let writeHead: Bool
     let format: InputFormat?
     let field: String?
     let wantsHelp: Bool
@@ -48,6 +51,14 @@ struct CalibrateCommand: CLICommand {
         input = parsed.value("input") ?? "-"
         fraction = try parsed.number("strong-fraction", in: 0...1, command: Self.name) ?? 0.3
         writeConfig = parsed.flag("write-config")
+        writeHead = parsed.flag("write-head")
+        if writeHead && router.headPath == nil {
+            throw .usage("--write-head needs --head FILE (the head whose threshold to set)", command: Self.name)
+        }
+        if writeHead && writeConfig { throw .usage("choose --write-config or --write-head", command: Self.name) }
+        if writeConfig && router.headPath != nil {
+            throw .usage("with --head the head's threshold is used, not the config's: use --write-head", command: Self.name)
+        }
         if let name = parsed.value("format") {
             guard let known = InputFormat(rawValue: name) else { throw .usage("--format must be jsonl, csv or text", command: Self.name) }
             format = known
@@ -60,13 +71,18 @@ struct CalibrateCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let setup = RouterSetup(options: router)
         let config: RoutingConfig
+        let head: LabelHead?
         do {
-            config = try setup.config()
+            head = try setup.head()
+            config = try setup.config(head: head)
         } catch {
             throw .router(error)
         }
-        let winRates = try readWinRates(setup: setup, config: config, io: io)
+        let (winRates, heads) = try readWinRates(setup: setup, head: head, config: config, io: io)
         guard !winRates.isEmpty else { throw .input("\(input) holds no rows to calibrate on") }
+        if writeConfig, let used = heads.first {
+            throw .input("\(input) was labeled with the head '\(used)': its threshold lives in the head file; use --head FILE --write-head")
+        }
         let threshold = ThresholdCalibration.threshold(winRates: winRates, strongFraction: fraction)
         let share = ThresholdCalibration.strongShare(winRates: winRates, threshold: threshold)
         let routed = winRates.filter { $0 >= threshold }.count
@@ -82,10 +98,21 @@ struct CalibrateCommand: CLICommand {
             try Self.store(threshold: threshold, in: path)
             io.write("calibrate: wrote threshold \(threshold) to \(path)\n")
         }
+        if writeHead, var head, let path = router.headPath {
+            head.threshold = threshold
+            do {
+                try head.write(to: path)
+            } catch {
+                throw .router(error)
+            }
+            io.write("calibrate: wrote threshold \(threshold) to \(path)\n")
+        }
     }
 
-    /// Win rates from a `label` output, or by labeling a query log into a temporary file.
-    private func readWinRates(setup: RouterSetup, config: RoutingConfig, io: CommandIO) throws(CLIError) -> [Double] {
+    /// Win rates (and the heads named in the rows) from a `label` output, or by labeling a
+    /// query log into a temporary file.
+    private func readWinRates(setup: RouterSetup, head: LabelHead?, config: RoutingConfig,
+                              io: CommandIO) throws(CLIError) -> ([Double], Set<String>) {
         if input != "-", let rows = Self.labeledWinRates(path: input) { return rows }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-\(UUID()).jsonl").path
         defer {
@@ -98,7 +125,7 @@ struct CalibrateCommand: CLICommand {
         let engine: BatchedScoringEngine
         do {
             engine = try BatchedScoringEngine(model: setup.loadModel(), template: setup.template(),
-                                              settings: ScoringEngineSettings(parallel: 16, maxQueue: 128, threads: router.threads))
+                                              settings: ScoringEngineSettings(parallel: 16, maxQueue: 128, threads: router.threads, head: head))
         } catch {
             throw .router(error)
         }
@@ -108,19 +135,21 @@ struct CalibrateCommand: CLICommand {
         } catch {
             throw .server(error.description)
         }
-        return Self.labeledWinRates(path: temporary) ?? []
+        return Self.labeledWinRates(path: temporary) ?? ([], [])
     }
 
-    /// The strong_win_rate of every row, if the file is a `label` output.
-    static func labeledWinRates(path: String) -> [Double]? {
+    /// The strong_win_rate of every row and the heads named, if the file is a `label` output.
+    static func labeledWinRates(path: String) -> ([Double], Set<String>)? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var rates: [Double] = []
+        var heads = Set<String>()
         for line in data.split(separator: 10) {
             guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                   let rate = row["strong_win_rate"] as? Double else { return nil }
             rates.append(rate)
+            if let head = row["head"] as? String { heads.insert(head) }
         }
-        return rates.isEmpty ? nil : rates
+        return rates.isEmpty ? nil : (rates, heads)
     }
 
     /// Sets "threshold" in a config file, keeping its other keys (creating the file if needed).

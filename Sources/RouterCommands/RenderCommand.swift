@@ -1,3 +1,4 @@
+import Foundation
 import RouterCore
 
 /// `causal-router render`: prints the exact text the scoring model reads for a query.
@@ -14,30 +15,45 @@ struct RenderCommand: CLICommand {
     OPTIONS:
     \(ModelOptions.help)
           --tokens            print the token count on stderr as well
+          --jsonl             many queries: each standard-input line is a JSON object with
+                              "query" (or "prompt"); prints one line per query:
+                              {"prompt": rendered text, "tokens", "prefix_tokens", "query_tokens",
+                               "suffix_tokens", "truncated"}
     """
 
     let options: RouterOptions
     let positionals: [String]
     let wantsHelp: Bool
     let showTokens: Bool
+    let jsonl: Bool
 
     init(arguments: [String]) throws(CLIError) {
-        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + [.init(name: "tokens", takesValue: false)],
+        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + [.init(name: "tokens", takesValue: false), .init(name: "jsonl", takesValue: false)],
                                          command: Self.name)
         wantsHelp = parsed.flag("help")
         showTokens = parsed.flag("tokens")
+        jsonl = parsed.flag("jsonl")
+        if jsonl && !parsed.positionals.isEmpty { throw .usage("--jsonl reads the queries from standard input", command: Self.name) }
         options = try ModelOptions.read(parsed, command: Self.name)
         positionals = parsed.positionals
     }
 
     func run(io: CommandIO) throws(CLIError) {
-        let query = try QueryInput.read(positionals, io: io)
+        let query = jsonl ? "" : try QueryInput.read(positionals, io: io)
         let setup = RouterSetup(options: options)
+        let builder: PromptBuilder
         do {
-            let template = try setup.template()
             let model = try setup.loadModel(vocabularyOnly: true)
-            let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
-                                            contextLength: options.contextLength)
+            builder = try PromptBuilder(template: setup.template(), formatter: model, tokenizer: model.vocab,
+                                        contextLength: options.contextLength)
+        } catch {
+            throw .router(error)
+        }
+        if jsonl {
+            try renderLines(builder: builder, io: io)
+            return
+        }
+        do {
             let prompt = try builder.prompt(for: query)
             io.write(prompt.text)
             if showTokens {
@@ -45,6 +61,28 @@ struct RenderCommand: CLICommand {
             }
         } catch {
             throw .router(error)
+        }
+    }
+
+    /// `--jsonl`: one rendered prompt per standard-input line.
+    private func renderLines(builder: PromptBuilder, io: CommandIO) throws(CLIError) {
+        let data = io.readInput()
+        for (index, line) in data.split(separator: 10, omittingEmptySubsequences: false).enumerated()
+        where !line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let query = (object["query"] ?? object["prompt"]) as? String else {
+                throw .input("standard input line \(index + 1): not a JSON object with a \"query\" or \"prompt\" string")
+            }
+            let prompt: ScoringPrompt
+            do {
+                prompt = try builder.prompt(for: query)
+            } catch {
+                throw .input("standard input line \(index + 1): \(error.description)")
+            }
+            io.write(JSONValue.object([
+                ("prompt", .string(prompt.text)), ("tokens", .int(prompt.tokenCount)), ("prefix_tokens", .int(prompt.prefix.count)),
+                ("query_tokens", .int(prompt.query.count)), ("suffix_tokens", .int(prompt.suffix.count)), ("truncated", .bool(prompt.truncated)),
+            ]).serialized + "\n")
         }
     }
 }

@@ -18,6 +18,7 @@ public enum RouterError: Error, Equatable, Sendable {
     case overloaded(queueLimit: Int)
     case shuttingDown
     case fileUnreadable(path: String)
+    case earlyExitFailed(String)
     case headInvalid(path: String, reason: String)
     case headMismatch(path: String, what: String, expected: String, actual: String)
     case llama(LlamaError)
@@ -58,6 +59,8 @@ extension RouterError: CustomStringConvertible {
             return "the router is shutting down"
         case .fileUnreadable(let path):
             return "cannot read \(path)"
+        case .earlyExitFailed(let reason):
+            return reason
         case .headInvalid(let path, let reason):
             return "invalid head file \(path): \(reason)"
         case .headMismatch(let path, let what, let expected, let actual):

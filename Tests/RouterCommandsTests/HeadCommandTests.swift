@@ -92,5 +92,19 @@ import Testing
             let row = try Self.json(String(line))
             #expect(row["head"] as? String == "smollm2-135m-rating")
         }
+
+        // Calibrating on that log sets the head's threshold, not the config's.
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        let config = folder + "/router.json"
+        let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
+        #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-rating'"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: config))
+        let copy = folder + "/head.json"
+        try FileManager.default.copyItem(atPath: Self.shippedHead, toPath: copy)
+        let calibrated = try CLIHarness.spawn(["calibrate", "--input", output, "--head", copy, "--write-head", "--strong-fraction", "0.5"])
+        #expect(calibrated.status == 0, "stderr: \(calibrated.stderr)")
+        let rates = try lines.map { try #require(try Self.json(String($0))["strong_win_rate"] as? Double) }
+        let stored = try #require(try Self.json(try String(contentsOfFile: copy, encoding: .utf8))["threshold"] as? Double)
+        #expect(rates.filter { $0 >= stored }.count == 1, "half of the two rows routes strong")
     }
 }

@@ -73,6 +73,19 @@ import Testing
         #expect(outcome.stdout.hasSuffix("<|im_start|>assistant\nRating: [["))
     }
 
+    @Test func renderJSONLinesRendersManyQueries() throws {
+        let outcome = CLIHarness.run(["render", "--jsonl"], stdin: "{\"query\": \"What is 7 times 8?\"}\n\n{\"prompt\": \"Hi\"}\n")
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        let rows = try outcome.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(rows.count == 2)
+        let single = CLIHarness.run(["render", "What is 7 times 8?"]).stdout
+        #expect(rows.first?["prompt"] as? String == single)
+        let counts = ["prefix_tokens", "query_tokens", "suffix_tokens"].map { rows[0][$0] as? Int ?? -1 }
+        #expect(rows[0]["tokens"] as? Int == counts.reduce(0, +) && rows[0]["truncated"] as? Bool == false)
+        let bad = CLIHarness.run(["render", "--jsonl"], stdin: "[1]\n")
+        #expect(bad.status == 1 && bad.stderr.contains("line 1"))
+    }
+
     @Test func aRawTemplateIsFedAsWritten() throws {
         let template = try CLIHarness.temporaryFile("raw.txt", contents: "[raw]\nQuestion: {{query}}\nDifficulty (1-5): ")
         let rendered = CLIHarness.run(["render", "--template", template, "Why is the sky blue?"])

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""causal-router against its peer, side by side in one run on one machine (`make bench`).
+
+The peer is llama.cpp's own llama-server, built from the same pinned source
+(vendor/build-peer-tools.sh), asked for the next-token distribution of the same rendered
+prompt (`causal-router render --jsonl`): /completion with n_predict 1, n_probs 20,
+cache_prompt true, --parallel equal to the router's. The physical limit is llama-bench's
+prompt-processing rate for the same model and threads.
+
+Cases, each reported with the router/peer ratio:
+  cold start   process start to the first verdict
+  sidecar c=K  GSM8K test queries from K closed-loop clients (K = 1, 4, 16), runs
+               alternating router, peer, router, peer so drift hits both
+  label        `causal-router label` over the GSM8K log vs the peer doing the same rows at
+               its best sidecar concurrency
+  memory       peak RSS (VmHWM) of both servers after the sidecar runs
+
+Prints a table (or --json) and writes docs/benchmarks.md (unless --no-docs). Run it with the
+machine otherwise idle: both sides share its cores.
+"""
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import loadgen  # noqa: E402
+
+ROUTER = os.path.join(ROOT, ".build/release/causal-router")
+SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
+LLAMA_BENCH = os.path.join(ROOT, "vendor/build-tools/bin/llama-bench")
+DATA = os.path.join(ROOT, "..", "shared", "data", "routellm", "gsm8k.jsonl")
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def fail(message):
+    print(f"bench: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def model_path(name):
+    with open(os.path.join(ROOT, "models", "catalog.tsv")) as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if fields and fields[0] == name:
+                return os.path.join(ROOT, "models", fields[1])
+    if os.path.isfile(name):
+        return name
+    fail(f"unknown model '{name}' (not in models/catalog.tsv, not a file)")
+
+
+def gsm8k_rows(split):
+    rows = []
+    with open(DATA) as f:
+        for line in f:
+            row = json.loads(line)
+            if row.get("contaminated") or (split != "all" and row["split"] != split):
+                continue
+            rows.append(row)
+    return rows
+
+
+def render(queries, model, ctx):
+    text = "".join(json.dumps({"query": q}) + "\n" for q in queries)
+    out = subprocess.run([ROUTER, "render", "--jsonl", "--model", model, "--ctx", str(ctx)], input=text,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        fail(f"render failed: {out.stderr.strip()}")
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def post(port, path, body, timeout=600):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def metric(text, name):
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def memory(pid):
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                key, value = line.split(":")
+                values[key] = int(value.split()[0]) / 1024
+    return values
+
+
+class Side:
+    """One server process: the router or the peer."""
+
+    def __init__(self, name, command, port, kind, probe_body, probe_path):
+        self.name, self.command, self.port, self.kind = name, command, port, kind
+        self.probe_body, self.probe_path = probe_body, probe_path
+        self.process = None
+
+    def start(self):
+        """Starts the process; returns seconds to the first good answer (cold start)."""
+        start = time.perf_counter()
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        while True:
+            if self.process.poll() is not None:
+                fail(f"{self.name} exited: {self.process.stderr.read()[-2000:]}")
+            try:
+                status, data = post(self.port, self.probe_path, self.probe_body, timeout=60)
+                if status == 200 and not (self.kind == "router" and json.loads(data).get("fallback")):
+                    return time.perf_counter() - start
+            except OSError:
+                pass
+            if time.perf_counter() - start > 300:
+                fail(f"{self.name} did not answer within 300 s")
+            time.sleep(0.01)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def tokens(self):
+        """Prompt tokens this server has processed so far (from its /metrics)."""
+        status, text = get(self.port, "/metrics")
+        if status != 200:
+            return None
+        if self.kind == "router":
+            return metric(text, "causal_router_tokens_processed_total")
+        return metric(text, "llamacpp:prompt_tokens_total")
+
+    def decode_seconds(self):
+        if self.kind != "router":
+            return None
+        return metric(get(self.port, "/metrics")[1], "causal_router_decode_seconds_total")
+
+
+def pooled(runs):
+    latencies = [x for r in runs for x in r["latencies"]]
+    seconds = sum(r["seconds"] for r in runs)
+    return {
+        "requests": len(latencies), "errors": sum(r["errors"] for r in runs),
+        "fallbacks": sum(r["fallbacks"] for r in runs), "seconds": round(seconds, 3),
+        "rps": round(len(latencies) / seconds, 3) if seconds else 0.0,
+        "p50_ms": round(loadgen.percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(loadgen.percentile(latencies, 95) * 1000, 1),
+        "p99_ms": round(loadgen.percentile(latencies, 99) * 1000, 1),
+        "runs_rps": [r["rps"] for r in runs],
+    }
+
+
+def llama_bench(model, threads, prompt_sizes):
+    out = subprocess.run([LLAMA_BENCH, "-m", model, "-t", str(threads), "-p", ",".join(map(str, prompt_sizes)), "-n", "0",
+                          "-o", "json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        fail(f"llama-bench failed: {out.stderr.strip()[-1000:]}")
+    return {entry["n_prompt"]: entry["avg_ts"] for entry in json.loads(out.stdout)}
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="smollm2-135m", help="catalog name or GGUF path (default: smollm2-135m)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both sides (default: all cores)")
+    parser.add_argument("--parallel", type=int, default=8, help="router --parallel and llama-server -np (default: 8)")
+    parser.add_argument("--ctx", type=int, default=1024, help="tokens per request (default: 1024)")
+    parser.add_argument("--concurrency", default="1,4,16", help="client counts (default: 1,4,16)")
+    parser.add_argument("--requests", type=int, default=32, help="requests per run at c=1; 2x that at higher c (default: 32)")
+    parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per concurrency (default: 2: A B A B)")
+    parser.add_argument("--label-rows", type=int, default=0, help="rows of the GSM8K log to label (default: 0 = all)")
+    parser.add_argument("--head", help="also pass --head FILE to the router (sidecar and label)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument("--port", type=int, default=18431, help="router port; the peer uses the next (default: 18431)")
+    args = parser.parse_args()
+
+    for tool in (ROUTER, SERVER, LLAMA_BENCH):
+        if not os.access(tool, os.X_OK):
+            fail(f"{tool} is missing: run `make bench` (it builds everything first)")
+    if not os.path.isfile(DATA):
+        fail(f"{DATA} is missing (the shared data folder belongs beside the project)")
+    gguf = model_path(args.model)
+    levels = [int(c) for c in args.concurrency.split(",")]
+    results = {"machine": machine(), "model": args.model, "threads": args.threads, "parallel": args.parallel,
+               "ctx": args.ctx, "head": args.head, "command": " ".join(["python3", "Benchmarks/bench.py"] + sys.argv[1:]),
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+    test = gsm8k_rows("test")
+    queries = [row["prompt"] for row in test]
+    rendered = render(queries, args.model, args.ctx)
+    router_rows = [{"query": q} for q in queries]
+    peer_rows = [{"prompt": r["prompt"]} for r in rendered]
+    per_request = statistics.mean(r["query_tokens"] + r["suffix_tokens"] for r in rendered)
+    results["tokens_per_request"] = round(per_request, 1)
+    results["prefix_tokens"] = rendered[0]["prefix_tokens"]
+
+    log(f"llama-bench: prompt processing of {round(per_request)} and 512 tokens, {args.threads} threads")
+    pp = llama_bench(gguf, args.threads, [round(per_request), 512])
+    limit_rate = pp[round(per_request)]
+    results["llama_bench_tokens_per_s"] = {str(k): round(v, 1) for k, v in pp.items()}
+    results["raw_decode_ms"] = round(per_request / limit_rate * 1000, 1)
+    results["limit_rps"] = round(limit_rate / per_request, 3)
+
+    router_cmd = [ROUTER, "serve", "--model", args.model, "--port", str(args.port), "--parallel", str(args.parallel),
+                  "--ctx", str(args.ctx), "--threads", str(args.threads), "--timeout-ms", "600000"]
+    if args.head:
+        router_cmd += ["--head", args.head]
+    peer_cmd = [SERVER, "-m", gguf, "--port", str(args.port + 1), "--host", "127.0.0.1", "-t", str(args.threads),
+                "-np", str(args.parallel), "-c", str(args.parallel * args.ctx), "-b", "512", "-ub", "512",
+                "--no-webui", "--metrics"]
+    router = Side("router", router_cmd, args.port, "router", {"query": queries[0], "timeout_ms": 600000}, "/v1/route")
+    peer = Side("llama-server", peer_cmd, args.port + 1, "llama",
+                loadgen.body_for("llama", peer_rows[0]), "/completion")
+    sides = (router, peer)
+    try:
+        cold = {}
+        for side in sides:
+            log(f"starting {side.name}")
+            cold[side.name] = side.start()
+        results["cold_start_s"] = {k: round(v, 3) for k, v in cold.items()}
+
+        results["sidecar"] = []
+        for c in levels:
+            n = args.requests if c == 1 else 2 * args.requests
+            runs = {side.name: [] for side in sides}
+            tokens = {side.name: 0.0 for side in sides}
+            decode = 0.0
+            for round_index in range(args.rounds):
+                for side in sides:
+                    log(f"c={c} round {round_index + 1}/{args.rounds}: {side.name}, {n} requests")
+                    before, seconds_before = side.tokens(), side.decode_seconds()
+                    rows = router_rows if side.kind == "router" else peer_rows
+                    runs[side.name].append(loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c,
+                                                       side.kind, keep_latencies=True))
+                    tokens[side.name] += side.tokens() - before
+                    if side.kind == "router":
+                        decode += side.decode_seconds() - seconds_before
+            case = {"concurrency": c}
+            for side in sides:
+                summary = pooled(runs[side.name])
+                summary["tokens_per_s"] = round(tokens[side.name] / summary["seconds"], 1)
+                summary["tokens_per_request"] = round(tokens[side.name] / max(1, summary["requests"]), 1)
+                case[side.name] = summary
+            case["router"]["decode_ms_per_request"] = round(decode * 1000 / max(1, case["router"]["requests"]), 1)
+            case["ratio"] = {
+                "rps": ratio(case["router"]["rps"], case["llama-server"]["rps"]),
+                "p50": ratio(case["router"]["p50_ms"], case["llama-server"]["p50_ms"]),
+                "p95": ratio(case["router"]["p95_ms"], case["llama-server"]["p95_ms"]),
+                "p99": ratio(case["router"]["p99_ms"], case["llama-server"]["p99_ms"]),
+            }
+            results["sidecar"].append(case)
+        results["peak_rss_mib"] = {side.name: round(memory(side.process.pid)["VmHWM"], 1) for side in sides}
+        best = max(results["sidecar"], key=lambda case: case["llama-server"]["rps"])["concurrency"]
+        router.stop()
+
+        rows = gsm8k_rows("all")
+        if args.label_rows:
+            rows = rows[:args.label_rows]
+        with tempfile.TemporaryDirectory() as folder:
+            log_path = os.path.join(folder, "log.jsonl")
+            with open(log_path, "w") as f:
+                for row in rows:
+                    f.write(json.dumps({"id": row["id"], "prompt": row["prompt"]}) + "\n")
+            log(f"label: causal-router label over {len(rows)} GSM8K rows")
+            command = [ROUTER, "label", "--input", log_path, "--output", os.path.join(folder, "out.jsonl"), "--model",
+                       args.model, "--threads", str(args.threads), "--ctx", str(args.ctx)]
+            if args.head:
+                command += ["--head", args.head]
+            start = time.perf_counter()
+            out = subprocess.run(command, capture_output=True, text=True)
+            label_seconds = time.perf_counter() - start
+            if out.returncode != 0:
+                fail(f"label failed: {out.stderr.strip()[-1000:]}")
+            log(f"label: llama-server over the same {len(rows)} rows at concurrency {best}")
+            label_prompts = [{"prompt": r["prompt"]} for r in render([row["prompt"] for row in rows], args.model, args.ctx)]
+            peer_label = loadgen.run(f"http://127.0.0.1:{peer.port}/completion", label_prompts, len(label_prompts), best, "llama")
+        results["label"] = {
+            "rows": len(rows),
+            "router": {"seconds": round(label_seconds, 1), "rows_per_s": round(len(rows) / label_seconds, 3)},
+            "llama-server": {"seconds": peer_label["seconds"], "rows_per_s": peer_label["rps"], "concurrency": best,
+                             "errors": peer_label["errors"]},
+        }
+        results["label"]["ratio"] = ratio(results["label"]["router"]["rows_per_s"], peer_label["rps"])
+    finally:
+        for side in sides:
+            side.stop()
+
+    table = render_table(results)
+    print(json.dumps(results, indent=2) if args.json else table)
+    if not args.no_docs:
+        write_docs(results, table)
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def render_table(r):
+    lines = [
+        f"causal-router vs llama-server: {r['model']}, {r['threads']} threads, parallel {r['parallel']}, ctx {r['ctx']}"
+        + (f", head {r['head']}" if r["head"] else ""),
+        f"machine: {r['machine']}",
+        f"GSM8K test queries: {r['tokens_per_request']} tokens each after a shared prefix of {r['prefix_tokens']};"
+        f" llama-bench pp {r['llama_bench_tokens_per_s']} tok/s -> raw decode {r['raw_decode_ms']} ms/query,"
+        f" limit {r['limit_rps']} req/s",
+        "",
+        f"{'case':<14}{'router':>26}{'llama-server':>26}{'ratio':>10}",
+    ]
+    cold = r["cold_start_s"]
+    lines.append(f"{'cold start':<14}{cold['router']:>25.3f}s{cold['llama-server']:>25.3f}s{cold['router'] / cold['llama-server']:>10.2f}")
+    for case in r["sidecar"]:
+        a, b, q = case["router"], case["llama-server"], case["ratio"]
+        name = f"c={case['concurrency']}"
+        lines.append(f"{name + ' req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}{q['rps']:>10.2f}")
+        for p in ("p50", "p95", "p99"):
+            lines.append(f"{'  ' + p + ' ms':<14}{a[p + '_ms']:>26.1f}{b[p + '_ms']:>26.1f}{q[p]:>10.2f}")
+        lines.append(f"{'  tokens/s':<14}{a['tokens_per_s']:>26.1f}{b['tokens_per_s']:>26.1f}"
+                     f"{(a['tokens_per_s'] / b['tokens_per_s'] if b['tokens_per_s'] else 0):>10.2f}")
+        lines.append(f"{'  tok/request':<14}{a['tokens_per_request']:>26.1f}{b['tokens_per_request']:>26.1f}")
+        lines.append(f"{'  decode ms/rq':<14}{a['decode_ms_per_request']:>26.1f}")
+    rss = r["peak_rss_mib"]
+    lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>26.1f}{rss['router'] / rss['llama-server']:>10.2f}")
+    label = r["label"]
+    lines.append(f"{'label rows/s':<14}{label['router']['rows_per_s']:>26.2f}{label['llama-server']['rows_per_s']:>26.2f}"
+                 f"{label['ratio']:>10.2f}")
+    lines.append(f"  label: {label['rows']} rows; router {label['router']['seconds']} s, llama-server {label['llama-server']['seconds']} s"
+                 f" at concurrency {label['llama-server']['concurrency']}")
+    one = next((c for c in r["sidecar"] if c["concurrency"] == 1), None)
+    if one:
+        lines.append(f"  sidecar p50 at c=1 / raw decode of the query's own tokens: {one['router']['p50_ms'] / r['raw_decode_ms']:.2f}"
+                     " (target <= 1.2)")
+    return "\n".join(lines)
+
+
+def write_docs(r, table):
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    text = f"""# Benchmarks: causal-router against llama-server
+
+Latest `make bench` run ({r['date']}), written by `Benchmarks/bench.py`. Command:
+
+    {r['command']}
+
+Both servers run on the same machine, model, threads and queries: causal-router's sidecar
+(`serve`, `POST /v1/route`) and llama.cpp's `llama-server` built from the same pinned source
+(`vendor/build-peer-tools.sh`), asked for the next-token distribution of the same rendered
+prompt (`/completion`, `n_predict` 1, `n_probs` 20, `cache_prompt` true, `-np` = the router's
+`--parallel`). Sidecar runs alternate router, peer, router, peer per concurrency so that drift
+hits both; figures pool the rounds. Ratios are router / peer (above 1 is better for req/s and
+rows/s, below 1 is better for latency, memory and cold start). The physical limit is
+llama-bench's prompt-processing rate for the model and threads.
+
+```
+{table}
+```
+
+Raw results (JSON):
+
+```json
+{json.dumps(r, indent=2)}
+```
+"""
+    with open(path, "w") as f:
+        f.write(text)
+    log(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
