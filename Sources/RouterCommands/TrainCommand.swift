@@ -14,7 +14,7 @@ struct TrainCommand: CLICommand {
     state at the label position and the five zero-shot label logits (cached like eval's scores,
     so a second run is seconds), and fits a 5-way head on them: multinomial logistic regression
     with feature standardisation, L2, class balancing and early stopping on a validation slice
-    (every 10th train row). Without --l2 it tries 0.001, 0.01, 0.1 and 1 and keeps the lowest
+    (every 10th train row). Without --l2 it tries 0.001, 0.01, 0.1, 1 and 10 and keeps the lowest
     validation loss. The head file records the model and template SHA-256, the feature size,
     the data and the validation figures, and a threshold (the median strong-model win rate
     over the training rows). Use it with `route/serve/label/eval --head FILE`.
@@ -24,7 +24,7 @@ struct TrainCommand: CLICommand {
           --out FILE          the head file (default: models/heads/<model>-<template>.json)
           --name NAME         the head's name in verdicts (default: the --out file's stem)
           --target T          label (the 1-5 label, default) | weak_ok (label >= 4 or not)
-          --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1 on validation)
+          --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
           --epochs N          most full-batch epochs (default: 300; early stopping ends sooner)
           --sample N          at most N train rows per file (those with the smallest SHA-256 of
                               their id; the same on every run)

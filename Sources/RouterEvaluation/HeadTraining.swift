@@ -8,10 +8,10 @@ import RouterCore
 public struct HeadTraining: Sendable {
     public var target: HeadTarget = .label
     /// L2 strengths tried (one: no search).
-    public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1]
+    public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
     public var epochs = 300
 
-    public init(target: HeadTarget = .label, l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1], epochs: Int = 300) {
+    public init(target: HeadTarget = .label, l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10], epochs: Int = 300) {
         self.target = target
         self.l2Grid = l2Grid
         self.epochs = epochs

@@ -96,9 +96,10 @@ import Testing
         // Calibrating on that log sets the head's threshold, not the config's.
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         let config = folder + "/router.json"
+        try #"{"threshold": 0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
         #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-rating'"), "\(refused.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: config))
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == #"{"threshold": 0.5}"#)
         let copy = folder + "/head.json"
         try FileManager.default.copyItem(atPath: Self.shippedHead, toPath: copy)
         let calibrated = try CLIHarness.spawn(["calibrate", "--input", output, "--head", copy, "--write-head", "--strong-fraction", "0.5"])
