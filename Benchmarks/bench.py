@@ -129,10 +129,13 @@ class Side:
     def start(self):
         """Starts the process; returns seconds to the first good answer (cold start)."""
         start = time.perf_counter()
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Its log goes to a file: an unread pipe fills up and blocks the server.
+        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-{self.name}-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         while True:
             if self.process.poll() is not None:
-                fail(f"{self.name} exited: {self.process.stderr.read()[-2000:]}")
+                self.log.seek(0)
+                fail(f"{self.name} exited: {self.log.read()[-2000:]}")
             try:
                 status, data = post(self.port, self.probe_path, self.probe_body, timeout=60)
                 if status == 200 and not (self.kind == "router" and json.loads(data).get("fallback")):
@@ -150,6 +153,18 @@ class Side:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.process:
+            self.log.close()
+            if self.process.returncode in (0, -15):
+                os.unlink(self.log.name)
+            else:
+                log(f"{self.name} ended with status {self.process.returncode}; its log: {self.log.name}")
+            self.process = None
+
+    def check_alive(self):
+        if self.process.poll() is not None:
+            self.log.seek(0)
+            fail(f"{self.name} exited with status {self.process.returncode}: {self.log.read()[-3000:]}")
 
     def tokens(self):
         """Prompt tokens this server has processed so far (from its /metrics)."""
@@ -266,6 +281,7 @@ def main():
                     rows = router_rows if side.kind == "router" else peer_rows
                     runs[side.name].append(loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c,
                                                        side.kind, keep_latencies=True))
+                    side.check_alive()
                     tokens[side.name] += side.tokens() - before
                     if side.kind == "router":
                         decode += side.decode_seconds() - seconds_before
@@ -283,7 +299,10 @@ def main():
                 "p99": ratio(case["router"]["p99_ms"], case["llama-server"]["p99_ms"]),
             }
             results["sidecar"].append(case)
+        for side in sides:
+            side.check_alive()
         results["peak_rss_mib"] = {side.name: round(memory(side.process.pid)["VmHWM"], 1) for side in sides}
+        results["model_mib"] = round(os.path.getsize(gguf) / 2**20, 1)
         best = max(results["sidecar"], key=lambda case: case["llama-server"]["rps"])["concurrency"]
         router.stop()
 
@@ -319,6 +338,8 @@ def main():
         for side in sides:
             side.stop()
 
+    with open(os.path.join(tempfile.gettempdir(), "causal-router-bench.json"), "w") as f:
+        json.dump(results, f, indent=2)  # kept even if printing fails
     table = render_table(results)
     print(json.dumps(results, indent=2) if args.json else table)
     if not args.no_docs:
