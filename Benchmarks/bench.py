@@ -412,7 +412,8 @@ prompt (`/completion`, `n_predict` 1, `n_probs` 20, `cache_prompt` true, `-np` =
 `--parallel`). Sidecar runs alternate router, peer, router, peer per concurrency so that drift
 hits both; figures pool the rounds. Ratios are router / peer (above 1 is better for req/s and
 rows/s, below 1 is better for latency, memory and cold start). The physical limit is
-llama-bench's prompt-processing rate for the model and threads.
+llama-bench's prompt-processing rate for the model and threads. What the figures mean and
+where the time goes: `docs/measurements.md` (hand-written, for the run of 2026-11-30).
 
 ```
 {table}
