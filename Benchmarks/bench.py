@@ -360,6 +360,11 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.release()}"
 
 
+def number(value, spec):
+    """`value` formatted, or n/a when a side produced no figure."""
+    return format(value, spec) if isinstance(value, (int, float)) else format("n/a", spec.rstrip("f").split(".")[0] or ">")
+
+
 def render_table(r):
     lines = [
         f"causal-router vs llama-server: {r['model']}, {r['threads']} threads, parallel {r['parallel']}, ctx {r['ctx']}"
@@ -376,9 +381,9 @@ def render_table(r):
     for case in r["sidecar"]:
         a, b, q = case["router"], case["llama-server"], case["ratio"]
         name = f"c={case['concurrency']}"
-        lines.append(f"{name + ' req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}{q['rps']:>10.2f}")
+        lines.append(f"{name + ' req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}{number(q['rps'], '>10.2f')}")
         for p in ("p50", "p95", "p99"):
-            lines.append(f"{'  ' + p + ' ms':<14}{a[p + '_ms']:>26.1f}{b[p + '_ms']:>26.1f}{q[p]:>10.2f}")
+            lines.append(f"{'  ' + p + ' ms':<14}{a[p + '_ms']:>26.1f}{b[p + '_ms']:>26.1f}{number(q[p], '>10.2f')}")
         lines.append(f"{'  tokens/s':<14}{a['tokens_per_s']:>26.1f}{b['tokens_per_s']:>26.1f}"
                      f"{(a['tokens_per_s'] / b['tokens_per_s'] if b['tokens_per_s'] else 0):>10.2f}")
         lines.append(f"{'  tok/request':<14}{a['tokens_per_request']:>26.1f}{b['tokens_per_request']:>26.1f}")
@@ -387,7 +392,7 @@ def render_table(r):
     lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>26.1f}{rss['router'] / rss['llama-server']:>10.2f}")
     label = r["label"]
     lines.append(f"{'label rows/s':<14}{label['router']['rows_per_s']:>26.2f}{label['llama-server']['rows_per_s']:>26.2f}"
-                 f"{label['ratio']:>10.2f}")
+                 f"{number(label['ratio'], '>10.2f')}")
     lines.append(f"  label: {label['rows']} rows; router {label['router']['seconds']} s, llama-server {label['llama-server']['seconds']} s"
                  f" at concurrency {label['llama-server']['concurrency']}")
     one = next((c for c in r["sidecar"] if c["concurrency"] == 1), None)
