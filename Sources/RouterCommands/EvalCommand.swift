@@ -77,11 +77,9 @@ struct EvalCommand: CLICommand {
         plot = parsed.value("plot")
         cache = parsed.value("cache")
         sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
-        let parallel = try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 16
-        engine = ScoringEngineSettings(parallel: parallel,
-                                       contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024,
-                                       maxQueue: parallel * 8,
-                                       threads: try parsed.integer("threads", in: 1...1024, command: Self.name) ?? RouterOptions().threads)
+        engine = try EngineOptions.read(parsed, command: Self.name,
+                                        threads: try parsed.integer("threads", in: 1...1024, command: Self.name) ?? RouterOptions().threads,
+                                        defaultParallel: 16)
         gpuLayers = try parsed.integer("gpu-layers", in: -1...100_000, command: Self.name) ?? 0
     }
 

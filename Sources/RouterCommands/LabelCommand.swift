@@ -86,12 +86,7 @@ struct LabelCommand: CLICommand {
             throw .usage("--output must not be the input file", command: Self.name)
         }
         self.label = label
-        let parallel = try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 16
-        engine = ScoringEngineSettings(
-            parallel: parallel,
-            contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024,
-            batchSize: try parsed.integer("batch-size", in: 16...65_536, command: Self.name) ?? 512,
-            maxQueue: parallel * 8, threads: router.threads)
+        engine = try EngineOptions.read(parsed, command: Self.name, threads: router.threads, defaultParallel: 16)
     }
 
     func run(io: CommandIO) throws(CLIError) {

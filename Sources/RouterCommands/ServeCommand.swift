@@ -58,7 +58,6 @@ struct ServeCommand: CLICommand {
         }
         var options = ServerOptions()
         options.router = try ModelOptions.read(parsed, command: Self.name)
-        let ctx = try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024
         let port = try parsed.integer("port", in: 0...65_535, command: Self.name) ?? 8321
         if let path = parsed.value("unix") {
             guard parsed.value("host") == nil && parsed.value("port") == nil else {
@@ -68,12 +67,8 @@ struct ServeCommand: CLICommand {
         } else {
             options.address = .tcp(host: parsed.value("host") ?? "127.0.0.1", port: port)
         }
-        options.engine = ScoringEngineSettings(
-            parallel: try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 8,
-            contextLength: ctx,
-            batchSize: try parsed.integer("batch-size", in: 16...65_536, command: Self.name) ?? 512,
-            maxQueue: try parsed.integer("max-queue", in: 0...1_000_000, command: Self.name) ?? 256,
-            threads: options.router.threads)
+        options.engine = try EngineOptions.read(parsed, command: Self.name, threads: options.router.threads,
+                                                defaultParallel: 8, defaultMaxQueue: 256)
         options.defaultTimeoutMs = try parsed.integer("timeout-ms", in: 1...600_000, command: Self.name) ?? 2000
         options.limits.maxBodyBytes = try parsed.integer("max-body", in: 64...(1 << 30), command: Self.name) ?? options.limits.maxBodyBytes
         if let idle = try parsed.integer("idle-timeout", in: 1...86_400, command: Self.name) {

@@ -85,10 +85,9 @@ struct TrainCommand: CLICommand {
         router.threads = try parsed.integer("threads", in: 1...1024, command: Self.name) ?? router.threads
         self.router = router
         cache = parsed.value("cache")
-        let parallel = try parsed.integer("parallel", in: 1...256, command: Self.name) ?? 16
-        engine = ScoringEngineSettings(parallel: parallel,
-                                       contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: Self.name) ?? 1024,
-                                       maxQueue: parallel * 8, threads: router.threads, hiddenState: true)
+        var engine = try EngineOptions.read(parsed, command: Self.name, threads: router.threads, defaultParallel: 16)
+        engine.hiddenState = true
+        self.engine = engine
     }
 
     func run(io: CommandIO) throws(CLIError) {
