@@ -86,15 +86,11 @@ struct EvalCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let locator = ResourceLocator()
         let templatePaths = templates.isEmpty ? [locator.defaultTemplatePath] : templates
-        var datasets: [BenchmarkDataset] = []
-        for path in data {
-            do {
-                let dataset = try BenchmarkDataset.load(path: path, split: split)
-                datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
-            } catch {
-                throw .input(error.description)
-            }
-            if datasets.last!.rows.isEmpty { throw .input("\(path) has no \(split.rawValue) rows") }
+        let datasets: [BenchmarkDataset]
+        do {
+            datasets = try BenchmarkDataset.load(paths: data, split: split, sample: sample)
+        } catch {
+            throw .input(error.description)
         }
         var modelReports = Array(repeating: [RouterReport](), count: datasets.count)
         for model in models {

@@ -93,15 +93,11 @@ struct TrainCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let locator = ResourceLocator()
         let setup = RouterSetup(options: router, locator: locator)
-        var datasets: [BenchmarkDataset] = []
-        for path in data {
-            do {
-                let dataset = try BenchmarkDataset.load(path: path, split: .train)
-                datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
-            } catch {
-                throw .input(error.description)
-            }
-            if datasets.last!.rows.isEmpty { throw .input("\(path) has no train rows") }
+        let datasets: [BenchmarkDataset]
+        do {
+            datasets = try BenchmarkDataset.load(paths: data, split: .train, sample: sample)
+        } catch {
+            throw .input(error.description)
         }
         let templatePath = router.templatePath ?? locator.defaultTemplatePath
         let cacheDirectory = cache ?? locator.home + "/.cache/scores"

@@ -30,6 +30,18 @@ public struct BenchmarkDataset: Sendable {
         public var description: String
     }
 
+    /// One dataset per file, each cut to a fixed sample of at most `sample` rows when given;
+    /// a file without rows in the split is an error.
+    public static func load(paths: [String], split: Split, sample: Int? = nil) throws(LoadError) -> [BenchmarkDataset] {
+        var datasets: [BenchmarkDataset] = []
+        for path in paths {
+            let dataset = try load(path: path, split: split)
+            if dataset.rows.isEmpty { throw LoadError(description: "\(path) has no \(split.rawValue) rows") }
+            datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
+        }
+        return datasets
+    }
+
     /// Reads a JSONL file in the routing-data schema.
     public static func load(path: String, split: Split) throws(LoadError) -> BenchmarkDataset {
         guard let data = FileManager.default.contents(atPath: path) else {
