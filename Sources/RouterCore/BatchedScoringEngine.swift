@@ -56,9 +56,7 @@ public final class BatchedScoringEngine: Sendable {
 
     public init(model: LlamaModel, template: ScoringTemplate, settings: ScoringEngineSettings) throws(RouterError) {
         precondition(settings.parallel > 0 && settings.batchSize > 0 && settings.maxQueue >= 0)
-        if let head = settings.head, head.featureSize != model.embeddingSize + 5 {
-            throw .headInvalid(path: head.name, reason: "expects \(head.featureSize - 5) hidden-state values, the model has \(model.embeddingSize)")
-        }
+        try settings.head?.check(embeddingSize: model.embeddingSize)
         let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
                                         contextLength: settings.contextLength)
         let prefix = builder.fixedPrefix

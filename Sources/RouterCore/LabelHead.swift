@@ -124,6 +124,13 @@ public struct LabelHead: Codable, Equatable, Sendable {
         }
     }
 
+    /// Refuses a head whose features do not fit a model with `embeddingSize` hidden values.
+    public func check(embeddingSize: Int) throws(RouterError) {
+        if featureSize != embeddingSize + 5 {
+            throw .headInvalid(path: name, reason: "expects \(featureSize - 5) hidden-state values, the model has \(embeddingSize)")
+        }
+    }
+
     /// Why the arrays do not fit together, if they do not.
     var shapeProblem: String? {
         if format != Self.format { return "format '\(format)', expected '\(Self.format)'" }

@@ -13,9 +13,7 @@ public final class LlamaLabelScorer: LabelScoring {
 
     public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration,
                 head: LabelHead? = nil) throws(RouterError) {
-        if let head, head.featureSize != model.embeddingSize + 5 {
-            throw .headInvalid(path: head.name, reason: "expects \(head.featureSize - 5) hidden-state values, the model has \(model.embeddingSize)")
-        }
+        try head?.check(embeddingSize: model.embeddingSize)
         var configuration = configuration
         configuration.embeddings = configuration.embeddings || head != nil
         self.head = head
