@@ -75,12 +75,6 @@ public final class FeatureCache {
             withUnsafeBytes(of: Float(entry.milliseconds).bitPattern.littleEndian) { bytes += $0 }
             for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
         }
-        if !FileManager.default.fileExists(atPath: file) {
-            _ = FileManager.default.createFile(atPath: file, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(bytes))
+        try ScoreCache.append(Data(bytes), to: file)
     }
 }

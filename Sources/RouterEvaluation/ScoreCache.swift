@@ -45,12 +45,17 @@ public final class ScoreCache {
             let object: [String: Any] = ["prompt": key, "p": entry.probabilities, "ms": entry.milliseconds]
             text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
         }
+        try Self.append(Data(text.utf8), to: file)
+    }
+
+    /// Appends to a cache file in one write, creating it first if needed (both caches' files).
+    static func append(_ data: Data, to file: String) throws {
         if !FileManager.default.fileExists(atPath: file) {
             _ = FileManager.default.createFile(atPath: file, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
+        try handle.write(contentsOf: data)
     }
 }
