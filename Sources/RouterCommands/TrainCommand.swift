@@ -99,15 +99,13 @@ struct TrainCommand: CLICommand {
         } catch {
             throw .input(error.description)
         }
-        let templatePath = router.templatePath ?? locator.defaultTemplatePath
         let cacheDirectory = cache ?? locator.home + "/.cache/scores"
         let modelName = ModelCatalog.displayName(router.model)
         let template: ScoringTemplate
         let identity: ScoringIdentity
         do {
             template = try setup.template()
-            identity = try ScoringIdentity(modelPath: setup.modelPath(), templatePath: templatePath,
-                                           memo: FileHashMemo(locator: locator))
+            identity = try setup.identity()
         } catch {
             throw .router(error)
         }

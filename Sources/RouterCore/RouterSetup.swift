@@ -29,10 +29,15 @@ public struct RouterSetup: Sendable {
     public func head() throws(RouterError) -> LabelHead? {
         guard let path = options.headPath else { return nil }
         let head = try LabelHead.load(path: path)
-        let identity = try ScoringIdentity(modelPath: modelPath(), templatePath: options.templatePath ?? locator.defaultTemplatePath,
-                                           memo: FileHashMemo(locator: locator))
-        try head.check(against: identity, path: path)
+        try head.check(against: identity(), path: path)
         return head
+    }
+
+    /// The SHA-256 of the model and template files the options name (the model's hashed once
+    /// per file, memoised in the project's .cache).
+    public func identity() throws(RouterError) -> ScoringIdentity {
+        try ScoringIdentity(modelPath: modelPath(), templatePath: options.templatePath ?? locator.defaultTemplatePath,
+                            memo: FileHashMemo(locator: locator))
     }
 
     /// The routing config; with a head, its threshold replaces the config's unless --threshold is given.
