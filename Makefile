@@ -19,7 +19,7 @@ run: build model
 
 ## route: one verdict from the command line, no server
 route: build model
-	.build/release/causal-router route --model $(MODEL) $(if $(wildcard models/heads/$(MODEL)-rating.json),--head models/heads/$(MODEL)-rating.json) "$(QUERY)"
+	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
 
 ## test: build everything, fetch the default model and run all tests against it
 test: llama model
@@ -31,7 +31,7 @@ test: llama model
 ## BENCH_FLAGS="--label-rows 200" for a quick run, --help for the rest)
 BENCH_FLAGS ?=
 bench: build model peer
-	python3 Benchmarks/bench.py --model $(MODEL) $(if $(wildcard models/heads/$(MODEL)-rating.json),--head models/heads/$(MODEL)-rating.json) $(BENCH_FLAGS)
+	python3 Benchmarks/bench.py --model $(MODEL) $(BENCH_FLAGS)
 
 ## peer: llama-server and llama-bench from the pinned llama.cpp source (vendor/build-tools/bin)
 peer: llama

@@ -8,12 +8,9 @@ port="${2:-8321}"
 query="${3:-What is the capital of France?}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.build/release/causal-router"
-# The shipped learned head goes with its model (and the default template); other models run
-# zero-shot until a head is trained for them (`causal-router train`).
-head=()
-if [ -f "$root/models/heads/$model-rating.json" ]; then head=(--head "$root/models/heads/$model-rating.json"); fi
-
-"$bin" serve --model "$model" --port "$port" "${head[@]}" &
+# serve uses the shipped learned head for the model and template (models/heads/) by default;
+# models without one run zero-shot until a head is trained for them (`causal-router train`).
+"$bin" serve --model "$model" --port "$port" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid"' INT TERM
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do

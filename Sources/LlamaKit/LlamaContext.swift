@@ -8,6 +8,9 @@ public final class LlamaContext {
     /// The model this context runs (held so it outlives the context).
     public let model: LlamaModel
     public let configuration: LlamaContextConfiguration
+    /// Captures observed blocks' outputs (nil when none are observed); kept alive as long as the
+    /// context, whose callback points at it.
+    private let tap: BlockOutputTap?
 
     public init(model: LlamaModel, configuration: LlamaContextConfiguration = .init()) throws(LlamaError) {
         LlamaBackend.initialize()
@@ -21,6 +24,18 @@ public final class LlamaContext {
         params.embeddings = configuration.embeddings
         params.kv_unified = configuration.unifiedMemory
         params.no_perf = true
+        let blockCount = model.blockCount
+        if let bad = configuration.observedBlocks.first(where: { $0 < 0 || $0 >= blockCount - 1 }) {
+            throw .blockNotObservable(block: bad, blockCount: blockCount)
+        }
+        let tap = configuration.observedBlocks.isEmpty ? nil : BlockOutputTap(blocks: configuration.observedBlocks, width: model.embeddingSize)
+        if let tap {
+            params.cb_eval = BlockOutputTap.callback
+            params.cb_eval_user_data = Unmanaged.passUnretained(tap).toOpaque()
+            // The tap reads micro-batches in batch order: one micro-batch per decode keeps it simple.
+            params.n_ubatch = params.n_batch
+        }
+        self.tap = tap
         guard let context = llama_init_from_model(model.pointer, params) else {
             throw .contextCreationFailed(contextLength: configuration.contextLength)
         }
@@ -41,8 +56,21 @@ public final class LlamaContext {
     /// Runs the model over `batch`, appending its tokens to the context memory.
     public func decode(_ batch: LlamaBatch) throws(LlamaError) {
         guard batch.count > 0 else { throw .emptyBatch }
+        tap?.reset(tokens: batch.count)
         let code = llama_decode(pointer, batch.raw)
         if code != 0 { throw .decodeFailed(LlamaError.DecodeFailure(code: code)) }
+        if let tap, tap.failed || tap.rows.contains(where: { $0 != batch.count }) {
+            throw .blockOutputsUnreadable(expectedRows: batch.count, rows: tap.rows)
+        }
+    }
+
+    /// The observed blocks' outputs of the last decode: for `configuration.observedBlocks[k]`,
+    /// row `i` (`embeddingSize` floats) is batch position `i`. Valid until the next decode.
+    public func blockOutputs(_ k: Int) -> UnsafeBufferPointer<Float> {
+        guard let tap else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return tap.values[k].withUnsafeBufferPointer { buffer in
+            UnsafeBufferPointer(rebasing: buffer[0..<(tap.rows[k] * tap.width)])
+        }
     }
 
     /// The next-token logits (vocabulary-sized) at a batch index that produced output.

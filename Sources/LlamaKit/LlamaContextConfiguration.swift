@@ -15,16 +15,20 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
     /// One memory shared by all sequences, so sequences can share cached positions (a common
     /// prompt prefix) without copies.
     public var unifiedMemory: Bool
+    /// Transformer blocks (0-based, below the last) whose outputs at every position of a decode
+    /// are captured (`LlamaContext.blockOutputs`); empty for none.
+    public var observedBlocks: [Int]
 
     public init(contextLength: Int = 2048, batchSize: Int? = nil, sequenceCount: Int = 1,
                 threads: Int = LlamaContextConfiguration.defaultThreads, embeddings: Bool = false,
-                unifiedMemory: Bool = true) {
+                unifiedMemory: Bool = true, observedBlocks: [Int] = []) {
         self.contextLength = contextLength
         self.batchSize = batchSize ?? contextLength
         self.sequenceCount = sequenceCount
         self.threads = threads
         self.embeddings = embeddings
         self.unifiedMemory = unifiedMemory
+        self.observedBlocks = Array(Set(observedBlocks)).sorted()
     }
 
     /// One thread per available core.

@@ -13,6 +13,8 @@ public enum LlamaError: Error, Equatable, Sendable {
     case decodeFailed(DecodeFailure)
     case logitsUnavailable(batchIndex: Int)
     case embeddingsUnavailable(batchIndex: Int)
+    case blockNotObservable(block: Int, blockCount: Int)
+    case blockOutputsUnreadable(expectedRows: Int, rows: [Int])
 
     /// `llama_decode`'s non-zero return codes.
     public enum DecodeFailure: Equatable, Sendable {
@@ -62,6 +64,10 @@ extension LlamaError: CustomStringConvertible {
             }
         case .logitsUnavailable(let i): return "no logits were computed for batch position \(i)"
         case .embeddingsUnavailable(let i): return "no embeddings were computed for batch position \(i)"
+        case .blockNotObservable(let block, let count):
+            return "block \(block) cannot be observed: the model has \(count) blocks (0...\(count - 2) can be)"
+        case .blockOutputsUnreadable(let expected, let rows):
+            return "block outputs could not be read (expected \(expected) rows, got \(rows)); unsupported model graph"
         }
     }
 }

@@ -40,6 +40,8 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Width of the hidden state (embedding size).
     public var embeddingSize: Int { Int(llama_model_n_embd(pointer)) }
+    /// Transformer blocks (layers).
+    public var blockCount: Int { Int(llama_model_n_layer(pointer)) }
     /// Context length the model was trained with.
     public var trainingContextLength: Int { Int(llama_model_n_ctx_train(pointer)) }
     /// Size of the weights in bytes.

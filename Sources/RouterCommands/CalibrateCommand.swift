@@ -52,8 +52,8 @@ struct CalibrateCommand: CLICommand {
         fraction = try parsed.number("strong-fraction", in: 0...1, command: Self.name) ?? 0.3
         writeConfig = parsed.flag("write-config")
         writeHead = parsed.flag("write-head")
-        if writeHead && router.headPath == nil {
-            throw .usage("--write-head needs --head FILE (the head whose threshold to set)", command: Self.name)
+        if writeHead && router.zeroShot {
+            throw .usage("--write-head sets a head's threshold: drop --no-head", command: Self.name)
         }
         if writeHead && writeConfig { throw .usage("choose --write-config or --write-head", command: Self.name) }
         if writeConfig && router.headPath != nil {
@@ -72,11 +72,20 @@ struct CalibrateCommand: CLICommand {
         let setup = RouterSetup(options: router)
         let config: RoutingConfig
         let head: LabelHead?
+        let headPath: String?
         do {
-            head = try setup.head()
+            let inUse = try setup.headInUse()
+            head = inUse?.head
+            headPath = inUse?.path
             config = try setup.config(head: head)
         } catch {
             throw .router(error)
+        }
+        if writeHead && head == nil {
+            throw .input("--write-head: no head is in use for this model and template (name one with --head FILE)")
+        }
+        if writeConfig, let headPath {
+            throw .input("the head \(headPath) is in use and its threshold replaces the config's: use --write-head, or --no-head to calibrate the config")
         }
         let (winRates, heads) = try readWinRates(setup: setup, head: head, config: config, io: io)
         guard !winRates.isEmpty else { throw .input("\(input) holds no rows to calibrate on") }
@@ -98,7 +107,7 @@ struct CalibrateCommand: CLICommand {
             try Self.store(threshold: threshold, in: path)
             io.write("calibrate: wrote threshold \(threshold) to \(path)\n")
         }
-        if writeHead, var head, let path = router.headPath {
+        if writeHead, var head, let path = headPath {
             head.threshold = threshold
             do {
                 try head.write(to: path)

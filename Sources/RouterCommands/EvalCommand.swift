@@ -11,7 +11,8 @@ struct EvalCommand: CLICommand {
 
     For each data file (the JSONL schema of shared/data/README.md; contaminated rows dropped)
     and each (model, template), scores every prompt and reports RouteLLM's metrics, beside the
-    `random` (mean of 20 seeds) and `oracle` baselines: APGR, CPT(50%), CPT(80%), and for the
+    baselines `random` (mean of 20 seeds), `length` (the prompt-length rule, longer prompts to
+    the strong model first, and shorter first) and `oracle`: APGR, CPT(50%), CPT(80%), and for the
     1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
     P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
     Scores (and, with --head, hidden-state features) are cached per (model file hash, template
@@ -22,9 +23,12 @@ struct EvalCommand: CLICommand {
           --split S           train | test | all (default: test)
       -m, --model NAME|PATH   a scoring model (repeatable; default: \(ModelCatalog.defaultModelName))
           --template PATH     a template file (repeatable; default: prompts/\(ResourceLocator.defaultTemplateFile))
-          --head FILE         also evaluate a learned head (`causal-router train`) on the same
+          --head FILE         evaluate this learned head (`causal-router train`) on the same
                               forward pass: a row "<model>:<template>+<head>" beside the
-                              zero-shot one (one --model and --template, those it was trained for)
+                              zero-shot one (one --model and --template, those it was trained for).
+                              Default: each (model, template)'s shipped head, when one matches
+                              (models/heads/<model>-<template>.json)
+          --no-head           zero-shot rows only
           --json              print one JSON object per benchmark instead of the table:
                               {"benchmark", "n", "routers": {"<model>:<template>"|"random"|"oracle": {...}}}
           --plot FILE.svg     write RouteLLM-style curves (score vs strong-call share)
@@ -39,6 +43,7 @@ struct EvalCommand: CLICommand {
 
     static let declared: [ParsedArguments.Option] = [
         .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"), .init(name: "head"),
+        .init(name: "no-head", takesValue: false),
         .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "ctx", aliases: ["-c"]),
         .init(name: "threads", aliases: ["-t"]), .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
         .init(name: "help", aliases: ["-h"], takesValue: false),
@@ -49,6 +54,7 @@ struct EvalCommand: CLICommand {
     let models: [String]
     let templates: [String]
     let head: String?
+    let noHead: Bool
     let json: Bool
     let plot: String?
     let cache: String?
@@ -70,6 +76,8 @@ struct EvalCommand: CLICommand {
         models = parsed.list("model").isEmpty ? [ModelCatalog.defaultModelName] : parsed.list("model")
         templates = parsed.list("template")
         head = parsed.value("head")
+        noHead = parsed.flag("no-head")
+        if head != nil && noHead { throw .usage("--head and --no-head exclude each other", command: Self.name) }
         if head != nil && (models.count > 1 || templates.count > 1) {
             throw .usage("--head goes with one --model and one --template (those it was trained for)", command: Self.name)
         }
@@ -118,12 +126,16 @@ struct EvalCommand: CLICommand {
                     let cacheDirectory = self.cache ?? locator.home + "/.cache/scores"
                     let scorer: EvaluationScorer
                     let identity = try ScoringIdentity(modelPath: modelPath, templatePath: templatePath, memo: FileHashMemo(locator: locator))
-                    if let head {
-                        let loaded = try LabelHead.load(path: head)
-                        try loaded.check(against: identity, path: head)
+                    var headOptions = options
+                    headOptions.templatePath = templatePath
+                    headOptions.headPath = head
+                    headOptions.zeroShot = noHead
+                    if let loaded = try RouterSetup(options: headOptions, locator: locator).head() {
                         settings.hiddenState = true
+                        settings.pooledBlocks = loaded.features.pooledBlocks
                         let extractor = FeatureExtractor(
-                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
+                                                    pooledBlocks: loaded.features.pooledBlocks)
                         ) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
                         }

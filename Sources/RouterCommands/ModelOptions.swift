@@ -6,6 +6,7 @@ enum ModelOptions {
         .init(name: "model", aliases: ["-m"]),
         .init(name: "template"),
         .init(name: "head"),
+        .init(name: "no-head", takesValue: false),
         .init(name: "config"),
         .init(name: "threshold"),
         .init(name: "ctx", aliases: ["-c"]),
@@ -18,10 +19,12 @@ enum ModelOptions {
       -m, --model NAME|PATH   scoring model: a catalog name (models/catalog.tsv) or a GGUF file
                               (default: \(ModelCatalog.defaultModelName))
           --template PATH     scoring template (default: prompts/\(ResourceLocator.defaultTemplateFile))
-          --head FILE         a learned label head (`causal-router train`, e.g. models/heads/
-                              \(ResourceLocator.defaultHeadFile)): the label distribution comes from
-                              it, and its threshold replaces the config's; refused when it was
-                              trained for another model or template file
+          --head FILE         a learned label head (`causal-router train`): the label distribution
+                              comes from it, and its threshold replaces the config's; refused when
+                              it was trained for another model or template file. Default: the
+                              shipped head models/heads/<model>-<template>.json when it matches
+                              the model and template in use (e.g. \(ResourceLocator.defaultHeadFile))
+          --no-head           no head: the template's zero-shot label logits
           --config PATH       routing config JSON: strong_model, weak_model, threshold
                               (default: models/router.json)
           --threshold X       route strong when strong_win_rate >= X (overrides the config)
@@ -38,6 +41,10 @@ enum ModelOptions {
         options.templatePath = parsed.value("template")
         options.configPath = parsed.value("config")
         options.headPath = parsed.value("head")
+        options.zeroShot = parsed.flag("no-head")
+        if options.zeroShot && options.headPath != nil {
+            throw .usage("--head and --no-head exclude each other", command: command)
+        }
         options.threshold = try parsed.number("threshold", in: 0...1, command: command)
         options.contextLength = try parsed.integer("ctx", in: 64...1_048_576, command: command) ?? options.contextLength
         options.threads = try parsed.integer("threads", in: 1...1024, command: command) ?? options.threads

@@ -14,7 +14,8 @@ struct RouteCommand: CLICommand {
       {"model", "route": "strong"|"weak", "label", "probabilities": [p1..p5], "strong_win_rate",
        "expected_score", "threshold", "template", "head", "latency_ms", "truncated", "prompt_tokens"}
     strong_win_rate = p1+p2+p3; the route is strong when strong_win_rate >= threshold.
-    head is the learned head's name (--head), null for the template's zero-shot label logits.
+    head is the learned head's name (the shipped one for the model and template by default,
+    or --head), null for the template's zero-shot label logits (--no-head).
     latency_ms covers tokenizing and the forward pass, not loading the model.
 
     OPTIONS:

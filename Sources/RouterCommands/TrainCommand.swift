@@ -24,6 +24,11 @@ struct TrainCommand: CLICommand {
           --out FILE          the head file (default: models/heads/<model>-<template>.json)
           --name NAME         the head's name in verdicts (default: the --out file's stem)
           --target T          label (the 1-5 label, default) | weak_ok (label >= 4 or not)
+          --features LIST     what the head reads, comma-separated (default: final,logits):
+                              final = final hidden state at the label position, logits = the
+                              five zero-shot label logits, bN = block N's outputs averaged over
+                              the query's tokens (0-based; middle blocks transfer better),
+                              stats = counts of the query's text (length, lines, digits, code)
           --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
           --epochs N          most full-batch epochs (default: 300; early stopping ends sooner)
           --sample N          at most N train rows per file (those with the smallest SHA-256 of
@@ -40,7 +45,7 @@ struct TrainCommand: CLICommand {
     """
 
     static let declared: [ParsedArguments.Option] = [
-        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "l2"),
+        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "l2"),
         .init(name: "epochs"), .init(name: "sample"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
         .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
@@ -74,6 +79,13 @@ struct TrainCommand: CLICommand {
             }
             training.target = known
         }
+        if let spec = parsed.value("features") {
+            do {
+                training.features = try HeadFeatures(spec: spec)
+            } catch {
+                throw .usage(error.description, command: Self.name)
+            }
+        }
         if let l2 = try parsed.number("l2", in: 0...1_000_000, command: Self.name) { training.l2Grid = [Float(l2)] }
         training.epochs = try parsed.integer("epochs", in: 1...100_000, command: Self.name) ?? training.epochs
         self.training = training
@@ -87,6 +99,7 @@ struct TrainCommand: CLICommand {
         cache = parsed.value("cache")
         var engine = try EngineOptions.read(parsed, command: Self.name, threads: router.threads, defaultParallel: 16)
         engine.hiddenState = true
+        engine.pooledBlocks = training.features.pooledBlocks
         self.engine = engine
     }
 
@@ -117,7 +130,8 @@ struct TrainCommand: CLICommand {
         var entries: [[FeatureCache.Entry]] = []
         do {
             let extractor = FeatureExtractor(
-                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
+                                        pooledBlocks: settings.pooledBlocks)
             ) { () throws(RouterError) in
                 try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
             }
@@ -145,6 +159,7 @@ struct TrainCommand: CLICommand {
             "model": modelName,
             "template": template.name,
             "target": training.target.rawValue,
+            "features": training.features.spec,
             "ctx": String(settings.contextLength),
             "trained_at": ISO8601DateFormatter().string(from: Date()),
         ]

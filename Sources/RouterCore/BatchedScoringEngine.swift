@@ -46,6 +46,8 @@ public final class BatchedScoringEngine: Sendable {
         var job: Job
         var tokens: [LlamaToken]
         var decoded = 0
+        /// Sums of the pooled blocks' outputs over the query's tokens decoded so far.
+        var pooled: [Float] = []
     }
 
     private let queue = Mutex(Queue())
@@ -63,7 +65,8 @@ public final class BatchedScoringEngine: Sendable {
         let configuration = LlamaContextConfiguration(
             contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
             batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
-            threads: settings.threads, embeddings: settings.readsHiddenState, unifiedMemory: true)
+            threads: settings.threads, embeddings: settings.readsHiddenState, unifiedMemory: true,
+            observedBlocks: settings.readsBlocks)
         let warmup = try builder.prompt(for: "warm-up")
         let context: LlamaContext
         do {
@@ -91,7 +94,8 @@ public final class BatchedScoringEngine: Sendable {
         self.tokenizer = model.vocab
         self.settings = settings
         self.prefixLength = prefix.count
-        self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab))
+        self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab),
+                             pooledWidth: settings.readsBlocks.count * model.embeddingSize)
         let thread = Thread { [self] in run() }
         thread.name = "causal-router-inference"
         thread.stackSize = 4 << 20
@@ -163,7 +167,8 @@ public final class BatchedScoringEngine: Sendable {
                             statistics.recordAbandoned()
                             continue
                         }
-                        slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix)
+                        slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix,
+                                        pooled: [Float](repeating: 0, count: worker.pooledWidth))
                         admitted.append(i)
                         break
                     }
@@ -183,6 +188,7 @@ public final class BatchedScoringEngine: Sendable {
             // One decode: tokens from each active sequence in turn, starting at `rotation`.
             batch.removeAll()
             var finishing: [(slot: Int, batchIndex: Int)] = []
+            var queryRows: [(slot: Int, batchStart: Int, count: Int)] = []
             var carried = 0
             for k in 0..<slots.count {
                 let i = (rotation + k) % slots.count
@@ -190,6 +196,8 @@ public final class BatchedScoringEngine: Sendable {
                 let count = min(batch.remaining, slot.tokens.count - slot.decoded)
                 let chunk = Array(slot.tokens[slot.decoded..<slot.decoded + count])
                 let finishes = slot.decoded + count == slot.tokens.count
+                let ofQuery = min(count, max(0, slot.job.prompt.query.count - slot.decoded))
+                if ofQuery > 0 && worker.pooledWidth > 0 { queryRows.append((i, batch.count, ofQuery)) }
                 // Cannot fail: the chunk is non-empty and fits the batch's remaining room.
                 guard let last = try? batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
                                                    sequence: i + 1, lastProducesOutput: finishes) else { continue }
@@ -208,6 +216,7 @@ public final class BatchedScoringEngine: Sendable {
                 }
                 continue
             }
+            for (i, batchStart, count) in queryRows { worker.addPooled(into: &slots[i]!.pooled, rows: batchStart..<batchStart + count) }
             statistics.recordDecode(queries: carried, tokens: batch.count, seconds: (ContinuousClock.now - start).milliseconds / 1000)
             for (i, batchIndex) in finishing {
                 let slot = slots[i]!
@@ -216,9 +225,12 @@ public final class BatchedScoringEngine: Sendable {
                     let logits = try worker.context.logits(at: batchIndex)
                     let labelLogits = worker.labelTokens.logits(in: logits)
                     let hidden = settings.readsHiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
+                    let queryCount = Float(max(1, slot.job.prompt.query.count))
                     let scored = ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
                                              truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
-                                             hiddenState: hidden, labelLogits: labelLogits)
+                                             hiddenState: hidden, labelLogits: labelLogits,
+                                             pooledStates: worker.pooledWidth > 0 ? slot.pooled.map { $0 / queryCount } : nil,
+                                             promptStatistics: slot.job.prompt.statistics)
                     result = .success(settings.head?.apply(to: scored) ?? scored)
                 } catch {
                     result = .failure(.llama(error))
@@ -240,10 +252,29 @@ public final class BatchedScoringEngine: Sendable {
     private final class Worker: @unchecked Sendable {
         let context: LlamaContext
         let labelTokens: LabelTokens
+        /// Pooled blocks x hidden width (0: nothing pooled).
+        let pooledWidth: Int
 
-        init(context: LlamaContext, labelTokens: LabelTokens) {
+        init(context: LlamaContext, labelTokens: LabelTokens, pooledWidth: Int) {
             self.context = context
             self.labelTokens = labelTokens
+            self.pooledWidth = pooledWidth
+        }
+
+        /// Adds the observed blocks' outputs at batch positions `rows` (of the last decode) to `sums`.
+        func addPooled(into sums: inout [Float], rows: Range<Int>) {
+            let blocks = context.configuration.observedBlocks.count
+            guard blocks > 0 else { return }
+            let width = pooledWidth / blocks
+            for k in 0..<blocks {
+                let outputs = context.blockOutputs(k)
+                sums.withUnsafeMutableBufferPointer { sum in
+                    for row in rows {
+                        let base = row * width
+                        for j in 0..<width { sum[k * width + j] += outputs[base + j] }
+                    }
+                }
+            }
         }
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 
-/// A learned 5-way label head: multinomial logistic regression over the scoring model's final
-/// hidden state at the label position and the five zero-shot label logits, with the feature
-/// standardisation it was trained with. The label logits are a linear function of that hidden
-/// state, so this is RouteLLM's fine-tuned classifier head at a tiny fraction of the cost.
-/// Stored as JSON with what it was trained for (model and template SHA-256) and on.
+/// A learned 5-way label head: multinomial logistic regression over features of the scoring
+/// model's forward pass (`HeadFeatures`: by default the final hidden state at the label position
+/// and the five zero-shot label logits; optionally middle blocks mean-pooled over the query and
+/// counts of the query's text), with the feature standardisation it was trained with. It is
+/// RouteLLM's fine-tuned classifier head with the transformer frozen, at a tiny fraction of the
+/// cost. Stored as JSON with what it was trained for (model and template SHA-256) and on.
 public struct LabelHead: Codable, Equatable, Sendable {
     public static let format = "causal-router-label-head/1"
+    /// Heads with features other than the first heads' (`features` present).
+    public static let formatWithFeatures = "causal-router-label-head/2"
 
     public var format = LabelHead.format
     /// Shown in verdicts ("head": name).
@@ -16,7 +19,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public var templateSHA256: String
     /// `label` or `weak_ok` (HeadTarget).
     public var target: String
-    /// Hidden-state width + 5 label logits.
+    /// What the head reads (format 1 files: the final state and the label logits).
+    public var features: HeadFeatures
+    /// Values in the feature vector (`features.size(embeddingSize:)`).
     public var featureSize: Int
     public var mean: [Float]
     public var scale: [Float]
@@ -30,9 +35,12 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// Facts about the training run (data, rows, l2, epochs, validation figures).
     public var training: [String: String]
 
-    public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label, featureSize: Int,
+    public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
+                features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
                 mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], threshold: Double = 0.5,
                 training: [String: String] = [:]) {
+        self.format = features == .finalStateAndLogits ? Self.format : Self.formatWithFeatures
+        self.features = features
         self.name = name
         self.modelSHA256 = identity.modelSHA256
         self.templateSHA256 = identity.templateSHA256
@@ -48,7 +56,41 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, name, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
-        case target, mean, scale, weights, bias, threshold, training
+        case target, mean, scale, weights, bias, threshold, training, features
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        name = try c.decode(String.self, forKey: .name)
+        modelSHA256 = try c.decode(String.self, forKey: .modelSHA256)
+        templateSHA256 = try c.decode(String.self, forKey: .templateSHA256)
+        target = try c.decode(String.self, forKey: .target)
+        features = try c.decodeIfPresent(HeadFeatures.self, forKey: .features) ?? .finalStateAndLogits
+        featureSize = try c.decode(Int.self, forKey: .featureSize)
+        mean = try c.decode([Float].self, forKey: .mean)
+        scale = try c.decode([Float].self, forKey: .scale)
+        weights = try c.decode([[Float]].self, forKey: .weights)
+        bias = try c.decode([Float].self, forKey: .bias)
+        threshold = try c.decode(Double.self, forKey: .threshold)
+        training = try c.decodeIfPresent([String: String].self, forKey: .training) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(name, forKey: .name)
+        try c.encode(modelSHA256, forKey: .modelSHA256)
+        try c.encode(templateSHA256, forKey: .templateSHA256)
+        try c.encode(target, forKey: .target)
+        if format != Self.format { try c.encode(features, forKey: .features) }
+        try c.encode(featureSize, forKey: .featureSize)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(scale, forKey: .scale)
+        try c.encode(weights, forKey: .weights)
+        try c.encode(bias, forKey: .bias)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(training, forKey: .training)
     }
 
     public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
@@ -74,14 +116,14 @@ public struct LabelHead: Codable, Equatable, Sendable {
         return LabelDistribution(logits: logits)
     }
 
-    /// `scored` with its distribution replaced by this head's; needs the hidden state and the
-    /// label logits (an engine with `hiddenState` on). The zero-shot logits stay in `labelLogits`.
+    /// `scored` with its distribution replaced by this head's; needs what `features` names (an
+    /// engine or scorer set up with this head reads it). The zero-shot logits stay in `labelLogits`.
     public func apply(to scored: ScoredQuery) -> ScoredQuery {
-        guard let hidden = scored.hiddenState, let logits = scored.labelLogits else {
-            preconditionFailure("a head needs the hidden state and label logits")
+        guard let vector = features.vector(of: scored) else {
+            preconditionFailure("the head needs \(features.summary), which the scorer did not read")
         }
         var result = scored
-        result.distribution = distribution(features: Self.features(hiddenState: hidden, labelLogits: logits))
+        result.distribution = distribution(features: vector)
         result.head = name
         return result
     }
@@ -126,15 +168,20 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     /// Refuses a head whose features do not fit a model with `embeddingSize` hidden values.
     public func check(embeddingSize: Int) throws(RouterError) {
-        if featureSize != embeddingSize + 5 {
-            throw .headInvalid(path: name, reason: "expects \(featureSize - 5) hidden-state values, the model has \(embeddingSize)")
+        let expected = features.size(embeddingSize: embeddingSize)
+        if featureSize != expected {
+            throw .headInvalid(path: name, reason: "expects \(featureSize) feature values (\(features.summary)), "
+                + "the model gives \(expected) (hidden size \(embeddingSize))")
         }
     }
 
     /// Why the arrays do not fit together, if they do not.
     var shapeProblem: String? {
-        if format != Self.format { return "format '\(format)', expected '\(Self.format)'" }
-        if featureSize <= 5 { return "feature_size \(featureSize) is too small" }
+        if format != Self.format && format != Self.formatWithFeatures {
+            return "format '\(format)', expected '\(Self.format)' or '\(Self.formatWithFeatures)'"
+        }
+        if features.pooledBlocks.contains(where: { $0 < 0 }) { return "pooled_blocks must be block numbers >= 0" }
+        if featureSize < 1 { return "feature_size \(featureSize) is too small" }
         if mean.count != featureSize || scale.count != featureSize { return "mean/scale must hold feature_size values" }
         if weights.count != 5 || weights.contains(where: { $0.count != featureSize }) || bias.count != 5 {
             return "weights must be 5 x feature_size and bias 5 values"

@@ -15,7 +15,8 @@ public final class LlamaLabelScorer: LabelScoring {
                 head: LabelHead? = nil) throws(RouterError) {
         try head?.check(embeddingSize: model.embeddingSize)
         var configuration = configuration
-        configuration.embeddings = configuration.embeddings || head != nil
+        configuration.embeddings = configuration.embeddings || head?.features.finalState == true
+        configuration.observedBlocks = Array(Set(configuration.observedBlocks + (head?.features.pooledBlocks ?? []))).sorted()
         self.head = head
         do {
             self.context = try LlamaContext(model: model, configuration: configuration)
@@ -47,9 +48,25 @@ public final class LlamaLabelScorer: LabelScoring {
             let labelLogits = labelTokens.logits(in: try context.logits(at: last))
             let hidden = context.configuration.embeddings ? Array(try context.embeddings(at: last)) : nil
             return ScoredQuery(distribution: LabelDistribution(logits: labelLogits), truncated: prompt.truncated,
-                               promptTokens: prompt.tokenCount, hiddenState: hidden, labelLogits: labelLogits)
+                               promptTokens: prompt.tokenCount, hiddenState: hidden, labelLogits: labelLogits,
+                               pooledStates: pooledStates(of: prompt), promptStatistics: prompt.statistics)
         } catch {
             throw .llama(error)
         }
+    }
+
+    /// The observed blocks' outputs averaged over the query's positions of the last decode.
+    private func pooledStates(of prompt: ScoringPrompt) -> [Float]? {
+        let blocks = context.configuration.observedBlocks.count
+        guard blocks > 0 else { return nil }
+        let width = context.model.embeddingSize
+        let rows = prompt.prefix.count..<(prompt.prefix.count + prompt.query.count)
+        var pooled = [Float](repeating: 0, count: blocks * width)
+        for k in 0..<blocks {
+            let outputs = context.blockOutputs(k)
+            for row in rows { for j in 0..<width { pooled[k * width + j] += outputs[row * width + j] } }
+        }
+        let count = Float(max(1, rows.count))
+        return pooled.map { $0 / count }
     }
 }

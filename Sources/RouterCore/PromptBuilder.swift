@@ -67,6 +67,7 @@ public struct PromptBuilder: Sendable {
         let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw .emptyQuery }
         var queryTokens = try tokenizer.tokens(of: query, parseSpecial: false)
+        let statistics = PromptStatistics.of(query: query, tokens: queryTokens.count)
         let room = queryRoom
         var queryText = query
         var truncated = false
@@ -79,6 +80,6 @@ public struct PromptBuilder: Sendable {
             truncated = true
         }
         return ScoringPrompt(prefix: prefixTokens, query: queryTokens, suffix: suffixTokens,
-                             text: prefixText + queryText + suffixText, truncated: truncated)
+                             text: prefixText + queryText + suffixText, truncated: truncated, statistics: statistics)
     }
 }

@@ -20,6 +20,7 @@ public enum RouterError: Error, Equatable, Sendable {
     case fileUnreadable(path: String)
     case earlyExitFailed(String)
     case headInvalid(path: String, reason: String)
+    case featuresInvalid(spec: String, reason: String)
     case headMismatch(path: String, what: String, expected: String, actual: String)
     case llama(LlamaError)
 }
@@ -63,6 +64,8 @@ extension RouterError: CustomStringConvertible {
             return reason
         case .headInvalid(let path, let reason):
             return "invalid head file \(path): \(reason)"
+        case .featuresInvalid(let spec, let reason):
+            return "invalid --features '\(spec)': \(reason)"
         case .headMismatch(let path, let what, let expected, let actual):
             return "head \(path) was trained for another \(what) (SHA-256 \(expected.prefix(12))..., running \(actual.prefix(12))...); "
                 + "train one for this \(what) with `causal-router train`"

@@ -10,8 +10,11 @@ public struct RouterOptions: Equatable, Sendable {
     public var configPath: String?
     /// Overrides the config's threshold.
     public var threshold: Double?
-    /// A learned head file (`causal-router train`); nil means the zero-shot label logits.
+    /// A learned head file (`causal-router train`); nil means the shipped head for the model and
+    /// template in use (models/heads/<model>-<template>.json) when there is one that matches them.
     public var headPath: String?
+    /// No head at all: the template's zero-shot label logits (`--no-head`).
+    public var zeroShot = false
     public var contextLength: Int = 2048
     public var threads: Int = LlamaContextConfiguration.defaultThreads
     public var gpuLayers: Int = 0

@@ -25,12 +25,36 @@ public struct RouterSetup: Sendable {
         try ScoringTemplate.load(path: options.templatePath ?? locator.defaultTemplatePath)
     }
 
-    /// The learned head the options name, checked against the model and template files.
+    /// The learned head in use, checked against the model and template files: the one the
+    /// options name, else the shipped head for this model and template when one matches them
+    /// (nil: zero-shot, also with `zeroShot`).
     public func head() throws(RouterError) -> LabelHead? {
-        guard let path = options.headPath else { return nil }
+        try headInUse()?.head
+    }
+
+    /// The head in use and its file (see `head()`).
+    public func headInUse() throws(RouterError) -> (head: LabelHead, path: String)? {
+        if options.zeroShot { return nil }
+        if let path = options.headPath {
+            let head = try LabelHead.load(path: path)
+            try head.check(against: identity(), path: path)
+            return (head, path)
+        }
+        let path = try defaultHeadPath()
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
         let head = try LabelHead.load(path: path)
-        try head.check(against: identity(), path: path)
-        return head
+        // A shipped head trained for another file of the same name (a changed template, a
+        // re-quantised model) does not apply: zero-shot then, as without a head.
+        guard (try? head.check(against: identity(), path: path)) != nil else { return nil }
+        return (head, path)
+    }
+
+    /// Where the shipped head for the options' model and template would be:
+    /// models/heads/<model name>-<template file stem>.json.
+    public func defaultHeadPath() throws(RouterError) -> String {
+        let templatePath = options.templatePath ?? locator.defaultTemplatePath
+        let stem = URL(fileURLWithPath: templatePath).deletingPathExtension().lastPathComponent
+        return locator.home + "/models/heads/\(ModelCatalog.displayName(options.model))-\(stem).json"
     }
 
     /// The SHA-256 of the model and template files the options name (the model's hashed once

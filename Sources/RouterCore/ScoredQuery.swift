@@ -10,15 +10,23 @@ public struct ScoredQuery: Equatable, Sendable {
     public var hiddenState: [Float]?
     /// The five label tokens' raw logits (before the softmax).
     public var labelLogits: [Float]?
+    /// The outputs of the engine's pooled blocks (`HeadFeatures.pooledBlocks`), each averaged
+    /// over the query's tokens, block after block.
+    public var pooledStates: [Float]?
+    /// `PromptStatistics` of the query's text.
+    public var promptStatistics: [Float]?
     /// The learned head whose distribution this is (nil: the zero-shot label logits).
     public var head: String?
 
     public init(distribution: LabelDistribution, truncated: Bool, promptTokens: Int,
-                hiddenState: [Float]? = nil, labelLogits: [Float]? = nil) {
+                hiddenState: [Float]? = nil, labelLogits: [Float]? = nil, pooledStates: [Float]? = nil,
+                promptStatistics: [Float]? = nil) {
         self.distribution = distribution
         self.truncated = truncated
         self.promptTokens = promptTokens
         self.hiddenState = hiddenState
         self.labelLogits = labelLogits
+        self.pooledStates = pooledStates
+        self.promptStatistics = promptStatistics
     }
 }

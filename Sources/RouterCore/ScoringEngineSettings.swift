@@ -14,21 +14,27 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     public var threads: Int = LlamaContextConfiguration.defaultThreads
     /// Also return each query's final hidden state at the label position (same forward pass).
     public var hiddenState: Bool = false
-    /// A learned head whose distribution replaces the zero-shot one (implies `hiddenState`).
+    /// Also return the outputs of these blocks averaged over each query's tokens (`pooledStates`).
+    public var pooledBlocks: [Int] = []
+    /// A learned head whose distribution replaces the zero-shot one (the engine reads what its
+    /// features need).
     public var head: LabelHead?
 
-    /// Whether the engine reads hidden states (asked for, or needed by the head).
-    public var readsHiddenState: Bool { hiddenState || head != nil }
+    /// Whether the engine reads the final hidden state (asked for, or needed by the head).
+    public var readsHiddenState: Bool { hiddenState || head?.features.finalState == true }
+    /// The blocks the engine pools (asked for, and those the head needs), ascending.
+    public var readsBlocks: [Int] { Array(Set(pooledBlocks + (head?.features.pooledBlocks ?? []))).sorted() }
 
     public init(parallel: Int = 8, contextLength: Int = 1024, batchSize: Int = 512, maxQueue: Int = 256,
                 threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false,
-                head: LabelHead? = nil) {
+                pooledBlocks: [Int] = [], head: LabelHead? = nil) {
         self.parallel = parallel
         self.contextLength = contextLength
         self.batchSize = batchSize
         self.maxQueue = maxQueue
         self.threads = threads
         self.hiddenState = hiddenState
+        self.pooledBlocks = pooledBlocks
         self.head = head
     }
 }

@@ -10,6 +10,8 @@ public struct ScoringPrompt: Equatable, Sendable {
     public var text: String
     /// Whether the query was shortened to fit the context.
     public var truncated: Bool
+    /// `PromptStatistics` of the query's text (before truncation).
+    public var statistics: [Float] = []
 
     public var tokens: [LlamaToken] { prefix + query + suffix }
     public var tokenCount: Int { prefix.count + query.count + suffix.count }

@@ -5,13 +5,14 @@ import RouterCore
 public struct BenchmarkReport: Sendable {
     public var dataset: BenchmarkDataset
     public var split: BenchmarkDataset.Split
-    /// Model routers first, then random and oracle.
+    /// Model routers first, then the baselines: random, the prompt-length rule both ways, oracle.
     public var routers: [RouterReport]
 
     public init(dataset: BenchmarkDataset, split: BenchmarkDataset.Split, models: [RouterReport], fullRows: Int? = nil) {
         self.dataset = dataset
         self.split = split
-        self.routers = models + [.random(dataset), .oracle(dataset)]
+        self.routers = models + [.random(dataset), .length(dataset, longerFirst: true), .length(dataset, longerFirst: false),
+                                 .oracle(dataset)]
     }
 
     private static func percent(_ value: Double?) -> String {

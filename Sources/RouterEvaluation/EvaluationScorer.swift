@@ -50,7 +50,7 @@ public final class EvaluationScorer {
             return [
                 .model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities), millisecondsPerQuery: milliseconds),
                 .model("\(name)+\(head.name)", dataset: dataset,
-                       distributions: entries.map { head.distribution(features: $0.features).probabilities },
+                       distributions: entries.map { head.distribution(features: $0.vector(head.features)!).probabilities },
                        millisecondsPerQuery: milliseconds),
             ]
         }

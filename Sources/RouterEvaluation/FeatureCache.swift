@@ -1,37 +1,62 @@
 import Foundation
 import RouterCore
 
-/// Hidden states and zero-shot label logits already computed, per (model file, template file,
-/// context length), keyed by prompt hash: training a head again, or evaluating one, costs no
-/// forward pass for prompts seen before. One binary file per model/template, append-only:
-/// each record is the prompt's SHA-256 (64 hex bytes), a little-endian UInt32 count, a Float32
-/// milliseconds and `count` Float32 features (hidden state, then the five label logits).
-/// A torn last record (a killed run) is cut off on open.
+/// Features already computed, per (model file, template file, context length, pooled blocks),
+/// keyed by prompt hash: training a head again, or evaluating one, costs no forward pass for
+/// prompts seen before. One binary file per model/template/blocks, append-only: each record is
+/// the prompt's SHA-256 (64 hex bytes), a little-endian UInt32 count, a Float32 milliseconds and
+/// `count` Float32 values: the pooled blocks' states, the final hidden state, the five label
+/// logits and the prompt statistics. A torn last record (a killed run) is cut off on open.
 public final class FeatureCache {
     public struct Entry: Sendable {
+        /// The pooled blocks' states, block after block (empty when none were pooled).
+        public var pooledStates: [Float]
         public var hiddenState: [Float]
         public var labelLogits: [Float]
+        public var promptStatistics: [Float]
         /// Scoring time per query when it was computed.
         public var milliseconds: Double
 
-        public init(hiddenState: [Float], labelLogits: [Float], milliseconds: Double) {
+        public init(pooledStates: [Float] = [], hiddenState: [Float], labelLogits: [Float],
+                    promptStatistics: [Float] = [Float](repeating: 0, count: PromptStatistics.count), milliseconds: Double) {
+            self.pooledStates = pooledStates
             self.hiddenState = hiddenState
             self.labelLogits = labelLogits
+            self.promptStatistics = promptStatistics
             self.milliseconds = milliseconds
         }
 
-        public var features: [Float] { LabelHead.features(hiddenState: hiddenState, labelLogits: labelLogits) }
+        /// The entry as the engine's answer (for `HeadFeatures.vector`).
+        public var scored: ScoredQuery {
+            ScoredQuery(distribution: zeroShot, truncated: false, promptTokens: 0, hiddenState: hiddenState,
+                        labelLogits: labelLogits, pooledStates: pooledStates.isEmpty ? nil : pooledStates,
+                        promptStatistics: promptStatistics)
+        }
+
+        /// The feature vector `features` reads (nil if the entry lacks a pooled block it needs).
+        public func vector(_ features: HeadFeatures) -> [Float]? { features.vector(of: scored) }
+
+        /// The first heads' features: hidden state and label logits.
+        public var features: [Float] { hiddenState + labelLogits }
         /// The template's zero-shot distribution (softmax of the label logits).
         public var zeroShot: LabelDistribution { LabelDistribution(logits: labelLogits) }
+
+        var values: [Float] { pooledStates + hiddenState + labelLogits + promptStatistics }
     }
 
     public let file: String
+    /// The blocks whose pooled states every entry holds.
+    public let pooledBlocks: [Int]
     private var entries: [String: Entry] = [:]
 
-    public init(directory: String, identity: ScoringIdentity, contextLength: Int) throws {
+    public init(directory: String, identity: ScoringIdentity, contextLength: Int, pooledBlocks: [Int] = []) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        file = directory + "/" + identity.cacheStem(contextLength: contextLength) + ".f32"
+        self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
+        let blocks = self.pooledBlocks.isEmpty ? "" : "-p" + self.pooledBlocks.map(String.init).joined(separator: ".")
+        file = directory + "/" + identity.cacheStem(contextLength: contextLength) + "-f2" + blocks + ".f32"
         guard let data = FileManager.default.contents(atPath: file) else { return }
+        let fixed = 5 + PromptStatistics.count
+        let parts = self.pooledBlocks.count + 1
         var offset = 0
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             while offset + 72 <= raw.count {
@@ -39,13 +64,16 @@ public final class FeatureCache {
                 let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 64, as: UInt32.self)))
                 let milliseconds = Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 68, as: UInt32.self))))
                 let end = offset + 72 + 4 * count
-                guard count > 5, end <= raw.count else { break }
+                guard count > fixed, (count - fixed) % parts == 0, end <= raw.count else { break }
                 var values = [Float](repeating: 0, count: count)
                 for i in 0..<count {
                     values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 72 + 4 * i, as: UInt32.self)))
                 }
-                entries[key] = Entry(hiddenState: Array(values[..<(count - 5)]), labelLogits: Array(values[(count - 5)...]),
-                                     milliseconds: milliseconds)
+                let width = (count - fixed) / parts
+                let pooled = width * (parts - 1)
+                entries[key] = Entry(pooledStates: Array(values[..<pooled]), hiddenState: Array(values[pooled..<(pooled + width)]),
+                                     labelLogits: Array(values[(pooled + width)..<(pooled + width + 5)]),
+                                     promptStatistics: Array(values[(pooled + width + 5)...]), milliseconds: milliseconds)
                 offset = end
             }
         }
@@ -69,7 +97,7 @@ public final class FeatureCache {
         for (prompt, entry) in new {
             let key = ScoreCache.key(for: prompt)
             entries[key] = entry
-            let values = entry.features
+            let values = entry.values
             bytes += Array(key.utf8)
             withUnsafeBytes(of: UInt32(values.count).littleEndian) { bytes += $0 }
             withUnsafeBytes(of: Float(entry.milliseconds).bitPattern.littleEndian) { bytes += $0 }

@@ -27,7 +27,8 @@ public final class FeatureExtractor {
         if !missing.isEmpty {
             let engine = try self.engine ?? makeEngine()
             self.engine = engine
-            precondition(engine.settings.readsHiddenState, "feature extraction needs an engine that reads hidden states")
+            precondition(engine.settings.readsHiddenState && engine.settings.readsBlocks == cache.pooledBlocks,
+                         "feature extraction needs an engine that reads the hidden state and the cache's pooled blocks")
             var index = 0
             while index < missing.count {
                 let chunk = Array(missing[index..<min(missing.count, index + storeEvery)])
@@ -36,7 +37,9 @@ public final class FeatureExtractor {
                 let scored = try engine.scoreAll(chunk) { progress?(done + $0, missing.count) }
                 let milliseconds = (ContinuousClock.now - start).milliseconds / Double(chunk.count)
                 try cache.store(zip(chunk, scored).map { prompt, query in
-                    (prompt, FeatureCache.Entry(hiddenState: query.hiddenState!, labelLogits: query.labelLogits!, milliseconds: milliseconds))
+                    (prompt, FeatureCache.Entry(pooledStates: query.pooledStates ?? [], hiddenState: query.hiddenState!,
+                                                labelLogits: query.labelLogits!,
+                                                promptStatistics: query.promptStatistics ?? [], milliseconds: milliseconds))
                 })
                 index += chunk.count
             }

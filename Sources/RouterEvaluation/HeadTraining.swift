@@ -7,6 +7,8 @@ import RouterCore
 /// win rate over the training rows.
 public struct HeadTraining: Sendable {
     public var target: HeadTarget = .label
+    /// What the head reads.
+    public var features: HeadFeatures = .finalStateAndLogits
     /// L2 strengths tried (one: no search).
     public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
     public var epochs = 300
@@ -39,13 +41,14 @@ public struct HeadTraining: Sendable {
                     description: [String: String] = [:]) -> Outcome {
         precondition(datasets.count == entries.count && zip(datasets, entries).allSatisfy { $0.rows.count == $1.count })
         let rows = datasets.flatMap(\.rows)
-        let features = entries.flatMap { $0.map(\.features) }
+        let recipe = self.features
+        let features = entries.flatMap { $0.map { $0.vector(recipe)! } }
         let labels = rows.map { target.trainingLabel(for: $0.label) }
         let benchmarkOfRow = datasets.indices.flatMap { Array(repeating: $0, count: datasets[$0].rows.count) }
         var results: [(HeadTrainer.Result, Candidate)] = []
         for l2 in l2Grid {
             let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels)
-            let head = Self.head(from: result, name: name, identity: identity, target: target)
+            let head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
             var apgr: [(String, Double)] = []
             for (b, dataset) in datasets.enumerated() {
                 let held = result.validationRows.filter { benchmarkOfRow[$0] == b }
@@ -59,11 +62,12 @@ public struct HeadTraining: Sendable {
         }
         let chosen = results.indices.min { results[$0].1.validationLoss < results[$1].1.validationLoss }!
         let (result, candidate) = results[chosen]
-        var head = Self.head(from: result, name: name, identity: identity, target: target)
+        var head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
         let winRates = features.map { head.distribution(features: $0).strongWinRate }.sorted()
         head.threshold = winRates[winRates.count / 2]
         var training = description
         training["rows"] = String(rows.count)
+        training["features"] = recipe.summary
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
         training["l2"] = String(candidate.l2)
         training["l2_grid"] = l2Grid.map { String($0) }.joined(separator: ",")
@@ -75,8 +79,9 @@ public struct HeadTraining: Sendable {
         return Outcome(head: head, candidates: results.map(\.1), chosen: chosen)
     }
 
-    static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget) -> LabelHead {
-        LabelHead(name: name, identity: identity, target: target, featureSize: result.mean.count, mean: result.mean,
+    static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget,
+                     features: HeadFeatures) -> LabelHead {
+        LabelHead(name: name, identity: identity, target: target, features: features, featureSize: result.mean.count, mean: result.mean,
                   scale: result.scale, weights: result.weights, bias: result.bias)
     }
 }

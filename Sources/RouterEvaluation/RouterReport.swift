@@ -42,6 +42,17 @@ public struct RouterReport: Sendable {
                                                           weakScores: dataset.rows.map(\.weakScore)))
     }
 
+    /// The prompt-length rule: longer prompts to the strong model first (`longerFirst`), or
+    /// shorter ones first. A learned router that cannot beat both directions has learned nothing
+    /// a character count does not know.
+    public static func length(_ dataset: BenchmarkDataset, longerFirst: Bool) -> RouterReport {
+        let lengths = dataset.rows.map { Double($0.prompt.count) }
+        return RouterReport(name: longerFirst ? "length (longer->strong)" : "length (shorter->strong)",
+                            curve: QualityCurve(winRates: longerFirst ? lengths : lengths.map { -$0 },
+                                                strongScores: dataset.rows.map(\.strongScore),
+                                                weakScores: dataset.rows.map(\.weakScore)))
+    }
+
     /// A model router from its predicted label distributions (one per row, in row order).
     public static func model(_ name: String, dataset: BenchmarkDataset, distributions: [[Double]], millisecondsPerQuery: Double? = nil) -> RouterReport {
         RouterReport(name: name,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// RouteLLM-style figures, hand-written SVG: per benchmark, the mean score against the share of
-/// strong-model calls, one line per router, random and oracle dashed, the two models' means as
+/// strong-model calls, one line per router, random, the length rule and oracle dashed, the two models' means as
 /// dotted reference lines.
 public enum SVGPlot {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#e7969c", "#637939"]
@@ -55,8 +55,10 @@ public enum SVGPlot {
         }
         var colour = 0
         for (i, router) in report.routers.enumerated() {
-            let baseline = router.name == "random" || router.name == "oracle"
-            let stroke = router.name == "random" ? "#777" : router.name == "oracle" ? "#000" : palette[colour % palette.count]
+            let isLength = router.name.hasPrefix("length (")
+            let baseline = router.name == "random" || router.name == "oracle" || isLength
+            let stroke = router.name == "random" ? "#777" : router.name == "oracle" ? "#000"
+                : isLength ? (router.name.contains("longer") ? "#b58900" : "#cb4b16") : palette[colour % palette.count]
             if !baseline { colour += 1 }
             let points = BenchmarkReport.percentPoints(router.curve).map { "\(format(px($0.0))),\(format(py($0.1)))" }.joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.6\"\(baseline ? " stroke-dasharray=\"5 4\"" : "") points=\"\(points)\"/>\n"

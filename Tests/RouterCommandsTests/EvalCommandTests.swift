@@ -6,7 +6,7 @@ import Testing
 
 /// `eval` and `calibrate` end to end with the real model.
 @Suite struct EvalCommandTests {
-    static let data = CLIHarness.root + "/../shared/data/routellm"
+    static let data = CLIHarness.root + "/data/routellm"
 
     @Test func evalOnMTBenchEndToEndWithPlotAndCache() throws {
         let cache = try CLIHarness.temporaryFile("marker", contents: "") + ".cache"

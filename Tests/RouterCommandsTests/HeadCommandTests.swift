@@ -3,7 +3,7 @@ import Testing
 
 /// Learned heads end to end with the real model: `train`, `--head` on route/label/eval, refusals.
 @Suite struct HeadCommandTests {
-    static let data = CLIHarness.root + "/../shared/data/routellm"
+    static let data = CLIHarness.root + "/data/routellm"
     static let shippedHead = CLIHarness.root + "/models/heads/smollm2-135m-rating.json"
 
     static func json(_ text: String) throws -> [String: Any] {

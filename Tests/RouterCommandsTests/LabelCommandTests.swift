@@ -6,7 +6,7 @@ import Testing
 @Suite struct LabelCommandTests {
     /// GSM8K rows as JSONL (id, prompt), with a broken line after row `brokenAfter` when given.
     static func log(rows: Int, brokenAfter: Int? = nil) throws -> (path: String, ids: [String]) {
-        let text = try String(contentsOfFile: CLIHarness.root + "/../shared/data/routellm/gsm8k.jsonl", encoding: .utf8)
+        let text = try String(contentsOfFile: CLIHarness.root + "/data/routellm/gsm8k.jsonl", encoding: .utf8)
         var lines: [String] = []
         var ids: [String] = []
         for (i, line) in text.split(separator: "\n").prefix(rows).enumerated() {

@@ -6,7 +6,7 @@ import RouterCore
 /// RouteLLM's metrics against hand-computed cases and the data README's reference figures.
 @Suite struct MetricsTests {
     static let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path + "/../shared/data/routellm"
+        .deletingLastPathComponent().deletingLastPathComponent().path + "/data/routellm"
 
     @Test func aHandComputedCurve() {
         // Gap: strong mean 0.75 - weak mean 0.25 = 0.5. Ranked: row 0 (+1), row 3 (+1), row 2, row 1.

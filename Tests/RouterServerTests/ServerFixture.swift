@@ -44,7 +44,7 @@ enum ServerFixture {
     }
 
     static func gsm8kQueries(_ count: Int) throws -> [String] {
-        let text = try String(contentsOfFile: root + "/../shared/data/routellm/gsm8k.jsonl", encoding: .utf8)
+        let text = try String(contentsOfFile: root + "/data/routellm/gsm8k.jsonl", encoding: .utf8)
         return try text.split(separator: "\n").prefix(count).map { line in
             (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["prompt"] as! String
         }

@@ -14,9 +14,9 @@ enum EngineFixture {
     static func model() throws -> LlamaModel { try loaded.get().0 }
     static func template() throws -> ScoringTemplate { try loaded.get().1 }
 
-    /// GSM8K questions from the shared routing data (the first `count` rows).
+    /// GSM8K questions from the routing data in data/ (the first `count` rows).
     static func gsm8kQueries(_ count: Int) throws -> [String] {
-        let path = root + "/../shared/data/routellm/gsm8k.jsonl"
+        let path = root + "/data/routellm/gsm8k.jsonl"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return try text.split(separator: "\n").prefix(count).map { line in
             let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]

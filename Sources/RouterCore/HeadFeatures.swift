@@ -1,0 +1,102 @@
+import Foundation
+
+/// Which features of a query a learned head reads, all from the one forward pass that scores it
+/// (plus a few counts of the query's text). The first heads read the final hidden state at the
+/// label position and the five label logits; a head can also read the outputs of middle blocks
+/// averaged over the query's own tokens, which say more about what the query asks than the
+/// state at the end of a rating prompt, and transfer better to unseen traffic (docs/heads.md).
+public struct HeadFeatures: Codable, Equatable, Hashable, Sendable {
+    /// Transformer blocks (0-based) whose outputs are mean-pooled over the query's tokens.
+    public var pooledBlocks: [Int]
+    /// The final hidden state at the label position.
+    public var finalState: Bool
+    /// The five zero-shot label logits.
+    public var labelLogits: Bool
+    /// `PromptStatistics` of the query's text (length, lines, digits, code and question marks).
+    public var promptStatistics: Bool
+
+    public init(pooledBlocks: [Int] = [], finalState: Bool = true, labelLogits: Bool = true, promptStatistics: Bool = false) {
+        self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
+        self.finalState = finalState
+        self.labelLogits = labelLogits
+        self.promptStatistics = promptStatistics
+    }
+
+    /// The features of the first heads (format 1): final state and label logits.
+    public static let finalStateAndLogits = HeadFeatures()
+
+    enum CodingKeys: String, CodingKey {
+        case pooledBlocks = "pooled_blocks", finalState = "final_state", labelLogits = "label_logits"
+        case promptStatistics = "prompt_statistics"
+    }
+
+    /// Values in the feature vector for a model with `embeddingSize` hidden values.
+    public func size(embeddingSize: Int) -> Int {
+        pooledBlocks.count * embeddingSize + (finalState ? embeddingSize : 0) + (labelLogits ? 5 : 0)
+            + (promptStatistics ? PromptStatistics.count : 0)
+    }
+
+    /// Whether any feature comes from the model (a head of counts alone needs no hidden state).
+    public var readsHiddenState: Bool { finalState || !pooledBlocks.isEmpty }
+
+    /// The feature vector of a scored query, or nil if the engine did not read what is needed.
+    public func vector(of scored: ScoredQuery) -> [Float]? {
+        var values: [Float] = []
+        if !pooledBlocks.isEmpty {
+            guard let pooled = scored.pooledStates else { return nil }
+            values += pooled
+        }
+        if finalState {
+            guard let hidden = scored.hiddenState else { return nil }
+            values += hidden
+        }
+        if labelLogits {
+            guard let logits = scored.labelLogits else { return nil }
+            values += logits
+        }
+        if promptStatistics {
+            guard let statistics = scored.promptStatistics else { return nil }
+            values += statistics
+        }
+        return values
+    }
+
+    /// A short description, e.g. "mean(b8,b16)+final+logits+stats".
+    public var summary: String {
+        var parts: [String] = []
+        if !pooledBlocks.isEmpty { parts.append("mean(" + pooledBlocks.map { "b\($0)" }.joined(separator: ",") + ")") }
+        if finalState { parts.append("final") }
+        if labelLogits { parts.append("logits") }
+        if promptStatistics { parts.append("stats") }
+        return parts.joined(separator: "+")
+    }
+}
+
+extension HeadFeatures {
+    /// Parses a comma-separated list: `final` (final state), `logits` (label logits), `stats`
+    /// (prompt statistics), `bN` (block N mean-pooled over the query), e.g. "b6,b12,stats".
+    public init(spec: String) throws(RouterError) {
+        var blocks: [Int] = [], final = false, logits = false, stats = false
+        let items = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw .featuresInvalid(spec: spec, reason: "no features named") }
+        for item in items {
+            switch item {
+            case "final": final = true
+            case "logits": logits = true
+            case "stats": stats = true
+            default:
+                guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else {
+                    throw .featuresInvalid(spec: spec, reason: "unknown feature '\(item)' (final, logits, stats or bN)")
+                }
+                blocks.append(block)
+            }
+        }
+        self.init(pooledBlocks: blocks, finalState: final, labelLogits: logits, promptStatistics: stats)
+    }
+
+    /// The spec `init(spec:)` reads back.
+    public var spec: String {
+        (pooledBlocks.map { "b\($0)" } + (finalState ? ["final"] : []) + (labelLogits ? ["logits"] : [])
+            + (promptStatistics ? ["stats"] : [])).joined(separator: ",")
+    }
+}
