@@ -23,7 +23,8 @@ struct TrainCommand: CLICommand {
           --data FILE         routing-data JSONL (repeat or comma-separate for several)
           --out FILE          the head file (default: models/heads/<model>-<template>.json)
           --name NAME         the head's name in verdicts (default: the --out file's stem)
-          --target T          label (the 1-5 label, default) | weak_ok (label >= 4 or not)
+          --target T          label (the 1-5 label, default) | weak_ok (label >= 4 or not) |
+                              strong_better (label <= 2 or not: the strong model clearly wins)
           --features LIST     what the head reads, comma-separated (default: final,logits):
                               final = final hidden state at the label position, logits = the
                               five zero-shot label logits, bN = block N's outputs averaged over
@@ -75,7 +76,7 @@ struct TrainCommand: CLICommand {
         var training = HeadTraining()
         if let target = parsed.value("target") {
             guard let known = HeadTarget(rawValue: target) else {
-                throw .usage("--target must be label or weak_ok, got '\(target)'", command: Self.name)
+                throw .usage("--target must be label, weak_ok or strong_better, got '\(target)'", command: Self.name)
             }
             training.target = known
         }

@@ -31,6 +31,23 @@ import RouterCore
         #expect(curve.callsToReach(1.0) == 1.0)
     }
 
+    @Test func theLengthRuleRanksByPromptLengthBothWays() throws {
+        // The strong model helps only on the two longest prompts.
+        let rows = [("a", 0.0, 0.0), ("bbbb", 1.0, 0.0), ("cc", 1.0, 1.0), ("dddddd", 1.0, 0.0)].enumerated().map { i, row in
+            BenchmarkRow(id: "r\(i)", benchmark: "toy", prompt: row.0, strongScore: row.1, weakScore: row.2, label: row.1 > row.2 ? 1 : 5,
+                         split: "test")
+        }
+        let dataset = BenchmarkDataset(name: "toy", rows: rows)
+        let longer = RouterReport.length(dataset, longerFirst: true)
+        let shorter = RouterReport.length(dataset, longerFirst: false)
+        #expect(longer.name == "length (longer->strong)" && shorter.name == "length (shorter->strong)")
+        #expect(abs(longer.apgr - 0.75) < 1e-12, "the two gains come first")
+        #expect(shorter.apgr < 0.5)
+        let report = BenchmarkReport(dataset: dataset, split: .test, models: [])
+        #expect(report.routers.map(\.name) == ["random", "length (longer->strong)", "length (shorter->strong)", "oracle"])
+        #expect(report.table.contains("length (shorter->strong)"))
+    }
+
     @Test func labelAgreement() {
         let agreement = LabelAgreement(distributions: [[0.9, 0, 0, 0, 0.1], [0, 0, 0, 0.2, 0.8], [0, 0, 1, 0, 0], [0.6, 0, 0, 0.4, 0]],
                                        labels: [1, 5, 1, 4])
