@@ -12,7 +12,8 @@ struct LabelCommand: CLICommand {
     Scores every row of a query log with the batched, prefix-sharing engine and appends one
     JSON line per row to the output:
       {"id", "label", "probabilities", "strong_win_rate", "expected_score", "route", "model", "line"}
-    and "head" (the learned head in use: the shipped one by default; absent with --no-head).
+    and "head" (the learned head in use: the shipped one by default; absent with --no-head), and
+    "ood_score", "ood" when the head reports how far a query lies from its training data.
     `id` comes from the row (`id`, or --id-field), else it is the line number; `line` is the
     row's 1-based line in the input. Output order may differ from the input; every row appears
     exactly once. Bad rows (invalid JSON, no query, empty query) go to OUTPUT.errors.jsonl with

@@ -12,10 +12,14 @@ struct RouteCommand: CLICommand {
     scoring model, predicts the 1-5 label (5 = the weak model answers as well as the strong one)
     and prints one JSON verdict:
       {"model", "route": "strong"|"weak", "label", "probabilities": [p1..p5], "strong_win_rate",
-       "expected_score", "threshold", "template", "head", "latency_ms", "truncated", "prompt_tokens"}
+       "expected_score", "threshold", "template", "head", "ood_score", "ood", "latency_ms", "truncated",
+       "prompt_tokens"}
     strong_win_rate = p1+p2+p3; the route is strong when strong_win_rate >= threshold.
     head is the learned head's name (the shipped one for the model and template by default,
     or --head), null for the template's zero-shot label logits (--no-head).
+    ood_score (0-1) says how far the query lies from the head's training data (the share of held-out
+    training rows that were closer; null without such a head); ood is true past the head's
+    threshold, and then the config's ood_route decides (strong by default, weak, or model).
     latency_ms covers tokenizing and the forward pass, not loading the model.
 
     OPTIONS:

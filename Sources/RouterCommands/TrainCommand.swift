@@ -30,6 +30,8 @@ struct TrainCommand: CLICommand {
                               five zero-shot label logits, bN = block N's outputs averaged over
                               the query's tokens (0-based; middle blocks transfer better),
                               stats = counts of the query's text (length, lines, digits, code)
+          --balance B         benchmarks (default: each data file weighs the same in the loss,
+                              whatever its row count) | rows (every row weighs the same)
           --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
           --epochs N          most full-batch epochs (default: 300; early stopping ends sooner)
           --sample N          at most N train rows per file (those with the smallest SHA-256 of
@@ -46,7 +48,7 @@ struct TrainCommand: CLICommand {
     """
 
     static let declared: [ParsedArguments.Option] = [
-        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "l2"),
+        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "balance"), .init(name: "l2"),
         .init(name: "epochs"), .init(name: "sample"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
         .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
@@ -79,6 +81,12 @@ struct TrainCommand: CLICommand {
                 throw .usage("--target must be label, weak_ok or strong_better, got '\(target)'", command: Self.name)
             }
             training.target = known
+        }
+        if let balance = parsed.value("balance") {
+            guard balance == "benchmarks" || balance == "rows" else {
+                throw .usage("--balance must be benchmarks or rows, got '\(balance)'", command: Self.name)
+            }
+            training.balanceBenchmarks = balance == "benchmarks"
         }
         if let spec = parsed.value("features") {
             do {

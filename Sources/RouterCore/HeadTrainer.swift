@@ -38,9 +38,12 @@ public struct HeadTrainer: Sendable {
         count >= 2 * validationEvery ? Array(stride(from: validationEvery - 1, to: count, by: validationEvery)) : []
     }
 
-    /// `features[i]` has label `labels[i]` in 1...5.
-    public func fit(features: [[Float]], labels: [Int]) -> Result {
+    /// `features[i]` has label `labels[i]` in 1...5 and weighs `rowWeights[i]` (default 1) in the
+    /// loss, on top of the class balancing (e.g. so that each benchmark of a mix weighs the same).
+    public func fit(features: [[Float]], labels: [Int], rowWeights: [Float]? = nil) -> Result {
         precondition(!features.isEmpty && features.count == labels.count)
+        precondition(rowWeights == nil || rowWeights!.count == labels.count, "one weight a row")
+        let rowWeight = rowWeights ?? [Float](repeating: 1, count: labels.count)
         precondition(labels.allSatisfy { (1...5).contains($0) }, "labels are 1...5")
         let d = features[0].count, n = features.count, classes = 5
         precondition(features.allSatisfy { $0.count == d }, "feature vectors of one size")
@@ -57,9 +60,10 @@ public struct HeadTrainer: Sendable {
         let train = (0..<n).filter { !heldSet.contains($0) }
         let check = held.isEmpty ? train : held
         var counts = [Float](repeating: 0, count: classes)
-        for i in train { counts[labels[i] - 1] += 1 }
+        for i in train { counts[labels[i] - 1] += rowWeight[i] }
         let present = Float(counts.filter { $0 > 0 }.count)
-        let classWeight = counts.map { $0 > 0 ? Float(train.count) / (present * $0) : 0 }
+        let total = counts.reduce(0, +)
+        let classWeight = counts.map { $0 > 0 ? total / (present * $0) : 0 }
 
         var w = [Float](repeating: 0, count: classes * d), b = [Float](repeating: 0, count: classes)
         var mw = w, vw = w, mb = b, vb = b
@@ -89,7 +93,7 @@ public struct HeadTrainer: Sendable {
                 z.withUnsafeBufferPointer { z in
                     for i in rows {
                         probabilities(i, w, b, z, &p)
-                        let c = classWeight[labels[i] - 1]
+                        let c = classWeight[labels[i] - 1] * rowWeight[i]
                         loss -= c * Foundation.log(max(1e-12, p[labels[i] - 1]))
                         weightSum += c
                         if p.indices.max(by: { p[$0] < p[$1] }) == labels[i] - 1 { correct += 1 }
@@ -111,7 +115,7 @@ public struct HeadTrainer: Sendable {
                     gw.withUnsafeMutableBufferPointer { gwp in
                         for i in train {
                             probabilities(i, wp, b, zp, &p)
-                            let c = classWeight[labels[i] - 1]
+                            let c = classWeight[labels[i] - 1] * rowWeight[i]
                             weightSum += c
                             for k in 0..<classes {
                                 let g = c * (p[k] - (k == labels[i] - 1 ? 1 : 0))

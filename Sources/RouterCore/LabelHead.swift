@@ -34,6 +34,8 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public var threshold: Double
     /// Facts about the training run (data, rows, l2, epochs, validation figures).
     public var training: [String: String]
+    /// Where the training rows lie, for the out-of-distribution score (nil: none reported).
+    public var neighbourhood: HeadNeighbourhood?
 
     public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
@@ -57,6 +59,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, name, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
         case target, mean, scale, weights, bias, threshold, training, features
+        case neighbourhood = "ood"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +77,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         bias = try c.decode([Float].self, forKey: .bias)
         threshold = try c.decode(Double.self, forKey: .threshold)
         training = try c.decodeIfPresent([String: String].self, forKey: .training) ?? [:]
+        neighbourhood = try c.decodeIfPresent(HeadNeighbourhood.self, forKey: .neighbourhood)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,6 +95,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         try c.encode(bias, forKey: .bias)
         try c.encode(threshold, forKey: .threshold)
         try c.encode(training, forKey: .training)
+        try c.encodeIfPresent(neighbourhood, forKey: .neighbourhood)
     }
 
     public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
@@ -100,11 +105,26 @@ public struct LabelHead: Codable, Equatable, Sendable {
         hiddenState + labelLogits
     }
 
-    /// P(label = 1...5) for one feature vector (`featureSize` values).
-    public func distribution(features: [Float]) -> LabelDistribution {
+    /// The standardised features (as the head was trained on them).
+    public func standardised(_ features: [Float]) -> [Float] {
         precondition(features.count == featureSize, "feature vector of \(features.count), head expects \(featureSize)")
         var z = [Float](repeating: 0, count: featureSize)
         for j in 0..<featureSize { z[j] = (features[j] - mean[j]) / scale[j] }
+        return z
+    }
+
+    /// How far one feature vector lies from the training rows: the share of held-out training
+    /// rows that were closer (0...1) and whether it is past the head's threshold; nil without
+    /// a neighbourhood.
+    public func outOfDistribution(features: [Float]) -> (score: Double, outside: Bool)? {
+        guard let neighbourhood else { return nil }
+        let distance = neighbourhood.distance(projected: neighbourhood.project(standardised(features)))
+        return (neighbourhood.score(distance: distance), distance > neighbourhood.threshold)
+    }
+
+    /// P(label = 1...5) for one feature vector (`featureSize` values).
+    public func distribution(features: [Float]) -> LabelDistribution {
+        let z = standardised(features)
         var logits = [Float](repeating: 0, count: 5)
         for k in 0..<5 {
             var sum = bias[k]
@@ -124,6 +144,10 @@ public struct LabelHead: Codable, Equatable, Sendable {
         }
         var result = scored
         result.distribution = distribution(features: vector)
+        if let ood = outOfDistribution(features: vector) {
+            result.oodScore = ood.score
+            result.outOfDistribution = ood.outside
+        }
         result.head = name
         return result
     }
@@ -191,6 +215,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         }
         if !(0...1).contains(threshold) { return "threshold must be between 0 and 1" }
         if HeadTarget(rawValue: target) == nil { return "unknown target '\(target)'" }
+        if let problem = neighbourhood?.shapeProblem(featureSize: featureSize) { return problem }
         return nil
     }
 

@@ -10,6 +10,8 @@ public struct RoutingConfig: Equatable, Sendable {
     public var threshold: Double
     /// Where the server sends a query it could not score in time (fail-open).
     public var fallbackRoute: Route
+    /// Where queries outside the head's training data go (`ood_route`: strong, weak or model).
+    public var oodRoute: OutOfDistributionRoute = .strong
     /// What each model costs, for `calibrate`'s savings estimate (optional).
     public var prices: ModelPrices?
 
@@ -28,7 +30,7 @@ public struct RoutingConfig: Equatable, Sendable {
         self.fallbackRoute = fallbackRoute
     }
 
-    public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route",
+    public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route", "ood_route",
                               "strong_price_per_request", "weak_price_per_request",
                               "strong_price_per_1k_tokens", "weak_price_per_1k_tokens"]
 
@@ -57,10 +59,13 @@ public struct RoutingConfig: Equatable, Sendable {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.typeMismatch(_, context) {
             let key = context.codingPath.first?.stringValue ?? "?"
-            let expected = key == "threshold" ? "a number between 0 and 1" : key == "fallback_route" ? "\"strong\" or \"weak\"" : "a string"
+            let expected = key == "threshold" ? "a number between 0 and 1" : key == "fallback_route" ? "\"strong\" or \"weak\""
+                : key == "ood_route" ? "\"strong\", \"weak\" or \"model\"" : "a string"
             throw .configInvalid(path: path, reason: "\"\(key)\" must be \(expected)")
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.first?.stringValue == "fallback_route" {
             throw .configInvalid(path: path, reason: "\"fallback_route\" must be \"strong\" or \"weak\"")
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.first?.stringValue == "ood_route" {
+            throw .configInvalid(path: path, reason: "\"ood_route\" must be \"strong\", \"weak\" or \"model\"")
         } catch {
             throw .configInvalid(path: path, reason: "not a valid config object")
         }
@@ -76,6 +81,7 @@ public struct RoutingConfig: Equatable, Sendable {
         var config = try RoutingConfig(strongModel: file.strong_model ?? defaultStrongModel,
                                        weakModel: file.weak_model ?? defaultWeakModel,
                                        threshold: threshold, fallbackRoute: file.fallback_route ?? .strong)
+        config.oodRoute = file.ood_route ?? .strong
         config.prices = try ModelPrices(file: file, path: path)
         return config
     }
@@ -86,6 +92,7 @@ public struct RoutingConfig: Equatable, Sendable {
         var weak_model: String?
         var threshold: Double?
         var fallback_route: Route?
+        var ood_route: OutOfDistributionRoute?
         var strong_price_per_request: Double?
         var weak_price_per_request: Double?
         var strong_price_per_1k_tokens: Double?

@@ -17,6 +17,11 @@ public struct ScoredQuery: Equatable, Sendable {
     public var promptStatistics: [Float]?
     /// The learned head whose distribution this is (nil: the zero-shot label logits).
     public var head: String?
+    /// How far the query lies from the head's training rows (`HeadNeighbourhood`): the share of
+    /// held-out training rows that were closer, 0...1; nil without a head that reports it.
+    public var oodScore: Double?
+    /// Past the head's out-of-distribution threshold.
+    public var outOfDistribution = false
 
     public init(distribution: LabelDistribution, truncated: Bool, promptTokens: Int,
                 hiddenState: [Float]? = nil, labelLogits: [Float]? = nil, pooledStates: [Float]? = nil,

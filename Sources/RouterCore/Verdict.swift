@@ -11,12 +11,17 @@ public struct Verdict: Equatable, Sendable {
     public var template: String
     /// The learned head that gave the distribution; nil for the zero-shot label logits.
     public var head: String?
+    /// How far the query lies from the head's training rows (0...1; nil without a head that reports it).
+    public var oodScore: Double?
+    /// Outside the head's training data: routed by the config's `ood_route`.
+    public var outOfDistribution: Bool
     public var latencyMs: Double
     public var truncated: Bool
     public var promptTokens: Int
 
     public init(scored: ScoredQuery, config: RoutingConfig, template: String, latencyMs: Double) {
-        let route = config.route(strongWinRate: scored.distribution.strongWinRate)
+        let route = config.oodRoute.apply(to: config.route(strongWinRate: scored.distribution.strongWinRate),
+                                          outOfDistribution: scored.outOfDistribution)
         self.model = config.model(for: route)
         self.route = route
         self.label = scored.distribution.label
@@ -26,6 +31,8 @@ public struct Verdict: Equatable, Sendable {
         self.threshold = config.threshold
         self.template = template
         self.head = scored.head
+        self.oodScore = scored.oodScore
+        self.outOfDistribution = scored.outOfDistribution
         self.latencyMs = latencyMs
         self.truncated = scored.truncated
         self.promptTokens = scored.promptTokens
@@ -43,6 +50,8 @@ public struct Verdict: Equatable, Sendable {
             ("threshold", .number(threshold)),
             ("template", .string(template)),
             ("head", head.map(JSONValue.string) ?? .null),
+            ("ood_score", oodScore.map(JSONValue.number) ?? .null),
+            ("ood", .bool(outOfDistribution)),
             ("latency_ms", .number(latencyMs)),
             ("truncated", .bool(truncated)),
             ("prompt_tokens", .int(promptTokens)),

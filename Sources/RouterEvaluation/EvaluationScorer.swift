@@ -47,12 +47,25 @@ public final class EvaluationScorer {
         case .head(let head, let extractor):
             let entries = try extractor.entries(for: dataset.rows.map(\.prompt))
             let milliseconds = Self.mean(entries.map(\.milliseconds))
-            return [
+            let vectors = entries.map { $0.vector(head.features)! }
+            let distributions = vectors.map { head.distribution(features: $0).probabilities }
+            var reports: [RouterReport] = [
                 .model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities), millisecondsPerQuery: milliseconds),
-                .model("\(name)+\(head.name)", dataset: dataset,
-                       distributions: entries.map { head.distribution(features: $0.vector(head.features)!).probabilities },
-                       millisecondsPerQuery: milliseconds),
+                .model("\(name)+\(head.name)", dataset: dataset, distributions: distributions, millisecondsPerQuery: milliseconds),
             ]
+            if head.neighbourhood != nil {
+                // ood_route strong: queries outside the training data go to the strong model
+                // before any other (their win rate counts as 1 + the head's).
+                let outside = vectors.map { head.outOfDistribution(features: $0)?.outside == true }
+                let share = Double(outside.filter { $0 }.count) / Double(max(1, outside.count))
+                var report = RouterReport(name: "\(name)+\(head.name)+ood->strong (\(String(format: "%.0f", share * 100))% ood)",
+                                          curve: QualityCurve(winRates: zip(distributions, outside).map { $0[0] + $0[1] + $0[2] + ($1 ? 1 : 0) },
+                                                              strongScores: dataset.rows.map(\.strongScore),
+                                                              weakScores: dataset.rows.map(\.weakScore)))
+                report.millisecondsPerQuery = milliseconds
+                reports.append(report)
+            }
+            return reports
         }
     }
 

@@ -49,14 +49,53 @@ public final class FeatureCache {
     public let pooledBlocks: [Int]
     private var entries: [String: Entry] = [:]
 
+    /// Opens (or starts) the file for `pooledBlocks`. Entries of other files of the same model,
+    /// template and context whose pooled blocks include these are read too (their extra blocks
+    /// dropped), so a head on a subset of the blocks extracted once costs no forward pass.
     public init(directory: String, identity: ScoringIdentity, contextLength: Int, pooledBlocks: [Int] = []) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
-        let blocks = self.pooledBlocks.isEmpty ? "" : "-p" + self.pooledBlocks.map(String.init).joined(separator: ".")
-        file = directory + "/" + identity.cacheStem(contextLength: contextLength) + "-f2" + blocks + ".f32"
+        let stem = identity.cacheStem(contextLength: contextLength) + "-f2"
+        file = directory + "/" + stem + Self.suffix(self.pooledBlocks) + ".f32"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names.sorted() where name.hasPrefix(stem) && name.hasSuffix(".f32") && directory + "/" + name != file {
+            guard let blocks = Self.blocks(inName: name, stem: stem), Set(self.pooledBlocks).isSubset(of: Set(blocks)),
+                  let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            let positions = self.pooledBlocks.map { blocks.firstIndex(of: $0)! }
+            _ = Self.parse(data, pooledCount: blocks.count) { key, entry in
+                guard entries[key] == nil else { return }
+                let width = entry.hiddenState.count
+                var selected = entry
+                selected.pooledStates = positions.flatMap { Array(entry.pooledStates[($0 * width)..<(($0 + 1) * width)]) }
+                entries[key] = selected
+            }
+        }
         guard let data = FileManager.default.contents(atPath: file) else { return }
+        let offset = Self.parse(data, pooledCount: self.pooledBlocks.count) { key, entry in entries[key] = entry }
+        if offset < data.count {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            try handle.truncate(atOffset: UInt64(offset))
+            try handle.close()
+        }
+    }
+
+    private static func suffix(_ blocks: [Int]) -> String {
+        blocks.isEmpty ? "" : "-p" + blocks.map(String.init).joined(separator: ".")
+    }
+
+    /// The pooled blocks a cache file name holds ("<stem>.f32": none, "<stem>-p3.6.f32": 3 and 6).
+    private static func blocks(inName name: String, stem: String) -> [Int]? {
+        let rest = name.dropFirst(stem.count).dropLast(4)
+        if rest.isEmpty { return [] }
+        guard rest.hasPrefix("-p") else { return nil }
+        let numbers = rest.dropFirst(2).split(separator: ".").map { Int($0) }
+        return numbers.contains(nil) ? nil : numbers.map { $0! }
+    }
+
+    /// Reads the whole records of a file; returns the offset after the last one.
+    private static func parse(_ data: Data, pooledCount: Int, _ found: (String, Entry) -> Void) -> Int {
         let fixed = 5 + PromptStatistics.count
-        let parts = self.pooledBlocks.count + 1
+        let parts = pooledCount + 1
         var offset = 0
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             while offset + 72 <= raw.count {
@@ -71,17 +110,13 @@ public final class FeatureCache {
                 }
                 let width = (count - fixed) / parts
                 let pooled = width * (parts - 1)
-                entries[key] = Entry(pooledStates: Array(values[..<pooled]), hiddenState: Array(values[pooled..<(pooled + width)]),
-                                     labelLogits: Array(values[(pooled + width)..<(pooled + width + 5)]),
-                                     promptStatistics: Array(values[(pooled + width + 5)...]), milliseconds: milliseconds)
+                found(key, Entry(pooledStates: Array(values[..<pooled]), hiddenState: Array(values[pooled..<(pooled + width)]),
+                                 labelLogits: Array(values[(pooled + width)..<(pooled + width + 5)]),
+                                 promptStatistics: Array(values[(pooled + width + 5)...]), milliseconds: milliseconds))
                 offset = end
             }
         }
-        if offset < data.count {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-            try handle.truncate(atOffset: UInt64(offset))
-            try handle.close()
-        }
+        return offset
     }
 
     public var count: Int { entries.count }

@@ -9,6 +9,11 @@ public struct HeadTraining: Sendable {
     public var target: HeadTarget = .label
     /// What the head reads.
     public var features: HeadFeatures = .finalStateAndLogits
+    /// Each data file weighs the same in the loss, whatever its row count (so 11k MMLU rows do
+    /// not drown 395 chat rows); off: every row weighs the same.
+    public var balanceBenchmarks = true
+    /// Store where the training rows lie, so verdicts report an out-of-distribution score.
+    public var neighbourhood = true
     /// L2 strengths tried (one: no search).
     public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
     public var epochs = 300
@@ -45,9 +50,11 @@ public struct HeadTraining: Sendable {
         let features = entries.flatMap { $0.map { $0.vector(recipe)! } }
         let labels = rows.map { target.trainingLabel(for: $0.label) }
         let benchmarkOfRow = datasets.indices.flatMap { Array(repeating: $0, count: datasets[$0].rows.count) }
+        let rowWeights: [Float]? = balanceBenchmarks
+            ? benchmarkOfRow.map { Float(rows.count) / Float(datasets.count * max(1, datasets[$0].rows.count)) } : nil
         var results: [(HeadTrainer.Result, Candidate)] = []
         for l2 in l2Grid {
-            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels)
+            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
             let head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
             var apgr: [(String, Double)] = []
             for (b, dataset) in datasets.enumerated() {
@@ -65,9 +72,13 @@ public struct HeadTraining: Sendable {
         var head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
         let winRates = features.map { head.distribution(features: $0).strongWinRate }.sorted()
         head.threshold = winRates[winRates.count / 2]
+        if neighbourhood {
+            head.neighbourhood = HeadNeighbourhood.fit(standardised: features.map(head.standardised), heldOut: result.validationRows)
+        }
         var training = description
         training["rows"] = String(rows.count)
         training["features"] = recipe.summary
+        training["balance"] = balanceBenchmarks ? "benchmarks" : "rows"
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
         training["l2"] = String(candidate.l2)
         training["l2_grid"] = l2Grid.map { String($0) }.joined(separator: ",")

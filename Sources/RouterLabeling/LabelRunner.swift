@@ -142,7 +142,8 @@ public final class LabelRunner {
             ("route", .string(verdict.route.rawValue)),
             ("model", .string(verdict.model)),
             ("line", .int(record.line)),
-        ] + (verdict.head.map { [("head", JSONValue.string($0))] } ?? [])).serialized
+        ] + (verdict.head.map { [("head", JSONValue.string($0))] } ?? [])
+          + (verdict.oodScore.map { [("ood_score", JSONValue.number($0)), ("ood", JSONValue.bool(verdict.outOfDistribution))] } ?? [])).serialized
     }
 
     /// Lines already labeled by an earlier run, tallied into the summary.

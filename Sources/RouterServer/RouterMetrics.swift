@@ -14,6 +14,7 @@ final class RouterMetrics: Sendable {
         var labels = Array(repeating: 0, count: 5)
         var routes: [String: Int] = [:]     // strong / weak
         var fallbacks: [String: Int] = [:]  // reason
+        var outOfDistribution = 0
     }
 
     private let state = Mutex(State())
@@ -34,6 +35,11 @@ final class RouterMetrics: Sendable {
             s.routes[route.rawValue, default: 0] += 1
             if let fallbackReason { s.fallbacks[fallbackReason, default: 0] += 1 }
         }
+    }
+
+    /// A verdict whose query lay outside the head's training data (`"ood": true`).
+    func recordOutOfDistribution() {
+        state.withLock { $0.outOfDistribution += 1 }
     }
 
     /// The exposition text; engine figures come from its statistics when it is running.
@@ -65,6 +71,8 @@ final class RouterMetrics: Sendable {
         for route in ["strong", "weak"] { sample("routes_total", "route=\"\(route)\"", Double(s.routes[route] ?? 0)) }
         family("fallbacks_total", "counter", "Fallback verdicts, by reason.")
         for reason in ["timeout", "overloaded", "error"] { sample("fallbacks_total", "reason=\"\(reason)\"", Double(s.fallbacks[reason] ?? 0)) }
+        family("out_of_distribution_total", "counter", "Verdicts whose query lay outside the head's training data (routed by ood_route).")
+        sample("out_of_distribution_total", "", Double(s.outOfDistribution))
         family("model_ready", "gauge", "1 when the scoring model is loaded.")
         sample("model_ready", "", ready ? 1 : 0)
         let e = engine?.statistics.snapshot ?? EngineStatistics.Snapshot()

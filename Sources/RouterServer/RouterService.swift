@@ -96,6 +96,7 @@ public final class RouterService: HTTPHandler {
             ("weak_model", .string(c.weakModel)),
             ("threshold", .number(c.threshold)),
             ("fallback_route", .string(c.fallbackRoute.rawValue)),
+            ("ood_route", .string(c.oodRoute.rawValue)),
             ("fallback_model", .string(c.model(for: c.fallbackRoute))),
             ("limits", .object([
                 ("parallel", .int(settings.engine.parallel)),
@@ -171,6 +172,7 @@ public final class RouterService: HTTPHandler {
                 let verdict = Verdict(scored: scored, config: config, template: settings.templateName,
                                       latencyMs: (ContinuousClock.now - receivedAt).milliseconds)
                 metrics.recordVerdict(label: verdict.label, route: verdict.route, fallbackReason: nil)
+                if verdict.outOfDistribution { metrics.recordOutOfDistribution() }
                 guard case .object(let fields) = verdict.json else { preconditionFailure("a verdict is an object") }
                 return .object(fields + [("fallback", .bool(false))])
             case .failure(let error)?:
@@ -191,6 +193,8 @@ public final class RouterService: HTTPHandler {
             ("threshold", .number(config.threshold)),
             ("template", .string(settings.templateName)),
             ("head", settings.engine.head.map { .string($0.name) } ?? .null),
+            ("ood_score", .null),
+            ("ood", .bool(false)),
             ("latency_ms", .number((ContinuousClock.now - receivedAt).milliseconds)),
             ("truncated", .bool(false)),
             ("prompt_tokens", .null),
