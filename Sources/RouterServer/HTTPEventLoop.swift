@@ -148,18 +148,18 @@ final class HTTPEventLoop: @unchecked Sendable {
             ConnectionEviction.Candidate(id: $0.socket.descriptor, phase: $0.phase, lastActivity: $0.lastActivity)
         }
         guard let descriptor = ConnectionEviction.victim(among: candidates), let victim = connections[descriptor] else { return false }
-        close(victim)
         counters.withLock { $0.evictedConnections += 1 }
+        close(victim)
         return true
     }
 
     /// Every open connection has a request in flight: this one gets 503.
     private func refuse(_ socket: StreamSocket) {
+        counters.withLock { $0.refusedConnections += 1 }
         let bytes = HTTPResponse.error(503, "too many connections with requests in flight", type: "overloaded").serialized(keepAlive: false)
         _ = bytes.withUnsafeBytes { try? socket.send($0) }
         socket.shutdownWrite()
         socket.close()
-        counters.withLock { $0.refusedConnections += 1 }
     }
 
     /// Out of descriptors with nothing to evict: frees the reserve descriptor to accept and
