@@ -11,7 +11,7 @@ import Testing
         let port = try #require(server.port())
 
         let client = try TestHTTPClient(port: port)
-        let queries = try ServerFixture.gsm8kQueries(12).map(ServerFixture.jsonString).joined(separator: ",")
+        let queries = try ServerFixture.gsm8kQueries(6).map(ServerFixture.jsonString).joined(separator: ",")
         client.send("POST", "/v1/route/batch", body: "{\"queries\": [\(queries)], \"timeout_ms\": 120000}")
         // Wait until the batch is being handled: the in-flight gauge counts it and the /metrics
         // request that reads the gauge.
@@ -24,10 +24,11 @@ import Testing
         }
         try #require(inFlight >= 2, "the batch request never reached a handler")
         server.signal(SIGTERM)
+        // Six queries: scored well inside the server's 30 s drain window even on a loaded machine.
         let response = try client.readResponse()
         #expect(response.status == 200)
         let verdicts = try #require(try response.json()["verdicts"] as? [[String: Any]])
-        #expect(verdicts.count == 12)
+        #expect(verdicts.count == 6)
         #expect(verdicts.allSatisfy { $0["fallback"] as? Bool == false }, "in-flight queries were scored, not dropped")
         #expect(response.headers["connection"] == "close")
 
