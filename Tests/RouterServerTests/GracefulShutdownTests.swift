@@ -25,7 +25,14 @@ import Testing
         try #require(inFlight >= 2, "the batch request never reached a handler")
         server.signal(SIGTERM)
         // Six queries: scored well inside the server's 30 s drain window even on a loaded machine.
-        let response = try client.readResponse()
+        let response: TestHTTPClient.Response
+        do {
+            response = try client.readResponse()
+        } catch {
+            server.waitForExit()
+            Issue.record("no answer to the in-flight request (\(error)); exit \(server.process.terminationStatus), log: \(server.log)")
+            return
+        }
         #expect(response.status == 200)
         let verdicts = try #require(try response.json()["verdicts"] as? [[String: Any]])
         #expect(verdicts.count == 6)
