@@ -27,8 +27,10 @@ let package = Package(
         ),
         // Templates, scoring, label distribution, routing decision, configuration.
         .target(name: "RouterCore", dependencies: ["LlamaKit"]),
-        // The sidecar: sockets, HTTP/1.1, the routing endpoints and metrics.
-        .target(name: "RouterServer", dependencies: ["RouterCore"]),
+        // The sidecar: sockets (an epoll event loop), HTTP/1.1, the routing endpoints and metrics.
+        // Linux epoll and eventfd headers for the server's event loop (Glibc's module lacks them).
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        .target(name: "RouterServer", dependencies: ["RouterCore", "CEpoll"]),
         // Batch labeling of query logs: readers, resumable output, progress.
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.

@@ -25,7 +25,19 @@ struct ServeCommand: CLICommand {
     A query not scored by its deadline (default --timeout-ms), or refused by a full queue, gets a
     fallback verdict at once: the config's fallback_route (default strong), "fallback": true and
     "reason": "timeout" or "overloaded". SIGTERM or SIGINT: stop accepting, answer what is in
-    flight, exit 0.
+    flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
+    fallback route) and swap it in; a bad file keeps the config in force (one line on stderr).
+    --threshold, or a head's threshold, still overrides the file's after a reload.
+
+    Connections are served by one epoll event loop (idle and half-sent connections cost a file
+    descriptor, not a thread) and a pool of --workers handler threads. A request's head must
+    arrive within --header-timeout and its body within --body-timeout (else 408); at the
+    connection cap the oldest connection with no request in flight is closed.
+
+    AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
+    "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
+    an address other hosts can reach (not loopback, not --unix) needs --api-key-file, or
+    --allow-unauthenticated. A Unix socket is created with mode 0600.
 
     OPTIONS:
           --host ADDRESS      IPv4/IPv6 address to listen on (default: 127.0.0.1, loopback only)
@@ -38,6 +50,15 @@ struct ServeCommand: CLICommand {
           --timeout-ms N      default deadline of a request (default: 2000)
           --max-body N        largest request body in bytes; larger gets 413 (default: 1048576)
           --idle-timeout S    close idle keep-alive connections after S seconds (default: 30)
+          --header-timeout S  a request's headers must arrive within S seconds (default: 10)
+          --body-timeout S    a request's body must arrive within S seconds (default: 30)
+          --max-connections N connections open at once, bounded by the descriptor limit
+                              (default: 10000)
+          --workers N         handler threads (default: 32)
+          --api-key-file FILE keys for "Authorization: Bearer", one a line (# comments)
+          --allow-unauthenticated
+                              serve a non-loopback address without --api-key-file
+          --public-metrics    GET /metrics needs no key
     \(ModelOptions.help.replacingOccurrences(of: "(default: 2048)", with: "per request (default: 1024)"))
     """
 
@@ -45,6 +66,9 @@ struct ServeCommand: CLICommand {
         .init(name: "host"), .init(name: "port"), .init(name: "unix"),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "batch-size", aliases: ["-b"]),
         .init(name: "max-queue"), .init(name: "timeout-ms"), .init(name: "max-body"), .init(name: "idle-timeout"),
+        .init(name: "header-timeout"), .init(name: "body-timeout"), .init(name: "max-connections"), .init(name: "workers"),
+        .init(name: "api-key-file"), .init(name: "allow-unauthenticated", takesValue: false),
+        .init(name: "public-metrics", takesValue: false),
     ]
 
     let options: ServerOptions
@@ -74,11 +98,23 @@ struct ServeCommand: CLICommand {
         if let idle = try parsed.integer("idle-timeout", in: 1...86_400, command: Self.name) {
             options.limits.idleTimeoutMs = idle * 1000
         }
+        if let header = try parsed.integer("header-timeout", in: 1...3_600, command: Self.name) {
+            options.limits.headerTimeoutMs = header * 1000
+        }
+        if let body = try parsed.integer("body-timeout", in: 1...3_600, command: Self.name) {
+            options.limits.bodyTimeoutMs = body * 1000
+        }
+        options.limits.maxConnections = try parsed.integer("max-connections", in: 16...1_000_000, command: Self.name)
+            ?? options.limits.maxConnections
+        options.limits.workerThreads = try parsed.integer("workers", in: 1...1024, command: Self.name) ?? options.limits.workerThreads
+        options.apiKeyFile = parsed.value("api-key-file")
+        options.allowUnauthenticated = parsed.flag("allow-unauthenticated")
+        options.publicMetrics = parsed.flag("public-metrics")
         self.options = options
     }
 
     func run(io: CommandIO) throws(CLIError) {
-        for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
+        for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
         let finished = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
         let sources = [SIGTERM, SIGINT].map { sig in
@@ -96,6 +132,18 @@ struct ServeCommand: CLICommand {
             throw .server(error.description)
         }
         io.writeError("causal-router: listening on \(application.server.address) (loading \(application.service.settings.modelPath))\n")
+        let reloads = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        reloads.setEventHandler {
+            switch application.reloadConfig() {
+            case .success(let config):
+                io.writeError("causal-router: config reloaded (threshold \(config.threshold), strong \(config.strongModel), "
+                              + "weak \(config.weakModel), fallback \(config.fallbackRoute.rawValue))\n")
+            case .failure(let error):
+                io.writeError("causal-router: config reload failed, keeping the config in force: \(error)\n")
+            }
+        }
+        reloads.resume()
+        defer { reloads.cancel() }
         let watcher = Thread {
             switch application.waitUntilLoaded() {
             case .success(let took):

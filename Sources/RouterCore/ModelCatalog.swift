@@ -70,7 +70,10 @@ public struct ModelCatalog: Equatable, Sendable {
 
     private func checkInstalled(_ entry: ModelCatalogEntry, at path: String) throws(RouterError) -> String {
         let fix = Self.fetchCommand(for: entry.name)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+        // The size of the file itself: a symlinked model (a shared models folder) is checked
+        // through its link.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
             throw .modelNotInstalled(name: entry.name, path: path, fix: fix)
         }
         let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0

@@ -8,8 +8,13 @@ public struct HTTPRequest: Equatable, Sendable {
     /// Header fields in order; names as sent.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// When the last byte of the request arrived (a handler's deadlines count from here, so time
+    /// spent waiting for a free handler thread counts too). Not part of equality.
+    public var receivedAt: ContinuousClock.Instant
 
-    public init(method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)] = [],
+                body: [UInt8] = [], receivedAt: ContinuousClock.Instant = .now) {
+        self.receivedAt = receivedAt
         self.method = method
         self.target = target
         self.version = version

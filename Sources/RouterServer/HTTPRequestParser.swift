@@ -8,6 +8,9 @@ public struct HTTPRequestParser: Sendable {
     private var buffer: [UInt8] = []
     /// The head of the request being received, once its blank line has arrived.
     private var pendingHead: (request: HTTPRequest, bodyLength: Int)?
+    /// How far the buffer has been searched for the end of the head without finding it, so a
+    /// head arriving a byte at a time is scanned once, not once per byte.
+    private var scannedHeadBytes = 0
 
     public init(maxHeaderBytes: Int = 65_536, maxBodyBytes: Int = 1 << 20) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -17,6 +20,12 @@ public struct HTTPRequestParser: Sendable {
     /// Whether part of a request has arrived but not all of it.
     public var hasPartialRequest: Bool { pendingHead != nil || !buffer.isEmpty }
 
+    /// Whether a request's head has arrived and its body has not.
+    public var isReceivingBody: Bool { pendingHead != nil }
+
+    /// Bytes received and not yet taken out as requests.
+    public var bufferedByteCount: Int { buffer.count }
+
     public mutating func append(_ bytes: [UInt8]) {
         buffer += bytes
     }
@@ -25,13 +34,17 @@ public struct HTTPRequestParser: Sendable {
     public mutating func next() throws(HTTPParseError) -> HTTPRequest? {
         if pendingHead == nil {
             // Tolerate blank lines between requests (RFC 9112 section 2.2).
-            while buffer.first == 13 || buffer.first == 10 {
-                buffer.removeFirst()
+            let blank = buffer.prefix { $0 == 13 || $0 == 10 }.count
+            if blank > 0 {
+                buffer.removeFirst(blank)
+                scannedHeadBytes = 0
             }
-            guard let end = Self.endOfHead(in: buffer) else {
+            guard let end = Self.endOfHead(in: buffer, from: max(0, scannedHeadBytes - 3)) else {
+                scannedHeadBytes = buffer.count
                 if buffer.count > maxHeaderBytes { throw .headersTooLarge(limit: maxHeaderBytes) }
                 return nil
             }
+            scannedHeadBytes = 0
             guard end.headLength <= maxHeaderBytes else { throw .headersTooLarge(limit: maxHeaderBytes) }
             let head = try Self.parseHead(Array(buffer[..<end.headLength]))
             buffer.removeFirst(end.totalLength)
@@ -55,8 +68,8 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Where the head ends: the bytes before the blank line, and including it.
-    private static func endOfHead(in bytes: [UInt8]) -> (headLength: Int, totalLength: Int)? {
-        var i = 0
+    private static func endOfHead(in bytes: [UInt8], from start: Int) -> (headLength: Int, totalLength: Int)? {
+        var i = start
         while i < bytes.count {
             if bytes[i] == 10 {
                 if i + 1 < bytes.count && bytes[i + 1] == 10 { return (i, i + 2) }

@@ -1,138 +1,86 @@
-import Dispatch
 import Foundation
 import Glibc
 import Synchronization
 
-/// An HTTP/1.1 server over `ListeningSocket`: one accept thread, one thread per connection
-/// (blocking reads with timeouts, keep-alive, pipelining), requests answered by an `HTTPHandler`.
-/// `shutdown` stops accepting, lets in-flight requests finish, and closes every connection.
+/// An HTTP/1.1 server (keep-alive, pipelining answered in order) over `ListeningSocket`: an
+/// epoll event loop (`HTTPEventLoop`) owns every connection, and a small `WorkerPool` runs the
+/// `HTTPHandler` for each complete request. `shutdown` stops accepting, lets in-flight requests
+/// be answered, and closes every connection.
 public final class HTTPServer: Sendable {
-    private struct State {
-        var started = false
-        var draining = false
-        var connections = 0
-        var activeRequests = 0
+    private enum Lifecycle {
+        case created
+        case running
+        case stopping
     }
 
     public let limits: HTTPServerLimits
     /// The address actually bound (a real port when port 0 was asked for).
     public let address: ListenAddress
-    private let listener: ListeningSocket
-    private let handler: any HTTPHandler
-    private let state = Mutex(State())
-    private let acceptLoopDone = DispatchSemaphore(value: 0)
+    private let loop: HTTPEventLoop
+    private let workers: WorkerPool
+    private let lifecycle = Mutex(Lifecycle.created)
 
     /// Binds the address; serving starts with `start()`.
     public init(address: ListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits()) throws(SocketError) {
         signal(SIGPIPE, SIG_IGN)
-        self.listener = try ListeningSocket(address)
+        let listener = try ListeningSocket(address)
         self.address = listener.address
-        self.handler = handler
         self.limits = limits
+        workers = WorkerPool(threads: limits.workerThreads, name: "causal-router-worker")
+        do {
+            loop = try HTTPEventLoop(listener: listener, handler: handler, limits: limits, workers: workers)
+        } catch {
+            listener.close()
+            workers.stop()
+            throw error
+        }
     }
 
-    /// Starts the accept thread.
+    /// Starts the event loop thread.
     public func start() {
-        guard state.withLock({ s -> Bool in
-            defer { s.started = true }
-            return !s.started
-        }) else { return }
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "causal-router-accept"
+        let starts = lifecycle.withLock { state -> Bool in
+            guard case .created = state else { return false }
+            state = .running
+            return true
+        }
+        guard starts else { return }
+        let thread = Thread { [loop] in loop.run() }
+        thread.name = "causal-router-event-loop"
         thread.start()
     }
 
     /// Connections open now.
-    public var connectionCount: Int { state.withLock { $0.connections } }
+    public var connectionCount: Int { loop.statistics.openConnections }
+
+    /// The connection cap in force (`limits.maxConnections` bounded by the descriptor limit).
+    public var maxConnections: Int { loop.maxConnections }
+
+    public var statistics: HTTPServerStatistics { loop.statistics }
 
     /// Stops accepting, waits (up to `timeout`) for in-flight requests to be answered and
-    /// connections to close. Returns whether everything finished in time.
+    /// connections to close, then closes what is left. Returns whether everything finished in time.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(30)) -> Bool {
-        let (first, started) = state.withLock { s -> (Bool, Bool) in
-            defer { s.draining = true }
-            return (!s.draining, s.started)
+        let previous = lifecycle.withLock { state -> Lifecycle in
+            defer { state = .stopping }
+            return state
         }
-        if first {
-            if started { acceptLoopDone.wait() }
-            listener.close()
-        }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if state.withLock({ $0.connections == 0 }) { return true }
-            usleep(10_000)
-        }
-        return false
-    }
-
-    private var isDraining: Bool { state.withLock { $0.draining } }
-
-    private func acceptLoop() {
-        while !isDraining {
-            guard let socket = listener.accept(timeoutMs: 100) else { continue }
-            let admitted = state.withLock { s -> Bool in
-                guard s.connections < limits.maxConnections else { return false }
-                s.connections += 1
-                return true
+        switch previous {
+        case .created:
+            loop.closeListenerWithoutRunning()
+            workers.stop()
+            return true
+        case .stopping:
+            return loop.waitUntilFinished(timeout: timeout)
+        case .running:
+            loop.mailbox.beginDraining()
+            let finished = loop.waitUntilFinished(timeout: timeout)
+            if !finished {
+                loop.abort()
+                _ = loop.waitUntilFinished(timeout: .seconds(3600))
             }
-            guard admitted else {
-                socket.write(HTTPResponse.error(503, "too many connections", type: "overloaded").serialized(keepAlive: false))
-                socket.close()
-                continue
-            }
-            let box = SocketBox(socket)
-            let thread = Thread { [self] in
-                serve(box.socket)
-                state.withLock { $0.connections -= 1 }
-            }
-            thread.name = "causal-router-connection"
-            thread.start()
-        }
-        acceptLoopDone.signal()
-    }
-
-    /// Hands a socket to its connection thread.
-    private final class SocketBox: @unchecked Sendable {
-        let socket: StreamSocket
-        init(_ socket: StreamSocket) { self.socket = socket }
-    }
-
-    private func serve(_ socket: StreamSocket) {
-        defer { socket.close() }
-        var parser = HTTPRequestParser(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
-        var lastActivity = ContinuousClock.now
-        while true {
-            do {
-                while let request = try parser.next() {
-                    state.withLock { $0.activeRequests += 1 }
-                    let response = handler.handle(request)
-                    let keepAlive = request.keepAlive && !isDraining
-                    let written = socket.write(response.serialized(keepAlive: keepAlive))
-                    state.withLock { $0.activeRequests -= 1 }
-                    guard written, keepAlive else { return }
-                    lastActivity = ContinuousClock.now
-                }
-            } catch {
-                socket.write(HTTPResponse.error(error.status, error.message, type: "invalid_request_error").serialized(keepAlive: false))
-                return
-            }
-            if isDraining && !parser.hasPartialRequest { return }
-            switch socket.read(timeoutMs: 100) {
-            case .data(let bytes):
-                parser.append(bytes)
-                lastActivity = ContinuousClock.now
-            case .closed:
-                return
-            case .timedOut:
-                let partial = parser.hasPartialRequest
-                let limit = partial ? limits.requestTimeoutMs : limits.idleTimeoutMs
-                if ContinuousClock.now - lastActivity >= .milliseconds(limit) {
-                    if partial {
-                        socket.write(HTTPResponse.error(408, "request not received in time", type: "timeout").serialized(keepAlive: false))
-                    }
-                    return
-                }
-            }
+            workers.stop()
+            return finished
         }
     }
 }

@@ -1,13 +1,14 @@
 import Glibc
 
-/// A bound, listening socket (TCP or Unix-domain). Accepts connections until closed.
+/// A bound, listening, non-blocking socket (TCP or Unix-domain). A Unix socket file is created
+/// with mode 0600 (only the owner may connect) and removed on close.
 final class ListeningSocket: @unchecked Sendable {
-    private let descriptor: Int32
+    let descriptor: Int32
     private let unixPath: String?
     /// The address actually bound (the real port when port 0 was asked for).
     let address: ListenAddress
 
-    init(_ requested: ListenAddress, backlog: Int32 = 128) throws(SocketError) {
+    init(_ requested: ListenAddress, backlog: Int32 = 1024) throws(SocketError) {
         switch requested {
         case .unix(let path):
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -25,6 +26,13 @@ final class ListeningSocket: @unchecked Sendable {
             }
             unlink(path)
             try Self.bind(fd, to: &addr, describing: path)
+            // Before listen(): nobody can connect yet, so no one slips in under a wider mode.
+            guard chmod(path, 0o600) == 0 else {
+                let error = SocketError("chmod \(path)")
+                Glibc.close(fd)
+                unlink(path)
+                throw error
+            }
             descriptor = fd
             unixPath = path
             address = requested
@@ -58,9 +66,14 @@ final class ListeningSocket: @unchecked Sendable {
             unixPath = nil
             address = .tcp(host: host, port: Self.boundPort(fd, ipv6: isIPv6))
         }
-        guard listen(descriptor, backlog) == 0 else {
-            let error = SocketError("listen")
+        do {
+            try SystemCall.run("listen") { listen(descriptor, backlog) }
+            let flags = try SystemCall.run("fcntl") { fcntl(descriptor, F_GETFL) }
+            try SystemCall.run("fcntl") { fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
+            try SystemCall.run("fcntl") { fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        } catch {
             Glibc.close(descriptor)
+            if let unixPath { unlink(unixPath) }
             throw error
         }
     }
@@ -90,12 +103,15 @@ final class ListeningSocket: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeoutMs` for a connection; nil when none came (or the socket was closed).
-    func accept(timeoutMs: Int32) -> StreamSocket? {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMs) > 0, poller.revents & Int16(POLLIN) != 0 else { return nil }
-        let fd = Glibc.accept(descriptor, nil, nil)
-        return fd >= 0 ? StreamSocket(descriptor: fd) : nil
+    /// The next pending connection, or nil when none is waiting.
+    func accept() throws(SocketError) -> StreamSocket? {
+        do {
+            let fd = try SystemCall.run("accept") { Glibc.accept(descriptor, nil, nil) }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            return try StreamSocket(descriptor: fd)
+        } catch where error.wouldBlock || error.code == ECONNABORTED {
+            return nil
+        }
     }
 
     func close() {

@@ -5,10 +5,12 @@ import Synchronization
 
 /// The server's composition root, shared by `causal-router serve` and the tests: checks the
 /// options, binds the address and starts answering at once (health says "loading"), then loads
-/// the model and its batched engine on a background thread.
+/// the model and its batched engine on a background thread. `reloadConfig` re-reads the
+/// routing config (SIGHUP).
 public final class RouterApplication: Sendable {
     public let server: HTTPServer
     public let service: RouterService
+    private let setup: RouterSetup
     private let loading = DispatchSemaphore(value: 0)
     private let loadResult = Mutex<Result<Duration, RouterError>?>(nil)
 
@@ -16,6 +18,17 @@ public final class RouterApplication: Sendable {
     /// file), binds the address and starts serving; the model loads in the background.
     public init(options: ServerOptions, locator: ResourceLocator = ResourceLocator()) throws(ServeError) {
         let setup = RouterSetup(options: options.router, locator: locator)
+        self.setup = setup
+        var authenticator: APIKeyAuthenticator?
+        if let path = options.apiKeyFile {
+            do {
+                authenticator = APIKeyAuthenticator(keys: try APIKeyFile.load(path: path))
+            } catch {
+                throw .apiKeys(error)
+            }
+        } else if !options.address.isLocalOnly && !options.allowUnauthenticated {
+            throw .unauthenticatedNetworkAddress(options.address)
+        }
         let config: RoutingConfig
         let template: ScoringTemplate
         let modelPath: String
@@ -30,12 +43,14 @@ public final class RouterApplication: Sendable {
         }
         service = RouterService(settings: ServiceSettings(
             config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
-            templateName: template.name, engine: engineSettings, limits: options.limits))
+            templateName: template.name, engine: engineSettings, limits: options.limits,
+            authenticator: authenticator, publicMetrics: options.publicMetrics))
         do {
             server = try HTTPServer(address: options.address, handler: service, limits: options.limits)
         } catch {
             throw .socket(error)
         }
+        service.reportServerStatistics { [server] in server.statistics }
         server.start()
         let thread = Thread { [self] in
             let start = ContinuousClock.now
@@ -60,6 +75,22 @@ public final class RouterApplication: Sendable {
         loading.wait()
         loading.signal()
         return loadResult.withLock { $0! }
+    }
+
+    /// Re-reads the routing config file with the start-up precedence (`RouterSetup.config(head:)`:
+    /// --threshold, else the head's threshold, over the file's) and swaps it in atomically; on
+    /// error the config in force stays. Requests being answered keep the config they started with.
+    @discardableResult
+    public func reloadConfig() -> Result<RoutingConfig, RouterError> {
+        do {
+            let config = try setup.config(head: service.settings.engine.head)
+            service.replaceConfig(config)
+            service.recordConfigReload(succeeded: true)
+            return .success(config)
+        } catch {
+            service.recordConfigReload(succeeded: false)
+            return .failure(error)
+        }
     }
 
     /// Stops accepting, answers what is in flight, then stops the engine.

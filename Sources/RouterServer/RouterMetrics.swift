@@ -15,6 +15,9 @@ final class RouterMetrics: Sendable {
         var routes: [String: Int] = [:]     // strong / weak
         var fallbacks: [String: Int] = [:]  // reason
         var outOfDistribution = 0
+        var inFlight = 0
+        var unauthorized = 0
+        var reloads: [String: Int] = [:]    // ok / error
     }
 
     private let state = Mutex(State())
@@ -27,6 +30,23 @@ final class RouterMetrics: Sendable {
             s.latencySum += seconds
             s.latencyCount += 1
         }
+    }
+
+    /// A request reached the handler; `requestFinished` when it is answered.
+    func requestStarted() {
+        state.withLock { $0.inFlight += 1 }
+    }
+
+    func requestFinished() {
+        state.withLock { $0.inFlight -= 1 }
+    }
+
+    func recordUnauthorized() {
+        state.withLock { $0.unauthorized += 1 }
+    }
+
+    func recordConfigReload(succeeded: Bool) {
+        state.withLock { $0.reloads[succeeded ? "ok" : "error", default: 0] += 1 }
     }
 
     func recordVerdict(label: Int?, route: Route, fallbackReason: String?) {
@@ -43,7 +63,7 @@ final class RouterMetrics: Sendable {
     }
 
     /// The exposition text; engine figures come from its statistics when it is running.
-    func render(engine: BatchedScoringEngine?, ready: Bool) -> String {
+    func render(engine: BatchedScoringEngine?, ready: Bool, server: HTTPServerStatistics?) -> String {
         let s = state.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -73,6 +93,26 @@ final class RouterMetrics: Sendable {
         for reason in ["timeout", "overloaded", "error"] { sample("fallbacks_total", "reason=\"\(reason)\"", Double(s.fallbacks[reason] ?? 0)) }
         family("out_of_distribution_total", "counter", "Verdicts whose query lay outside the head's training data (routed by ood_route).")
         sample("out_of_distribution_total", "", Double(s.outOfDistribution))
+        family("requests_in_flight", "gauge", "Requests being handled now (this one included).")
+        sample("requests_in_flight", "", Double(s.inFlight))
+        family("unauthorized_total", "counter", "Requests refused with 401 (no or wrong API key).")
+        sample("unauthorized_total", "", Double(s.unauthorized))
+        family("config_reloads_total", "counter", "Routing config reloads (SIGHUP), by result.")
+        for result in ["ok", "error"] { sample("config_reloads_total", "result=\"\(result)\"", Double(s.reloads[result] ?? 0)) }
+        if let server {
+            family("open_connections", "gauge", "Client connections open now.")
+            sample("open_connections", "", Double(server.openConnections))
+            family("max_connections", "gauge", "The connection cap in force.")
+            sample("max_connections", "", Double(server.maxConnections))
+            family("connections_accepted_total", "counter", "Client connections accepted.")
+            sample("connections_accepted_total", "", Double(server.acceptedConnections))
+            family("connections_evicted_total", "counter", "Connections without a request in flight closed at the cap to admit a new one.")
+            sample("connections_evicted_total", "", Double(server.evictedConnections))
+            family("connections_refused_total", "counter", "Connections answered 503 at the cap (every open one had a request in flight).")
+            sample("connections_refused_total", "", Double(server.refusedConnections))
+            family("request_timeouts_total", "counter", "Requests cut by the header or body deadline (408).")
+            sample("request_timeouts_total", "", Double(server.timedOutRequests))
+        }
         family("model_ready", "gauge", "1 when the scoring model is loaded.")
         sample("model_ready", "", ready ? 1 : 0)
         let e = engine?.statistics.snapshot ?? EngineStatistics.Snapshot()

@@ -18,9 +18,32 @@ public final class RouterService: HTTPHandler {
     public let settings: ServiceSettings
     private let status = Mutex(Status.loading)
     private let metrics = RouterMetrics()
+    /// The routing config in force; replaced whole by `replaceConfig` (SIGHUP). A request reads it
+    /// once, so one being answered during a reload keeps the config it started with.
+    private let liveConfig: Mutex<RoutingConfig>
+    private let serverStatistics = Mutex<(@Sendable () -> HTTPServerStatistics)?>(nil)
 
     public init(settings: ServiceSettings) {
         self.settings = settings
+        self.liveConfig = Mutex(settings.config)
+    }
+
+    /// The routing config in force.
+    public var config: RoutingConfig { liveConfig.withLock { $0 } }
+
+    /// Swaps the routing config atomically; requests already answering keep theirs.
+    public func replaceConfig(_ config: RoutingConfig) {
+        liveConfig.withLock { $0 = config }
+    }
+
+    /// Counts a config reload for /metrics.
+    public func recordConfigReload(succeeded: Bool) {
+        metrics.recordConfigReload(succeeded: succeeded)
+    }
+
+    /// Where /metrics reads the connection layer's figures.
+    public func reportServerStatistics(from provider: @escaping @Sendable () -> HTTPServerStatistics) {
+        serverStatistics.withLock { $0 = provider }
     }
 
     /// The engine is loaded: start answering.
@@ -38,9 +61,25 @@ public final class RouterService: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let start = ContinuousClock.now
-        let response = respond(to: request, receivedAt: start)
+        metrics.requestStarted()
+        defer { metrics.requestFinished() }
+        let start = request.receivedAt
+        let response = authorize(request) ?? respond(to: request, receivedAt: start)
         metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
+        return response
+    }
+
+    /// nil when the request may go on; else the 401 it gets. `/healthz` is always open, and
+    /// `/metrics` with `publicMetrics`.
+    private func authorize(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let authenticator = settings.authenticator else { return nil }
+        if request.path == "/healthz" || (request.path == "/metrics" && settings.publicMetrics) { return nil }
+        if authenticator.authorizes(authorization: request.header("Authorization")) { return nil }
+        metrics.recordUnauthorized()
+        var response = HTTPResponse.error(401, request.header("Authorization") == nil
+                                              ? "missing API key: send Authorization: Bearer <key>"
+                                              : "invalid API key", type: "authentication_error")
+        response.extraHeaders.append(("WWW-Authenticate", "Bearer"))
         return response
     }
 
@@ -62,7 +101,8 @@ public final class RouterService: HTTPHandler {
         case "/v1/config": return .json(200, configuration().serialized)
         case "/metrics":
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
-                                body: Array(metrics.render(engine: engine, ready: engine != nil).utf8))
+                                body: Array(metrics.render(engine: engine, ready: engine != nil,
+                                                           server: serverStatistics.withLock { $0 }?()).utf8))
         default:
             guard let engine else {
                 return .error(503, "the scoring model is not ready; see GET /healthz", type: "unavailable")
@@ -87,7 +127,7 @@ public final class RouterService: HTTPHandler {
     }
 
     private func configuration() -> JSONValue {
-        let c = settings.config
+        let c = config
         return .object([
             ("model", .string(settings.modelPath)),
             ("template", .string(settings.templateName)),
@@ -107,6 +147,8 @@ public final class RouterService: HTTPHandler {
                 ("max_body_bytes", .int(settings.limits.maxBodyBytes)),
                 ("max_batch_queries", .int(BatchRequestBody.maxQueries)),
             ])),
+            ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
+            ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),
         ])
     }
 
@@ -204,7 +246,7 @@ public final class RouterService: HTTPHandler {
     }
 
     private func config(threshold: Double?) -> RoutingConfig {
-        var config = settings.config
+        var config = self.config
         if let threshold { config.threshold = threshold }
         return config
     }

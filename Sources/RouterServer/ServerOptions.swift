@@ -7,6 +7,12 @@ public struct ServerOptions: Sendable {
     public var engine = ScoringEngineSettings()
     public var limits = HTTPServerLimits()
     public var defaultTimeoutMs = 2000
+    /// Keys for `Authorization: Bearer` (`--api-key-file`); nil: no authentication.
+    public var apiKeyFile: String?
+    /// Allows a non-loopback TCP address without an API key file.
+    public var allowUnauthenticated = false
+    /// `/metrics` answers without a key even when keys are required.
+    public var publicMetrics = false
 
     public init() {}
 }

@@ -2,6 +2,7 @@ import RouterCore
 
 /// What the routing service answers with and how long it lets a request wait.
 public struct ServiceSettings: Sendable {
+    /// The routing config at start (SIGHUP replaces the live one: `RouterService.config`).
     public var config: RoutingConfig
     /// Deadline of a request that names none.
     public var defaultTimeoutMs: Int = 2000
@@ -10,14 +11,21 @@ public struct ServiceSettings: Sendable {
     public var templateName: String
     public var engine: ScoringEngineSettings
     public var limits: HTTPServerLimits
+    /// Keys every endpoint but `/healthz` requires (nil: none required).
+    public var authenticator: APIKeyAuthenticator?
+    /// `/metrics` answers without a key.
+    public var publicMetrics = false
 
     public init(config: RoutingConfig, defaultTimeoutMs: Int = 2000, modelPath: String, templateName: String,
-                engine: ScoringEngineSettings, limits: HTTPServerLimits) {
+                engine: ScoringEngineSettings, limits: HTTPServerLimits, authenticator: APIKeyAuthenticator? = nil,
+                publicMetrics: Bool = false) {
         self.config = config
         self.defaultTimeoutMs = defaultTimeoutMs
         self.modelPath = modelPath
         self.templateName = templateName
         self.engine = engine
         self.limits = limits
+        self.authenticator = authenticator
+        self.publicMetrics = publicMetrics
     }
 }

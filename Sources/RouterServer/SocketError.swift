@@ -11,4 +11,10 @@ public struct SocketError: Error, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(call): \(String(cString: strerror(code)))" }
+
+    /// The call would have blocked on a non-blocking descriptor: try again when it is ready.
+    var wouldBlock: Bool { code == EAGAIN || code == EWOULDBLOCK }
+
+    /// The process or the system ran out of file descriptors.
+    var outOfDescriptors: Bool { code == EMFILE || code == ENFILE }
 }

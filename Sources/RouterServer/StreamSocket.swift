@@ -1,12 +1,28 @@
 import Glibc
 
-/// One connected stream socket: reads with a timeout, writes everything, closes once.
+/// One connected, non-blocking stream socket (TCP or Unix-domain). Owned by the event loop's
+/// thread; every call goes through `SystemCall`, so failures are typed `SocketError`s.
 final class StreamSocket {
-    private let descriptor: Int32
-    private var closed = false
+    let descriptor: Int32
+    private(set) var isClosed = false
 
-    init(descriptor: Int32) {
+    enum ReceiveResult: Equatable {
+        case received(Int)
+        case wouldBlock
+        case endOfStream
+    }
+
+    /// Takes ownership of `descriptor` and makes it non-blocking.
+    init(descriptor: Int32) throws(SocketError) {
         self.descriptor = descriptor
+        do {
+            let flags = try SystemCall.run("fcntl") { fcntl(descriptor, F_GETFL) }
+            try SystemCall.run("fcntl") { fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
+        } catch {
+            _ = Glibc.close(descriptor)
+            throw error
+        }
+        // Fails harmlessly on a Unix-domain socket.
         var yes: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
     }
@@ -15,41 +31,40 @@ final class StreamSocket {
         close()
     }
 
-    enum ReadResult: Equatable {
-        case data([UInt8])
-        case timedOut
-        case closed
-    }
-
-    /// Reads what is available, waiting up to `timeoutMs`.
-    func read(timeoutMs: Int32, maxBytes: Int = 65_536) -> ReadResult {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&poller, 1, timeoutMs)
-        if ready == 0 { return .timedOut }
-        if ready < 0 { return errno == EINTR ? .timedOut : .closed }
-        var buffer = [UInt8](repeating: 0, count: maxBytes)
-        let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, maxBytes, 0) }
-        if n > 0 { return .data(Array(buffer.prefix(n))) }
-        if n < 0 && (errno == EINTR || errno == EAGAIN) { return .timedOut }
-        return .closed
-    }
-
-    /// Writes all of `bytes`; false when the peer has gone.
-    @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            offset += n
+    /// Reads what is available into `buffer`.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> ReceiveResult {
+        do {
+            let count = try SystemCall.run("recv") { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+            return count == 0 ? .endOfStream : .received(count)
+        } catch where error.wouldBlock {
+            return .wouldBlock
         }
-        return true
+    }
+
+    /// Writes what the socket takes now; the count written (0 when it would block).
+    func send(_ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        do {
+            return try SystemCall.run("send") { Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+        } catch where error.wouldBlock {
+            return 0
+        }
+    }
+
+    /// Sends FIN: the peer reads the end of the response; reading from it goes on.
+    func shutdownWrite() {
+        _ = try? SystemCall.run("shutdown") { Glibc.shutdown(descriptor, Int32(SHUT_WR)) }
+    }
+
+    /// Bytes received and not read yet.
+    var unreadByteCount: Int {
+        var count: Int32 = 0
+        return (try? SystemCall.run("ioctl") { ioctl(descriptor, UInt(FIONREAD), &count) }) == nil ? 0 : Int(count)
     }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        guard !isClosed else { return }
+        isClosed = true
         _ = Glibc.close(descriptor)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import LlamaKit
 import Testing
 
-@Suite struct GGUFLayerTruncationTests {
+@Suite(.timeLimit(.minutes(5))) struct GGUFLayerTruncationTests {
     func temporary(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("gguf-\(UUID().uuidString)-\(name)").path
     }

@@ -1,7 +1,7 @@
 import Testing
 import LlamaKit
 
-@Suite struct LlamaContextTests {
+@Suite(.timeLimit(.minutes(5))) struct LlamaContextTests {
     func decodeLastLogits(_ context: LlamaContext, _ text: String) throws -> [Float] {
         let tokens = try context.model.vocab.tokenize(text, addSpecial: true, parseSpecial: false)
         let batch = LlamaBatch(capacity: 64)

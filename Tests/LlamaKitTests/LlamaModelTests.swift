@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import LlamaKit
 
-@Suite struct LlamaModelTests {
+@Suite(.timeLimit(.minutes(5))) struct LlamaModelTests {
     @Test func loadsTheDefaultModel() throws {
         let model = try TestModel.shared()
         #expect(model.vocab.count == 49_152)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Bad input is a one-line message and a non-zero exit code from the real executable, never a crash.
-@Suite struct BadInputTests {
+@Suite(.timeLimit(.minutes(5))) struct BadInputTests {
     func expectFailure(_ arguments: [String], stdin: String = "", status: Int32 = 1, mentioning text: String) throws {
         let outcome = try CLIHarness.spawn(arguments, stdin: stdin)
         #expect(outcome.status == status, "stderr: \(outcome.stderr)")

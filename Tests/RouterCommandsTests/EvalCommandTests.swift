@@ -5,7 +5,7 @@ import FoundationXML
 import Testing
 
 /// `eval` and `calibrate` end to end with the real model.
-@Suite struct EvalCommandTests {
+@Suite(.timeLimit(.minutes(15))) struct EvalCommandTests {
     static let data = CLIHarness.root + "/data/routellm"
 
     @Test func evalOnMTBenchEndToEndWithPlotAndCache() throws {

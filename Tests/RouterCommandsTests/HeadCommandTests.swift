@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Learned heads end to end with the real model: `train`, `--head` on route/label/eval, refusals.
-@Suite struct HeadCommandTests {
+@Suite(.timeLimit(.minutes(15))) struct HeadCommandTests {
     static let data = CLIHarness.root + "/data/routellm"
     static let shippedHead = CLIHarness.root + "/models/heads/smollm2-135m-rating.json"
 

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 
 /// `causal-router label` as a real process on GSM8K rows with the real model.
-@Suite struct LabelCommandTests {
+@Suite(.timeLimit(.minutes(15))) struct LabelCommandTests {
     /// GSM8K rows as JSONL (id, prompt), with a broken line after row `brokenAfter` when given.
     static func log(rows: Int, brokenAfter: Int? = nil) throws -> (path: String, ids: [String]) {
         let text = try String(contentsOfFile: CLIHarness.root + "/data/routellm/gsm8k.jsonl", encoding: .utf8)
@@ -54,8 +54,10 @@ import Testing
 
         let resumed = try CLIHarness.spawn(arguments)
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
-        #expect(resumed.stderr.contains("200 rows labeled"))
-        #expect(resumed.stderr.contains("from before"))
+        // The resumed run scored only the rows the killed one had not finished (the torn line
+        // is one of them), and counted the others as done before.
+        #expect(resumed.stderr.contains("200 rows labeled (\(200 - beforeResume) in this run, \(beforeResume) from before)"),
+                "stderr: \(resumed.stderr)")
         let rows = try Self.outputRows(output)
         let labeled = rows.map { $0["id"] as! String }
         #expect(labeled.count == 200)
@@ -73,6 +75,7 @@ import Testing
 
         let again = try CLIHarness.spawn(arguments)
         #expect(again.status == 0)
+        #expect(again.stderr.contains("200 rows labeled (0 in this run, 200 from before)"), "stderr: \(again.stderr)")
         #expect(Self.lineCount(output) == 200, "a finished run adds nothing")
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `route` and `render` against the real default model.
-@Suite struct RouteCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct RouteCommandTests {
     struct Verdict: Decodable {
         var model: String
         var route: String

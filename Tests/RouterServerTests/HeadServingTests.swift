@@ -4,7 +4,7 @@ import RouterServer
 import Testing
 
 /// `serve --head`: verdicts come from the shipped learned head and say so.
-@Suite struct HeadServingTests {
+@Suite(.timeLimit(.minutes(5))) struct HeadServingTests {
     @Test func verdictsAndConfigNameTheHead() throws {
         var options = ServerFixture.options(parallel: 2)
         options.router.headPath = ServerFixture.root + "/models/heads/" + ResourceLocator.defaultHeadFile

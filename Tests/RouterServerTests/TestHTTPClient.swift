@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
 
-/// A small blocking HTTP/1.1 client over one TCP connection, for driving the server from tests
-/// byte for byte (keep-alive, pipelining, raw malformed input).
-final class TestHTTPClient {
+/// A small blocking HTTP/1.1 client over one TCP or Unix-domain connection, for driving the
+/// server from tests byte for byte (keep-alive, pipelining, raw malformed input). One thread may
+/// send while another reads (sending touches no state of the client).
+final class TestHTTPClient: @unchecked Sendable {
     struct Response {
         var status: Int
         var headers: [String: String]
@@ -21,7 +22,7 @@ final class TestHTTPClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int) throws {
+    init(port: Int, receiveTimeoutSeconds: Int = 120) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -34,6 +35,25 @@ final class TestHTTPClient {
             Glibc.close(fd)
             throw ClientError(description: "connect to port \(port) failed")
         }
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    init(unixPath: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            raw.copyBytes(from: Array(unixPath.utf8))
+            raw[unixPath.utf8.count] = 0
+        }
+        let result = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            Glibc.close(fd)
+            throw ClientError(description: "connect to \(unixPath) failed")
+        }
         var timeout = timeval(tv_sec: 120, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
@@ -42,13 +62,17 @@ final class TestHTTPClient {
         Glibc.close(fd)
     }
 
-    func send(raw bytes: [UInt8]) {
+    /// Sends all of `bytes`; false (with errno's value) when the connection refused them.
+    @discardableResult
+    func send(raw bytes: [UInt8]) -> (sent: Bool, errno: Int32) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return (false, errno) }
             offset += n
         }
+        return (true, 0)
     }
 
     func send(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) {
@@ -86,6 +110,15 @@ final class TestHTTPClient {
             }
             guard try fill() else { throw ClientError(description: "connection closed before a full response") }
         }
+    }
+
+    /// The bytes buffered or, if none, the next bytes that arrive (for non-Content-Length framing).
+    func readRaw() throws -> [UInt8] {
+        if buffer.isEmpty {
+            guard try fill() else { throw ClientError(description: "connection closed") }
+        }
+        defer { buffer.removeAll() }
+        return buffer
     }
 
     /// Whether the server has closed the connection (reads EOF).

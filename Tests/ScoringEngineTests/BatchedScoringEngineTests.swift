@@ -4,7 +4,7 @@ import Testing
 import RouterCore
 
 /// The batched, prefix-sharing engine against the real model.
-@Suite struct BatchedScoringEngineTests {
+@Suite(.timeLimit(.minutes(10))) struct BatchedScoringEngineTests {
     func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512) throws -> BatchedScoringEngine {
         try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
                                  settings: ScoringEngineSettings(parallel: parallel, contextLength: contextLength, maxQueue: maxQueue, threads: 2))
@@ -87,7 +87,7 @@ import RouterCore
 }
 
 /// The hidden state at the label position comes from the same pass as the label logits.
-@Suite struct HiddenStateTests {
+@Suite(.timeLimit(.minutes(10))) struct HiddenStateTests {
     @Test func hiddenStatesComeWithUnchangedProbabilities() throws {
         let plain = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
                                              settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2))

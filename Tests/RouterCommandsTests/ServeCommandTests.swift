@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// `causal-router serve` refuses to start unsafe or broken set-ups with one error line and a
+/// non-zero exit, before loading anything.
+@Suite(.timeLimit(.minutes(5))) struct ServeCommandTests {
+    func expectOneLineFailure(_ arguments: [String], mentioning needles: [String]) throws {
+        let run = try CLIHarness.spawn(["serve"] + arguments)
+        #expect(run.status == 1, "stderr: \(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(run.stderr)")
+        for needle in needles { #expect(run.stderr.contains(needle), "stderr: \(run.stderr)") }
+    }
+
+    @Test func aNetworkAddressWithoutKeysIsRefused() throws {
+        try expectOneLineFailure(["--host", "0.0.0.0", "--port", "0"], mentioning: ["--api-key-file", "--allow-unauthenticated"])
+        try expectOneLineFailure(["--host", "::", "--port", "0"], mentioning: ["--api-key-file"])
+    }
+
+    @Test func anEmptyOrUnreadableKeyFileIsRefused() throws {
+        let empty = try CLIHarness.temporaryFile("keys.txt", contents: "# no keys yet\n\n")
+        try expectOneLineFailure(["--port", "0", "--api-key-file", empty], mentioning: ["holds no key"])
+        try expectOneLineFailure(["--port", "0", "--api-key-file", empty + ".missing"], mentioning: ["cannot read the API key file"])
+        let malformed = try CLIHarness.temporaryFile("keys.txt", contents: "sk-live-123 extra\n")
+        let run = try CLIHarness.spawn(["serve", "--port", "0", "--api-key-file", malformed])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("line 1") && !run.stderr.contains("sk-live-123"), "no key in errors: \(run.stderr)")
+    }
+}

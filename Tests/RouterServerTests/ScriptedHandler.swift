@@ -1,0 +1,27 @@
+import Foundation
+@testable import RouterServer
+
+/// A handler for connection-layer tests, no model: `/sleep/MS` answers after MS milliseconds,
+/// `/stream/N` streams N chunks "chunk i\n", anything else echoes the method, path and body.
+struct ScriptedHandler: HTTPHandler {
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path.hasPrefix("/sleep/"), let ms = UInt32(request.path.dropFirst("/sleep/".count)) {
+            usleep(ms * 1000)
+        }
+        return HTTPResponse(status: 200, contentType: "text/plain",
+                            body: Array("\(request.method) \(request.path) \(String(decoding: request.body, as: UTF8.self))".utf8))
+    }
+
+    func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+        guard request.path.hasPrefix("/stream/"), let count = Int(request.path.dropFirst("/stream/".count)) else {
+            writer.send(handle(request))
+            return
+        }
+        writer.beginStream(status: 200, contentType: "text/event-stream", headers: [("Cache-Control", "no-cache")])
+        for index in 0..<count {
+            writer.write(Array("chunk \(index)\n".utf8))
+            usleep(20_000)
+        }
+        writer.finish()
+    }
+}
