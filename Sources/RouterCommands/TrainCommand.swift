@@ -30,6 +30,9 @@ struct TrainCommand: CLICommand {
                               five zero-shot label logits, bN = block N's outputs averaged over
                               the query's tokens (0-based; middle blocks transfer better),
                               stats = counts of the query's text (length, lines, digits, code)
+          --experts           a mixture of experts: one head per data file (2 to 5 files), each
+                              fitted on that file alone, and a gate that weighs them by how much
+                              the query is like each file's rows (the shipped default)
           --balance B         benchmarks (default: each data file weighs the same in the loss,
                               whatever its row count) | rows (every row weighs the same)
           --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
@@ -48,7 +51,7 @@ struct TrainCommand: CLICommand {
     """
 
     static let declared: [ParsedArguments.Option] = [
-        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "balance"), .init(name: "l2"),
+        .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "balance"), .init(name: "experts", takesValue: false), .init(name: "l2"),
         .init(name: "epochs"), .init(name: "sample"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
         .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
@@ -60,6 +63,7 @@ struct TrainCommand: CLICommand {
     let headName: String?
     let training: HeadTraining
     let sample: Int?
+    let experts: Bool
     let router: RouterOptions
     let cache: String?
     let engine: ScoringEngineSettings
@@ -98,6 +102,10 @@ struct TrainCommand: CLICommand {
         if let l2 = try parsed.number("l2", in: 0...1_000_000, command: Self.name) { training.l2Grid = [Float(l2)] }
         training.epochs = try parsed.integer("epochs", in: 1...100_000, command: Self.name) ?? training.epochs
         self.training = training
+        experts = parsed.flag("experts")
+        if experts && !wantsHelp && !(2...5).contains(data.flatMap { $0.split(separator: ",") }.count) {
+            throw .usage("--experts needs 2 to 5 data files (one expert each)", command: Self.name)
+        }
         sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
         var router = RouterOptions()
         if let model = parsed.value("model") { router.model = model }
@@ -172,13 +180,16 @@ struct TrainCommand: CLICommand {
             "ctx": String(settings.contextLength),
             "trained_at": ISO8601DateFormatter().string(from: Date()),
         ]
-        let outcome = training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+        let outcome = experts
+            ? training.runExperts(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+            : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
         let seconds = (ContinuousClock.now - start).milliseconds / 1000
-        var table = "l2        val loss  val acc  best epoch  val APGR\n"
+        var table = (experts ? "expert       " : "") + "l2        val loss  val acc  best epoch  val APGR\n"
         for (index, c) in outcome.candidates.enumerated() {
+            if experts { table += datasets[index].name.padding(toLength: 13, withPad: " ", startingAt: 0) }
             table += String(format: "%-8g  %8.4f  %7.3f  %10d  ", c.l2, c.validationLoss, c.validationAccuracy, c.bestEpoch)
             table += c.validationAPGR.map { "\($0.benchmark) \(String(format: "%.3f", $0.apgr))" }.joined(separator: ", ")
-            table += index == outcome.chosen ? "  <- chosen\n" : "\n"
+            table += !experts && index == outcome.chosen ? "  <- chosen\n" : "\n"
         }
         io.write(table)
         do {

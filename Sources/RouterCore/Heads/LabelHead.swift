@@ -36,6 +36,10 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public var training: [String: String]
     /// Where the training rows lie, for the out-of-distribution score (nil: none reported).
     public var neighbourhood: HeadNeighbourhood?
+    /// A mixture of experts: one head per training benchmark, and this head's own weights are
+    /// the gate (class i + 1 = expert i) that says how much each expert's distribution counts
+    /// for a query (nil: a plain head). Each expert is fitted on data like the queries it judges.
+    public var experts: [LabelHead]?
 
     public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
@@ -60,6 +64,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         case format, name, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
         case target, mean, scale, weights, bias, threshold, training, features
         case neighbourhood = "ood"
+        case experts
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +83,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         threshold = try c.decode(Double.self, forKey: .threshold)
         training = try c.decodeIfPresent([String: String].self, forKey: .training) ?? [:]
         neighbourhood = try c.decodeIfPresent(HeadNeighbourhood.self, forKey: .neighbourhood)
+        experts = try c.decodeIfPresent([LabelHead].self, forKey: .experts)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -96,6 +102,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         try c.encode(threshold, forKey: .threshold)
         try c.encode(training, forKey: .training)
         try c.encodeIfPresent(neighbourhood, forKey: .neighbourhood)
+        try c.encodeIfPresent(experts, forKey: .experts)
     }
 
     public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
@@ -122,8 +129,29 @@ public struct LabelHead: Codable, Equatable, Sendable {
         return (neighbourhood.score(distance: distance), distance > neighbourhood.threshold)
     }
 
-    /// P(label = 1...5) for one feature vector (`featureSize` values).
+    /// P(label = 1...5) for one feature vector (`featureSize` values): a mixture head's is its
+    /// experts' distributions weighted by the gate.
     public func distribution(features: [Float]) -> LabelDistribution {
+        guard let experts, !experts.isEmpty else { return ownDistribution(features: features) }
+        let gate = expertWeights(features: features)
+        var mixed = [Double](repeating: 0, count: 5)
+        for (weight, expert) in zip(gate, experts) where weight > 0 {
+            let p = expert.distribution(features: features).probabilities
+            for k in 0..<5 { mixed[k] += weight * p[k] }
+        }
+        return LabelDistribution(probabilities: mixed)
+    }
+
+    /// How much each expert counts for a feature vector (sums to 1; empty for a plain head).
+    public func expertWeights(features: [Float]) -> [Double] {
+        guard let experts, !experts.isEmpty else { return [] }
+        let p = Array(ownDistribution(features: features).probabilities.prefix(experts.count))
+        let total = p.reduce(0, +)
+        return total > 0 ? p.map { $0 / total } : p.map { _ in 1 / Double(p.count) }
+    }
+
+    /// The distribution of this head's own weights (a mixture head's gate).
+    private func ownDistribution(features: [Float]) -> LabelDistribution {
         let z = standardised(features)
         var logits = [Float](repeating: 0, count: 5)
         for k in 0..<5 {
@@ -216,6 +244,14 @@ public struct LabelHead: Codable, Equatable, Sendable {
         if !(0...1).contains(threshold) { return "threshold must be between 0 and 1" }
         if HeadTarget(rawValue: target) == nil { return "unknown target '\(target)'" }
         if let problem = neighbourhood?.shapeProblem(featureSize: featureSize) { return problem }
+        if let experts {
+            if experts.isEmpty || experts.count > 5 { return "a mixture needs 1 to 5 experts" }
+            for expert in experts {
+                if expert.features != features || expert.featureSize != featureSize { return "expert '\(expert.name)' reads other features" }
+                if expert.experts != nil { return "experts cannot have experts" }
+                if let problem = expert.shapeProblem { return "expert '\(expert.name)': \(problem)" }
+            }
+        }
         return nil
     }
 
