@@ -37,7 +37,8 @@ struct TrainCommand: CLICommand {
                               whatever its row count) | rows (every row weighs the same)
           --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
           --epochs N          most full-batch epochs (default: 300; early stopping ends sooner)
-          --sample N          at most N train rows per file (those with the smallest SHA-256 of
+          --sample N|LIST     at most N train rows per file, or one size per --data file in order
+                              (e.g. all,all,300: `all` keeps a file whole) (those with the smallest SHA-256 of
                               their id; the same on every run)
       -m, --model NAME|PATH   the scoring model (default: \(ModelCatalog.defaultModelName))
           --template PATH     the template (default: prompts/\(ResourceLocator.defaultTemplateFile))
@@ -62,7 +63,7 @@ struct TrainCommand: CLICommand {
     let out: String?
     let headName: String?
     let training: HeadTraining
-    let sample: Int?
+    let samples: [Int?]
     let experts: Bool
     let router: RouterOptions
     let cache: String?
@@ -106,7 +107,18 @@ struct TrainCommand: CLICommand {
         if experts && !wantsHelp && !(2...5).contains(data.flatMap { $0.split(separator: ",") }.count) {
             throw .usage("--experts needs 2 to 5 data files (one expert each)", command: Self.name)
         }
-        sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
+        let files = data.flatMap { $0.split(separator: ",").map(String.init) }
+        if let spec = parsed.value("sample") {
+            let items = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let sizes = items.map { $0 == "all" ? Int?.none : Int($0) }
+            let valid = zip(items, sizes).allSatisfy { $0.0 == "all" || ($0.1 ?? 0) >= 1 }
+            guard valid, items.count == 1 || items.count == files.count else {
+                throw .usage("--sample takes N (every file) or one size or `all` per data file, got '\(spec)'", command: Self.name)
+            }
+            samples = items.count == 1 ? files.map { _ in sizes[0] } : sizes
+        } else {
+            samples = files.map { _ in nil }
+        }
         var router = RouterOptions()
         if let model = parsed.value("model") { router.model = model }
         router.templatePath = parsed.value("template")
@@ -125,7 +137,8 @@ struct TrainCommand: CLICommand {
         let setup = RouterSetup(options: router, locator: locator)
         let datasets: [BenchmarkDataset]
         do {
-            datasets = try BenchmarkDataset.load(paths: data, split: .train, sample: sample)
+            datasets = try BenchmarkDataset.load(paths: data.flatMap { $0.split(separator: ",").map(String.init) }, split: .train,
+                                                 samples: samples)
         } catch {
             throw .input(error.description)
         }
@@ -172,7 +185,7 @@ struct TrainCommand: CLICommand {
         let start = ContinuousClock.now
         let description: [String: String] = [
             "data": data.map { "\(URL(fileURLWithPath: $0).lastPathComponent):train" }.joined(separator: ","),
-            "sample": sample.map(String.init) ?? "all",
+            "sample": samples.map { $0.map(String.init) ?? "all" }.joined(separator: ","),
             "model": modelName,
             "template": template.name,
             "target": training.target.rawValue,

@@ -33,8 +33,14 @@ public struct BenchmarkDataset: Sendable {
     /// One dataset per file, each cut to a fixed sample of at most `sample` rows when given;
     /// a file without rows in the split is an error.
     public static func load(paths: [String], split: Split, sample: Int? = nil) throws(LoadError) -> [BenchmarkDataset] {
+        try load(paths: paths, split: split, samples: paths.map { _ in sample })
+    }
+
+    /// As `load(paths:split:sample:)`, with one sample size per file (nil: the whole file).
+    public static func load(paths: [String], split: Split, samples: [Int?]) throws(LoadError) -> [BenchmarkDataset] {
+        precondition(samples.count == paths.count, "one sample size per file")
         var datasets: [BenchmarkDataset] = []
-        for path in paths {
+        for (path, sample) in zip(paths, samples) {
             let dataset = try load(path: path, split: split)
             if dataset.rows.isEmpty { throw LoadError(description: "\(path) has no \(split.rawValue) rows") }
             datasets.append(sample.map { dataset.sampled($0) } ?? dataset)
