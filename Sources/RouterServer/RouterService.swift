@@ -22,6 +22,7 @@ public final class RouterService: HTTPHandler {
     /// once, so one being answered during a reload keeps the config it started with.
     private let liveConfig: Mutex<RoutingConfig>
     private let serverStatistics = Mutex<(@Sendable () -> HTTPServerStatistics)?>(nil)
+    private let extensions = Mutex<[ServiceExtension]>([])
 
     public init(settings: ServiceSettings) {
         self.settings = settings
@@ -46,6 +47,11 @@ public final class RouterService: HTTPHandler {
         serverStatistics.withLock { $0 = provider }
     }
 
+    /// Adds another module's keys to `/v1/config` and text to `/metrics`.
+    public func addExtension(_ serviceExtension: ServiceExtension) {
+        extensions.withLock { $0.append(serviceExtension) }
+    }
+
     /// The engine is loaded: start answering.
     public func becomeReady(_ engine: BatchedScoringEngine) {
         status.withLock { $0 = .ready(engine) }
@@ -67,6 +73,12 @@ public final class RouterService: HTTPHandler {
         let response = authorize(request) ?? respond(to: request, receivedAt: start)
         metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
         return response
+    }
+
+    /// nil when the request may go on; else the 401 it gets (counted in /metrics), for handlers
+    /// in front of this service.
+    public func refusal(for request: HTTPRequest) -> HTTPResponse? {
+        authorize(request)
     }
 
     /// nil when the request may go on; else the 401 it gets. `/healthz` is always open, and
@@ -100,9 +112,10 @@ public final class RouterService: HTTPHandler {
         case "/healthz": return health()
         case "/v1/config": return .json(200, configuration().serialized)
         case "/metrics":
+            let extra = extensions.withLock { $0 }.map { $0.metricsText() }.joined()
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
-                                body: Array(metrics.render(engine: engine, ready: engine != nil,
-                                                           server: serverStatistics.withLock { $0 }?()).utf8))
+                                body: Array((metrics.render(engine: engine, ready: engine != nil,
+                                                            server: serverStatistics.withLock { $0 }?()) + extra).utf8))
         default:
             guard let engine else {
                 return .error(503, "the scoring model is not ready; see GET /healthz", type: "unavailable")
@@ -149,10 +162,42 @@ public final class RouterService: HTTPHandler {
             ])),
             ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
             ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),
-        ])
+        ] + extensions.withLock { $0 }.flatMap { $0.configFields() })
     }
 
     // MARK: - Routing
+
+    /// The routing decision for a request body holding `"messages"` (an OpenAI chat request as is)
+    /// or `"query"`, with the same deadline and fail-open as `/v1/route`: the config's fallback
+    /// route when the query is not scored in time, the queue is full or the model is not loaded.
+    /// Counted in /metrics like a verdict.
+    public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestRefusal) -> RoutingDecision {
+        let config = config(threshold: threshold)
+        guard let engine else {
+            metrics.recordVerdict(label: nil, route: config.fallbackRoute, fallbackReason: "error")
+            return RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil,
+                                   fallbackReason: "loading", threshold: config.threshold)
+        }
+        let verdict: JSONValue
+        do {
+            let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
+            try request.validate()
+            let pending = try submit(request, engine: engine)
+            verdict = self.verdict(for: pending, deadline: deadline(receivedAt, timeoutMs: request.timeoutMs),
+                                   config: config, receivedAt: receivedAt)
+        } catch {
+            throw RequestRefusal(message: error.message)
+        }
+        guard case .object(let fields) = verdict else { preconditionFailure("a verdict is an object") }
+        func field(_ name: String) -> JSONValue? { fields.first { $0.0 == name }?.1 }
+        var decision = RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil, fallbackReason: nil,
+                                       threshold: config.threshold)
+        if case .string(let route)? = field("route"), let parsed = Route(rawValue: route) { decision.route = parsed }
+        if case .number(let rate)? = field("strong_win_rate") { decision.strongWinRate = rate }
+        if case .int(let label)? = field("label") { decision.label = label }
+        if case .string(let reason)? = field("reason") { decision.fallbackReason = reason }
+        return decision
+    }
 
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
         let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
