@@ -135,9 +135,10 @@ final class CurlTransfer: @unchecked Sendable {
         defer { curl_multi_remove_handle(multi, easy) }
         var running: Int32 = 1
         var result: CURLcode?
+        var queued: Int32 = 0
         while true {
             curl_multi_perform(multi, &running)
-            while let message = curl_multi_info_read(multi, nil)?.pointee {
+            while let message = curl_multi_info_read(multi, &queued)?.pointee {
                 if message.msg == CURLMSG_DONE { result = message.data.result }
             }
             if result != nil || running == 0 { break }
