@@ -24,6 +24,7 @@ public final class OpenAIProxy: HTTPHandler {
         self.breakers = upstreams.tiers.map { _ in CircuitBreaker(policy: upstreams.breaker) }
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
         service.addExtension(ServiceExtension(
+            name: "upstreams",
             configFields: { [weak self] in self.map { [("upstreams", $0.configuration())] } ?? [] },
             metricsText: { [weak self] in self?.metrics.render(breakers: self?.breakerSnapshots() ?? []) ?? "" }))
     }
@@ -129,7 +130,7 @@ public final class OpenAIProxy: HTTPHandler {
         }
         let request = UpstreamRequest(url: tier.upstream.url(completion.kind.upstreamPath),
                                       body: completion.upstreamBody(model: tier.upstream.model),
-                                      apiKey: tier.upstream.apiKey, acceptsEventStream: completion.stream,
+                                      apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
                                       timeouts: upstreams.timeouts)
         var scanner = ServerSentEventScanner()
         var relaying = false

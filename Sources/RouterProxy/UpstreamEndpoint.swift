@@ -9,14 +9,14 @@ public struct UpstreamEndpoint: Equatable, Sendable, CustomStringConvertible {
     public var model: String
     /// The environment variable the key came from (shown), and the key (never shown).
     public var apiKeyVariable: String?
-    let apiKey: String?
+    let apiKey: SecretValue?
 
     public init(name: String, baseURL: String, model: String, apiKeyVariable: String? = nil, apiKey: String? = nil) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.model = model
         self.apiKeyVariable = apiKeyVariable
-        self.apiKey = apiKey
+        self.apiKey = apiKey.map(SecretValue.init)
     }
 
     public var description: String { "\(name) (\(model) at \(baseURL))" }

@@ -47,9 +47,13 @@ public final class RouterService: HTTPHandler {
         serverStatistics.withLock { $0 = provider }
     }
 
-    /// Adds another module's keys to `/v1/config` and text to `/metrics`.
+    /// Adds another module's keys to `/v1/config` and text to `/metrics` (replacing the one of
+    /// the same name).
     public func addExtension(_ serviceExtension: ServiceExtension) {
-        extensions.withLock { $0.append(serviceExtension) }
+        extensions.withLock { list in
+            list.removeAll { $0.name == serviceExtension.name }
+            list.append(serviceExtension)
+        }
     }
 
     /// The engine is loaded: start answering.
