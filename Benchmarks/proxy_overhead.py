@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The proxy's added latency: the same chat completion sent to llama-server directly and through
+`causal-router serve --upstreams` in front of it, in alternating order on keep-alive connections.
+
+Starts one llama-server (vendor/build-tools/bin, `make peer`) serving SmolLM2 as the upstream of
+both tiers and the router in front of it, warms both up, then for each round sends the identical
+request (temperature 0, fixed seed, a few tokens; llama-server's prompt cache makes the upstream's
+work the same each time) directly, through the proxy by model name (forwarding only) and through
+the proxy with "model": "router" (scoring + forwarding). Prints p50/p99 of each and of the added
+latency (proxied minus the direct answer of the same round), as a markdown table.
+
+    python3 Benchmarks/proxy_overhead.py [--rounds 200] [--max-tokens 4] [--router PATH]
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LLAMA_SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
+MODEL = os.path.join(ROOT, "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url, process, seconds=180):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except Exception:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited")
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not healthy within {seconds} s")
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def post(connection, model, max_tokens):
+    body = json.dumps({"model": model, "max_tokens": max_tokens, "temperature": 0, "seed": 1,
+                       "messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    start = time.perf_counter()
+    connection.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{model}: HTTP {response.status}: {data[:200]!r}")
+    return elapsed, response.getheader("X-Router-Upstream")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--max-tokens", type=int, default=4)
+    parser.add_argument("--router", default=None, help="causal-router binary (default: .build/release, else .build/debug)")
+    args = parser.parse_args()
+    router_binary = args.router or next(p for p in [os.path.join(ROOT, ".build/release/causal-router"),
+                                                    os.path.join(ROOT, ".build/debug/causal-router")] if os.path.exists(p))
+    processes = []
+    try:
+        upstream_port = free_port()
+        upstream = subprocess.Popen([LLAMA_SERVER, "-m", MODEL, "--alias", "smollm2", "--host", "127.0.0.1",
+                                     "--port", str(upstream_port), "-c", "1024", "-np", "1", "-t", "1", "--no-webui"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(upstream)
+        wait_healthy(f"http://127.0.0.1:{upstream_port}/health", upstream)
+        entry = {"base_url": f"http://127.0.0.1:{upstream_port}/v1", "model": "smollm2"}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+            json.dump({"strong": entry, "weak": entry}, file)
+        router = subprocess.Popen([router_binary, "serve", "--port", "0", "--upstreams", file.name, "--timeout-ms", "60000",
+                                   "--threads", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        processes.append(router)
+        port = None
+        for line in router.stderr:
+            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                port = int(match.group(1))
+                break
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", router)
+        os.unlink(file.name)
+
+        direct = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+        proxied = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for _ in range(5):
+            post(direct, "smollm2", args.max_tokens)
+            post(proxied, "smollm2", args.max_tokens)
+            post(proxied, "router", args.max_tokens)
+        times = {"direct": [], "forward": [], "routed": []}
+        for round_number in range(args.rounds):
+            order = ["direct", "forward", "routed"] if round_number % 2 == 0 else ["routed", "forward", "direct"]
+            for kind in order:
+                connection = direct if kind == "direct" else proxied
+                elapsed, _ = post(connection, "router" if kind == "routed" else "smollm2", args.max_tokens)
+                times[kind].append(elapsed)
+        added_forward = [f - d for f, d in zip(times["forward"], times["direct"])]
+        added_routed = [r - d for r, d in zip(times["routed"], times["direct"])]
+        print(f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)}, "
+              f"{os.cpu_count()} CPUs\n")
+        print("| | p50 ms | p99 ms | mean ms |\n|---|---|---|---|")
+        for name, values in [("llama-server directly", times["direct"]),
+                             ("through the proxy, model by name (forwarding)", times["forward"]),
+                             ("through the proxy, model router (scoring + forwarding)", times["routed"]),
+                             ("added by forwarding (same round)", added_forward),
+                             ("added by routing + forwarding (same round)", added_routed)]:
+            print(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} | {statistics.mean(values):.1f} |")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+if __name__ == "__main__":
+    main()
