@@ -39,7 +39,7 @@ $(VENV_TEST)/.installed: | deps
 
 ## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
 bench-proxy: build model peer
-	python3 Benchmarks/proxy_overhead.py
+	python3 Benchmarks/proxy_overhead.py --write-docs
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
 ## queries and machine: prints the ratio table, writes docs/benchmarks.md (~20 min on 2 cores;

@@ -9,9 +9,14 @@ work the same each time) directly, through the proxy by model name (forwarding o
 the proxy with "model": "router" (scoring + forwarding). Prints p50/p99 of each and of the added
 latency (proxied minus the direct answer of the same round), as a markdown table.
 
-    python3 Benchmarks/proxy_overhead.py [--rounds 200] [--max-tokens 4] [--router PATH]
+    python3 Benchmarks/proxy_overhead.py [--rounds 200] [--max-tokens 4] [--router PATH] [--write-docs]
+
+--write-docs puts the table into docs/benchmarks.md, after the `<!-- proxy-overhead -->` marker
+(Benchmarks/bench.py keeps that section when it rewrites the file).
 """
 import argparse
+import datetime
+import platform
 import http.client
 import json
 import os
@@ -67,11 +72,45 @@ def post(connection, model, max_tokens):
     return elapsed, response.getheader("X-Router-Upstream")
 
 
+def write_docs(table, args):
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    marker = "<!-- proxy-overhead -->"
+    with open(path) as f:
+        text = f.read()
+    if marker in text:
+        text = text[:text.index(marker)].rstrip("\n") + "\n\n"
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python3 Benchmarks/proxy_overhead.py " + " ".join(
+        a for a in [f"--rounds {args.rounds}", f"--max-tokens {args.max_tokens}"]) + " --write-docs"
+    text += f"""{marker}
+## The proxy's added latency (`serve --upstreams`)
+
+Run of {date}, written by `Benchmarks/proxy_overhead.py` (`make bench-proxy`). Command:
+
+    {command}
+
+One `llama-server` (the same pinned build, SmolLM2-135M, `-np 1 -t 1`) is the upstream of both
+tiers; `causal-router serve --upstreams` runs in front of it on the same machine. Each round
+sends the identical chat completion (temperature 0, fixed seed, {args.max_tokens} tokens; the
+upstream's prompt cache makes its work the same each time) to llama-server directly, through the
+proxy by model name (parse, forward with libcurl on a kept-alive connection, return) and through
+the proxy as `"model": "router"` (plus scoring the last user message on the inference thread),
+in alternating order on keep-alive connections. "Added" is the proxied time minus the direct
+time of the same round.
+
+{table}
+"""
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote {path}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--max-tokens", type=int, default=4)
     parser.add_argument("--router", default=None, help="causal-router binary (default: .build/release, else .build/debug)")
+    parser.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     args = parser.parse_args()
     router_binary = args.router or next(p for p in [os.path.join(ROOT, ".build/release/causal-router"),
                                                     os.path.join(ROOT, ".build/debug/causal-router")] if os.path.exists(p))
@@ -113,15 +152,18 @@ def main():
                 times[kind].append(elapsed)
         added_forward = [f - d for f, d in zip(times["forward"], times["direct"])]
         added_routed = [r - d for r, d in zip(times["routed"], times["direct"])]
-        print(f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)}, "
-              f"{os.cpu_count()} CPUs\n")
-        print("| | p50 ms | p99 ms | mean ms |\n|---|---|---|---|")
+        lines = [f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)}, "
+                 f"{os.cpu_count()} CPUs, {platform.machine()}", "", "| | p50 ms | p99 ms | mean ms |", "|---|---|---|---|"]
         for name, values in [("llama-server directly", times["direct"]),
                              ("through the proxy, model by name (forwarding)", times["forward"]),
                              ("through the proxy, model router (scoring + forwarding)", times["routed"]),
                              ("added by forwarding (same round)", added_forward),
                              ("added by routing + forwarding (same round)", added_routed)]:
-            print(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} | {statistics.mean(values):.1f} |")
+            lines.append(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} | {statistics.mean(values):.1f} |")
+        table = "\n".join(lines)
+        print(table)
+        if args.write_docs:
+            write_docs(table, args)
     finally:
         for process in processes:
             if process.poll() is None:
