@@ -54,19 +54,19 @@ public final class OpenAIProxy: HTTPHandler {
             finish(request, writer, .json(200, models().serialized))
             return
         }
-        let status = forward(request, kind: request.path == "/v1/chat/completions" ? .chat : .completion, writer: writer)
-        metrics.recordRequest(path: request.path, status: status)
+        forward(request, kind: request.path == "/v1/chat/completions" ? .chat : .completion, writer: writer)
     }
 
+    /// Counts the answer, then sends it (counted first, so /metrics read after it includes it).
     private func finish(_ request: HTTPRequest, _ writer: HTTPResponseWriter, _ response: HTTPResponse) {
-        writer.send(response)
         metrics.recordRequest(path: request.path, status: response.status)
+        writer.send(response)
     }
 
     // MARK: - Forwarding
 
-    /// Answers one completion request through `writer`; returns the status the client got.
-    private func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) -> Int {
+    /// Answers one completion request through `writer`.
+    private func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) {
         let completion: ProxiedCompletion
         var attempts: [Int]
         var headers: RouterHeaders
@@ -90,37 +90,36 @@ public final class OpenAIProxy: HTTPHandler {
                 headers = RouterHeaders(route: upstreams.tiers[index].name, decision: nil)
             }
         } catch {
-            writer.send(error.response)
-            return error.response.status
+            finish(request, writer, error.response)
+            return
         }
 
         var failures: [(tier: String, failure: String)] = []
         for (number, index) in attempts.enumerated() {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
-            switch attempt(completion, tier: index, headers: headers, failover: number > 0, writer: writer) {
-            case .answered(let status):
-                return status
+            switch attempt(completion, path: request.path, tier: index, headers: headers, failover: number > 0, writer: writer) {
+            case .answered:
+                return
             case .failed(let failure):
                 failures.append((tier.name, failure))
             }
         }
         var response = ProxyError.upstreamsUnavailable(failures).response
         response.extraHeaders = headers.fields(upstream: nil, failover: attempts.count > 1)
-        writer.send(response)
-        return response.status
+        finish(request, writer, response)
     }
 
     private enum AttemptResult {
-        /// The client got an answer (or the start of one) with this status.
-        case answered(Int)
+        /// The client got an answer (or the start of one).
+        case answered
         /// Nothing reached the client; the next tier may try.
         case failed(String)
     }
 
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
-    private func attempt(_ completion: ProxiedCompletion, tier index: Int, headers: RouterHeaders, failover: Bool,
+    private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, headers: RouterHeaders, failover: Bool,
                          writer: HTTPResponseWriter) -> AttemptResult {
         let tier = upstreams.tiers[index]
         let breaker = breakers[index]
@@ -138,6 +137,7 @@ public final class OpenAIProxy: HTTPHandler {
         let started = ContinuousClock.now
         let result = client.exchange(request, onHead: { head in
             guard completion.stream, (200..<300).contains(head.status) else { return .collect }
+            self.metrics.recordRequest(path: path, status: head.status)
             writer.beginStream(status: head.status, contentType: head.header("Content-Type") ?? "text/event-stream",
                                headers: answerHeaders + [("Cache-Control", "no-cache")])
             relaying = true
@@ -155,18 +155,17 @@ public final class OpenAIProxy: HTTPHandler {
                 return .failed("HTTP \(reply.head.status)")
             }
             breaker.recordSuccess()
-            let usage: TokenUsage?
             if relaying {
+                recordUsage(scanner.usage, tier: tier)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
-                usage = scanner.usage
             } else {
+                recordUsage(TokenUsage(json: reply.body), tier: tier)
+                metrics.recordRequest(path: path, status: reply.head.status)
                 writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                          body: reply.body, extraHeaders: answerHeaders))
-                usage = TokenUsage(json: reply.body)
             }
-            recordUsage(usage, tier: tier)
-            return .answered(reply.head.status)
+            return .answered
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
             breaker.recordFailure()
@@ -177,7 +176,7 @@ public final class OpenAIProxy: HTTPHandler {
             ]))])
             writer.write(Array("data: \(event.serialized)\n\n".utf8))
             writer.finish()
-            return .answered(200)
+            return .answered
         }
     }
 
