@@ -23,21 +23,25 @@ public final class OpenAIProxy: HTTPHandler {
         self.upstreams = upstreams
         self.breakers = upstreams.tiers.map { _ in CircuitBreaker(policy: upstreams.breaker) }
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
-        service.addExtension(ServiceExtension(
-            name: "upstreams",
-            configFields: { [weak self] in self.map { [("upstreams", $0.configuration())] } ?? [] },
-            metricsText: { [weak self] in self?.metrics.render(breakers: self?.breakerSnapshots() ?? []) ?? "" }))
+    }
+
+    /// The proxy's part of the service's `/v1/config` and `/metrics`.
+    private var serviceExtension: ServiceExtension {
+        ServiceExtension(configFields: { [self] in [("upstreams", configuration())] },
+                         metricsText: { [self] in metrics.render(breakers: breakerSnapshots()) })
     }
 
     static let paths: [String: String] = ["/v1/chat/completions": "POST", "/v1/completions": "POST", "/v1/models": "GET"]
 
+    /// The service's own endpoints, with the proxy's part of `/v1/config` and `/metrics`.
+    /// (Proxied paths are answered through `respond(to:writer:)`, which the server calls.)
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        service.handle(request)
+        service.handle(request, extending: serviceExtension)
     }
 
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         guard let method = Self.paths[request.path] else {
-            service.respond(to: request, writer: writer)
+            writer.send(handle(request))
             return
         }
         if let refusal = service.refusal(for: request) {

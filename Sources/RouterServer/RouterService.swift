@@ -22,7 +22,6 @@ public final class RouterService: HTTPHandler {
     /// once, so one being answered during a reload keeps the config it started with.
     private let liveConfig: Mutex<RoutingConfig>
     private let serverStatistics = Mutex<(@Sendable () -> HTTPServerStatistics)?>(nil)
-    private let extensions = Mutex<[ServiceExtension]>([])
 
     public init(settings: ServiceSettings) {
         self.settings = settings
@@ -47,15 +46,6 @@ public final class RouterService: HTTPHandler {
         serverStatistics.withLock { $0 = provider }
     }
 
-    /// Adds another module's keys to `/v1/config` and text to `/metrics` (replacing the one of
-    /// the same name).
-    public func addExtension(_ serviceExtension: ServiceExtension) {
-        extensions.withLock { list in
-            list.removeAll { $0.name == serviceExtension.name }
-            list.append(serviceExtension)
-        }
-    }
-
     /// The engine is loaded: start answering.
     public func becomeReady(_ engine: BatchedScoringEngine) {
         status.withLock { $0 = .ready(engine) }
@@ -71,10 +61,16 @@ public final class RouterService: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        handle(request, extending: nil)
+    }
+
+    /// Answers a request as `handle` does, with a handler in front's additions to `/v1/config`
+    /// and `/metrics` (the proxy's upstreams and breakers).
+    public func handle(_ request: HTTPRequest, extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         metrics.requestStarted()
         defer { metrics.requestFinished() }
         let start = request.receivedAt
-        let response = authorize(request) ?? respond(to: request, receivedAt: start)
+        let response = authorize(request) ?? respond(to: request, receivedAt: start, extending: serviceExtension)
         metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
         return response
     }
@@ -103,7 +99,7 @@ public final class RouterService: HTTPHandler {
         "/v1/route": "POST", "/v1/route/batch": "POST", "/healthz": "GET", "/v1/config": "GET", "/metrics": "GET",
     ]
 
-    private func respond(to request: HTTPRequest, receivedAt: ContinuousClock.Instant) -> HTTPResponse {
+    private func respond(to request: HTTPRequest, receivedAt: ContinuousClock.Instant, extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         guard let method = Self.methods[request.path] else {
             return .error(404, "no endpoint \(request.path); see GET /v1/config", type: "not_found")
         }
@@ -114,9 +110,9 @@ public final class RouterService: HTTPHandler {
         }
         switch request.path {
         case "/healthz": return health()
-        case "/v1/config": return .json(200, configuration().serialized)
+        case "/v1/config": return .json(200, configuration(extending: serviceExtension).serialized)
         case "/metrics":
-            let extra = extensions.withLock { $0 }.map { $0.metricsText() }.joined()
+            let extra = serviceExtension?.metricsText() ?? ""
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
                                 body: Array((metrics.render(engine: engine, ready: engine != nil,
                                                             server: serverStatistics.withLock { $0 }?()) + extra).utf8))
@@ -143,7 +139,7 @@ public final class RouterService: HTTPHandler {
         }
     }
 
-    private func configuration() -> JSONValue {
+    private func configuration(extending serviceExtension: ServiceExtension?) -> JSONValue {
         let c = config
         return .object([
             ("model", .string(settings.modelPath)),
@@ -166,7 +162,7 @@ public final class RouterService: HTTPHandler {
             ])),
             ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
             ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),
-        ] + extensions.withLock { $0 }.flatMap { $0.configFields() })
+        ] + (serviceExtension?.configFields() ?? []))
     }
 
     // MARK: - Routing
