@@ -59,11 +59,21 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def post(connection, model, max_tokens):
+def post(connection, model, max_tokens, path="/v1/chat/completions"):
+    try:
+        return timed_post(connection, model, max_tokens, path)
+    except (ConnectionError, http.client.HTTPException):
+        # llama-server (cpp-httplib) closes a keep-alive connection after 100 requests: reconnect,
+        # and time the request again on the fresh connection.
+        connection.close()
+        return timed_post(connection, model, max_tokens, path)
+
+
+def timed_post(connection, model, max_tokens, path):
     body = json.dumps({"model": model, "max_tokens": max_tokens, "temperature": 0, "seed": 1,
                        "messages": [{"role": "user", "content": "What is the capital of France?"}]})
     start = time.perf_counter()
-    connection.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+    connection.request("POST", path, body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     data = response.read()
     elapsed = (time.perf_counter() - start) * 1000
@@ -81,7 +91,7 @@ def write_docs(table, args):
         text = text[:text.index(marker)].rstrip("\n") + "\n\n"
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = "python3 Benchmarks/proxy_overhead.py " + " ".join(
-        a for a in [f"--rounds {args.rounds}", f"--max-tokens {args.max_tokens}"]) + " --write-docs"
+        a for a in [f"--rounds {args.rounds}", f"--max-tokens {args.max_tokens}", f"--threads {args.threads}"]) + " --write-docs"
     text += f"""{marker}
 ## The proxy's added latency (`serve --upstreams`)
 
@@ -93,10 +103,12 @@ One `llama-server` (the same pinned build, SmolLM2-135M, `-np 1 -t 1`) is the up
 tiers; `causal-router serve --upstreams` runs in front of it on the same machine. Each round
 sends the identical chat completion (temperature 0, fixed seed, {args.max_tokens} tokens; the
 upstream's prompt cache makes its work the same each time) to llama-server directly, through the
-proxy by model name (parse, forward with libcurl on a kept-alive connection, return) and through
+proxy by model name (parse, forward with libcurl on a kept-alive connection, return), through
 the proxy as `"model": "router"` (plus scoring the last user message on the inference thread),
-in alternating order on keep-alive connections. "Added" is the proxied time minus the direct
-time of the same round.
+and the same body to `POST /v1/route` (the scoring alone), in alternating order on keep-alive
+connections. "Added" is the proxied time minus the direct time of the same round; routing's
+added time is the scoring forward pass (SmolLM2 on the CPU, `docs/measurements.md`) plus the
+forwarding, which the last row separates.
 
 {table}
 """
@@ -110,6 +122,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--max-tokens", type=int, default=4)
     parser.add_argument("--router", default=None, help="causal-router binary (default: .build/release, else .build/debug)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="the router's scoring threads (default 1: with llama-server's one, the 2-core machine's two)")
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     args = parser.parse_args()
     router_binary = args.router or next(p for p in [os.path.join(ROOT, ".build/release/causal-router"),
@@ -126,7 +140,7 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
             json.dump({"strong": entry, "weak": entry}, file)
         router = subprocess.Popen([router_binary, "serve", "--port", "0", "--upstreams", file.name, "--timeout-ms", "60000",
-                                   "--threads", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                   "--threads", str(args.threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         processes.append(router)
         port = None
         for line in router.stderr:
@@ -143,22 +157,26 @@ def main():
             post(direct, "smollm2", args.max_tokens)
             post(proxied, "smollm2", args.max_tokens)
             post(proxied, "router", args.max_tokens)
-        times = {"direct": [], "forward": [], "routed": []}
+        times = {"direct": [], "forward": [], "routed": [], "verdict": []}
         for round_number in range(args.rounds):
-            order = ["direct", "forward", "routed"] if round_number % 2 == 0 else ["routed", "forward", "direct"]
+            order = ["direct", "forward", "routed", "verdict"] if round_number % 2 == 0 else ["verdict", "routed", "forward", "direct"]
             for kind in order:
                 connection = direct if kind == "direct" else proxied
-                elapsed, _ = post(connection, "router" if kind == "routed" else "smollm2", args.max_tokens)
+                elapsed, _ = post(connection, "router" if kind == "routed" else "smollm2", args.max_tokens,
+                                  "/v1/route" if kind == "verdict" else "/v1/chat/completions")
                 times[kind].append(elapsed)
         added_forward = [f - d for f, d in zip(times["forward"], times["direct"])]
         added_routed = [r - d for r, d in zip(times["routed"], times["direct"])]
-        lines = [f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)}, "
+        lines = [f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)} (--threads {args.threads}), "
                  f"{os.cpu_count()} CPUs, {platform.machine()}", "", "| | p50 ms | p99 ms | mean ms |", "|---|---|---|---|"]
         for name, values in [("llama-server directly", times["direct"]),
                              ("through the proxy, model by name (forwarding)", times["forward"]),
                              ("through the proxy, model router (scoring + forwarding)", times["routed"]),
+                             ("the same query's verdict alone (POST /v1/route, scoring only)", times["verdict"]),
                              ("added by forwarding (same round)", added_forward),
-                             ("added by routing + forwarding (same round)", added_routed)]:
+                             ("added by routing + forwarding (same round)", added_routed),
+                             ("added by routing + forwarding minus the verdict's own time (same round)",
+                              [a - v for a, v in zip(added_routed, times["verdict"])])]:
             lines.append(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} | {statistics.mean(values):.1f} |")
         table = "\n".join(lines)
         print(table)
