@@ -90,6 +90,7 @@ def write_docs(table, args):
     if marker in text:
         text = text[:text.index(marker)].rstrip("\n") + "\n\n"
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[1]
     command = "python3 Benchmarks/proxy_overhead.py " + " ".join(
         a for a in [f"--rounds {args.rounds}", f"--max-tokens {args.max_tokens}", f"--threads {args.threads}"]) + " --write-docs"
     text += f"""{marker}
@@ -108,7 +109,8 @@ the proxy as `"model": "router"` (plus scoring the last user message on the infe
 and the same body to `POST /v1/route` (the scoring alone), in alternating order on keep-alive
 connections. "Added" is the proxied time minus the direct time of the same round; routing's
 added time is the scoring forward pass (SmolLM2 on the CPU, `docs/measurements.md`) plus the
-forwarding, which the last row separates.
+forwarding, which the last row separates. Load average during the run: {load:.1f} (on a shared
+machine the scoring rows grow with it; the forwarding rows are what the proxy itself adds).
 
 {table}
 """
