@@ -119,3 +119,29 @@ struct UpstreamConfigTests {
         #expect(!partial.sawDone && partial.sawEvent)
     }
 }
+
+@Suite("Proxy metrics text")
+struct ProxyMetricsTests {
+    @Test func familiesAndCost() {
+        let metrics = ProxyMetrics(priceUnit: "request")
+        metrics.recordRequest(path: "/v1/chat/completions", status: 200)
+        metrics.recordUpstream("weak", outcome: "200", seconds: 0.02)
+        metrics.recordUpstream("strong", outcome: "refused", seconds: 0.001)
+        metrics.recordFailover(from: "strong", to: "weak")
+        metrics.recordUsage("weak", promptTokens: 12, completionTokens: 5)
+        metrics.recordCost(actual: 0.5, allStrong: 2)
+        let breaker = CircuitBreaker(policy: BreakerPolicy())
+        let text = metrics.render(breakers: [("weak", breaker.snapshot())])
+        for line in [#"causal_router_proxy_requests_total{path="/v1/chat/completions",status="200"} 1"#,
+                     #"causal_router_upstream_requests_total{upstream="strong",status="refused"} 1"#,
+                     #"causal_router_upstream_failovers_total{from="strong",to="weak"} 1"#,
+                     #"causal_router_upstream_breaker_state{upstream="weak"} 0"#,
+                     #"causal_router_upstream_latency_seconds_bucket{upstream="weak",le="0.025"} 1"#,
+                     #"causal_router_upstream_prompt_tokens_total{upstream="weak"} 12"#,
+                     #"causal_router_upstream_completion_tokens_total{upstream="weak"} 5"#,
+                     #"causal_router_proxy_cost_saved_total{unit="request"} 1.5"#] {
+            #expect(text.contains(line + "\n"), "\(line)")
+        }
+        #expect(!ProxyMetrics(priceUnit: nil).render(breakers: []).contains("cost_saved"))
+    }
+}
