@@ -146,6 +146,24 @@ struct ProxyFailoverTests {
         #expect(stub.requestCount == 1)
     }
 
+    @Test func aStreamBrokenAfterBytesReachedTheClientIsNotRetried() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                        + String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n")   // then the connection drops
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: stub.upstreamJSON))
+        let response = try proxy.client().chat("What is 2+2?", model: "router-1.0", stream: true)
+        #expect(response.status == 200 && response.headers["x-router-upstream"] == "weak" && response.headers["x-router-failover"] == "0")
+        let events = response.events
+        #expect(events.first?.contains("Hel") == true)
+        #expect(events.count == 2 && events.last?.contains("\"upstream_error\"") == true, "\(events)")
+        #expect(!events.contains("[DONE]"))
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="strong",status="200""#, in: metrics) == 0,
+                "nothing retried once bytes reached the client")
+        #expect(ProxyFixture.metric("causal_router_upstream_failovers_total", #"from="weak",to="strong""#, in: metrics) == 0)
+    }
+
     @Test func namedModelIsNotRerouted() throws {
         let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.upstreams().strong.upstreamJSON,
                                                                 weak: try ProxyFixture.deadUpstream(model: "weak")))
