@@ -57,6 +57,14 @@ final class CircuitBreaker: Sendable {
         }
     }
 
+    /// An admitted request ended without a verdict on the upstream (the client went away): a
+    /// half-open probe's turn passes to the next request, nothing else changes.
+    func recordAbandoned() {
+        state.withLock { s in
+            if s.phase == .halfOpen { s.probeInFlight = false }
+        }
+    }
+
     /// A failure; `retryAfterSeconds` (a 429's header) holds the upstream back that long.
     func recordFailure(retryAfterSeconds: Double? = nil, now: ContinuousClock.Instant = .now) {
         state.withLock { s in

@@ -93,9 +93,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Sends `request` and waits for the answer. `onHead` sees the status and headers as soon as
     /// they arrive and chooses how the body is handled; with `.relay`, `onChunk` gets each piece
-    /// as it arrives (returning false aborts the transfer).
+    /// as it arrives (returning false aborts the transfer). `isAbandoned` is asked between waits
+    /// (at least every 50 ms): true ends the exchange with `.clientGone`.
     func perform(_ request: UpstreamRequest, onHead: @escaping (UpstreamResponseHead) -> BodyHandling,
-                 onChunk: @escaping ([UInt8]) -> Bool) -> Result<UpstreamReply, UpstreamFailure> {
+                 onChunk: @escaping ([UInt8]) -> Bool, isAbandoned: () -> Bool) -> Result<UpstreamReply, UpstreamFailure> {
         let exchange = Exchange(onHead: onHead, onChunk: onChunk)
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         curl_easy_reset(easy)
@@ -142,6 +143,7 @@ final class CurlTransfer: @unchecked Sendable {
                 if message.msg == CURLMSG_DONE { result = message.data.result }
             }
             if result != nil || running == 0 { break }
+            if isAbandoned() { return .failure(.clientGone) }
             let now = ContinuousClock.now
             if !exchange.sawFirstByte && now >= firstByteDeadline {
                 return .failure(.firstByteTimeout)
@@ -166,7 +168,7 @@ final class CurlTransfer: @unchecked Sendable {
             if !exchange.sawFirstByte { return .failure(Self.connected(easy) ? .firstByteTimeout : .connectTimeout) }
             return .failure(.totalTimeout)
         case CURLE_WRITE_ERROR where exchange.aborted:
-            return .failure(.transport("the client went away"))
+            return .failure(.clientGone)
         default:
             return .failure(.transport(String(cString: curl_easy_strerror(code))))
         }

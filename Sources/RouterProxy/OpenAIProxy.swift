@@ -149,7 +149,7 @@ public final class OpenAIProxy: HTTPHandler {
         }, onChunk: { bytes in
             scanner.feed(bytes)
             return writer.write(bytes)
-        })
+        }, isAbandoned: { writer.isClientGone })
         let seconds = (ContinuousClock.now - started).milliseconds / 1000
         switch result {
         case .success(let reply):
@@ -169,6 +169,12 @@ public final class OpenAIProxy: HTTPHandler {
                 writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                          body: reply.body, extraHeaders: answerHeaders))
             }
+            return .answered
+        case .failure(.clientGone):
+            // The client hung up: the exchange was stopped, the upstream did nothing wrong.
+            metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
+            breaker.recordAbandoned()
+            writer.finish()
             return .answered
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)

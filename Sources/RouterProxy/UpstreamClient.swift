@@ -13,7 +13,8 @@ final class UpstreamClient: Sendable {
 
     /// One exchange (see `CurlTransfer.perform`).
     func exchange(_ request: UpstreamRequest, onHead: @escaping (UpstreamResponseHead) -> BodyHandling = { _ in .collect },
-                  onChunk: @escaping ([UInt8]) -> Bool = { _ in true }) -> Result<UpstreamReply, UpstreamFailure> {
+                  onChunk: @escaping ([UInt8]) -> Bool = { _ in true },
+                  isAbandoned: () -> Bool = { false }) -> Result<UpstreamReply, UpstreamFailure> {
         guard let transfer = idle.withLock({ $0.popLast() }) ?? CurlTransfer() else {
             return .failure(.transport("libcurl could not be initialised"))
         }
@@ -22,6 +23,6 @@ final class UpstreamClient: Sendable {
                 if pool.count < maxIdle { pool.append(transfer) }
             }
         }
-        return transfer.perform(request, onHead: onHead, onChunk: onChunk)
+        return transfer.perform(request, onHead: onHead, onChunk: onChunk, isAbandoned: isAbandoned)
     }
 }

@@ -11,6 +11,8 @@ enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case transport(String)
     /// The circuit breaker skipped it.
     case circuitOpen
+    /// The client went away first; the exchange was abandoned (no fault of the upstream).
+    case clientGone
 
     var description: String {
         switch self {
@@ -20,6 +22,7 @@ enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .totalTimeout: return "the answer ran past the total timeout"
         case .transport(let detail): return "transport error (\(detail))"
         case .circuitOpen: return "circuit open (recent failures)"
+        case .clientGone: return "the client went away"
         }
     }
 
@@ -32,6 +35,7 @@ enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .totalTimeout: return "total_timeout"
         case .transport: return "transport_error"
         case .circuitOpen: return "circuit_open"
+        case .clientGone: return "client_gone"
         }
     }
 }

@@ -164,6 +164,27 @@ struct ProxyFailoverTests {
         #expect(ProxyFixture.metric("causal_router_upstream_failovers_total", #"from="weak",to="strong""#, in: metrics) == 0)
     }
 
+    @Test func aClientHangingUpMidStreamStopsTheUpstreamExchange() throws {
+        let event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick\"}}]}\n\n"
+        let chunk = String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n"
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk,
+                                    drip: (chunk, 400, 25))   // 10 s of events unless cut
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.deadUpstream(model: "strong"),
+                                                                weak: stub.upstreamJSON))
+        let client = try proxy.client()
+        try client.send("POST", "/v1/chat/completions",
+                        body: #"{"model": "stub", "stream": true, "messages": [{"role": "user", "content": "Tick."}]}"#)
+        #expect(try client.readUntil("tick"))
+        client.hangUp()
+        let deadline = ContinuousClock.now + .seconds(8)
+        while !stub.dripState.cutByPeer && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let state = stub.dripState
+        #expect(state.cutByPeer && state.sent < 300, "the proxy kept reading the upstream: \(state)")
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="client_gone""#, in: metrics) == 1)
+        #expect(try proxy.breaker("weak")["consecutive_failures"] as? Int == 0)
+    }
+
     @Test func namedModelIsNotRerouted() throws {
         let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.upstreams().strong.upstreamJSON,
                                                                 weak: try ProxyFixture.deadUpstream(model: "weak")))

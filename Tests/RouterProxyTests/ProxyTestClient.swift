@@ -26,7 +26,7 @@ final class ProxyTestClient: @unchecked Sendable {
         var description: String
     }
 
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
 
     init(port: Int, receiveTimeoutSeconds: Int = 120) throws {
@@ -47,11 +47,31 @@ final class ProxyTestClient: @unchecked Sendable {
     }
 
     deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Closes the connection at once, whatever is still coming.
+    func hangUp() {
         Glibc.close(fd)
+        fd = -1
+    }
+
+    /// Reads until `marker` has arrived (raw bytes, head included); false at EOF.
+    func readUntil(_ marker: String) throws -> Bool {
+        while !String(decoding: buffer, as: UTF8.self).contains(marker) {
+            guard try fill() else { return false }
+        }
+        return true
     }
 
     /// One request and its whole response (chunked bodies are decoded).
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
+        try send(method, path, body: body, headers: headers)
+        return try readResponse()
+    }
+
+    /// Sends a request without reading the response.
+    func send(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
@@ -64,7 +84,6 @@ final class ProxyTestClient: @unchecked Sendable {
             guard n > 0 else { throw ClientError(description: "send failed (errno \(errno))") }
             offset += n
         }
-        return try readResponse()
     }
 
     /// POSTs a chat completion for `content` with `model`.

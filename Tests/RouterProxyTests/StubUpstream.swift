@@ -11,9 +11,14 @@ final class StubUpstream: @unchecked Sendable {
     private let requests = Mutex(0)
     private let stopped = Mutex(false)
     private let answer: [UInt8]
+    private let drip: (chunk: [UInt8], repeats: Int, intervalMs: Int)?
+    private let dripped = Mutex((sent: 0, cutByPeer: false))
 
-    init(answer: String) throws {
+    /// Answers `answer` at once; with `drip`, then sends `chunk` `repeats` times, one every
+    /// `intervalMs`, stopping early when the proxy closes the connection.
+    init(answer: String, drip: (chunk: String, repeats: Int, intervalMs: Int)? = nil) throws {
         self.answer = Array(answer.utf8)
+        self.drip = drip.map { (Array($0.chunk.utf8), $0.repeats, $0.intervalMs) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var on: Int32 = 1
@@ -36,6 +41,9 @@ final class StubUpstream: @unchecked Sendable {
     deinit {
         stop()
     }
+
+    /// Drip chunks sent, and whether the peer cut the connection before the last.
+    var dripState: (sent: Int, cutByPeer: Bool) { dripped.withLock { $0 } }
 
     /// Requests received so far.
     var requestCount: Int { requests.withLock { $0 } }
@@ -67,6 +75,17 @@ final class StubUpstream: @unchecked Sendable {
             }
             requests.withLock { $0 += 1 }
             _ = answer.withUnsafeBytes { send(client, $0.baseAddress, answer.count, Int32(MSG_NOSIGNAL)) }
+            if let drip {
+                for _ in 0..<drip.repeats {
+                    usleep(UInt32(drip.intervalMs * 1000))
+                    let sent = drip.chunk.withUnsafeBytes { send(client, $0.baseAddress, drip.chunk.count, Int32(MSG_NOSIGNAL)) }
+                    if sent < 0 {
+                        dripped.withLock { $0.cutByPeer = true }
+                        break
+                    }
+                    dripped.withLock { $0.sent += 1 }
+                }
+            }
             shutdown(client, Int32(SHUT_WR))
             close(client)
         }
