@@ -7,8 +7,11 @@ export PATH := $(PATH):/opt/swift/usr/bin
 MODEL ?= smollm2-135m
 QUERY ?= Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?
 SWIFT_FLAGS ?=
+# make test's Python environment (git-ignored) for Tests/openai_client_check.py.
+VENV_TEST := .venv-test
+OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test bench peer deps llama model build clean distclean
+.PHONY: run route test bench bench-proxy peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -21,10 +24,22 @@ run: build model
 route: build model
 	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
 
-## test: build everything, fetch the default model and run all tests against it
-test: llama model
+## test: build everything (llama-server too: the proxy tests' real upstreams), fetch the default
+## model and run all tests against it, then the official `openai` client against the proxy
+test: llama model peer $(VENV_TEST)/.installed
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build
+	$(VENV_TEST)/bin/python Tests/openai_client_check.py
+
+## The test-only Python environment (git-ignored) with the official openai client.
+$(VENV_TEST)/.installed: | deps
+	python3 -m venv $(VENV_TEST)
+	$(VENV_TEST)/bin/pip install --quiet "$(OPENAI_PIN)"
+	touch $@
+
+## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
+bench-proxy: build model peer
+	python3 Benchmarks/proxy_overhead.py --write-docs
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
 ## queries and machine: prints the ratio table, writes docs/benchmarks.md (~20 min on 2 cores;
@@ -52,7 +67,7 @@ build: llama
 	swift build -c release $(SWIFT_FLAGS)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV_TEST)
 
 ## distclean: also remove llama.cpp's source, build and prefix, and downloaded models
 distclean: clean

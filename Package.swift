@@ -31,17 +31,24 @@ let package = Package(
         // Linux epoll and eventfd headers for the server's event loop (Glibc's module lacks them).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "RouterServer", dependencies: ["RouterCore", "CEpoll"]),
+        // libcurl for the proxy's upstream client (libcurl4-openssl-dev): a modulemap and a shim
+        // header with typed wrappers over the variadic setopt/getinfo calls.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // The OpenAI-compatible proxy: routes /v1/chat/completions through the engine and forwards
+        // to the upstreams (libcurl), failover and circuit breakers. Only its client imports CCurl.
+        .target(name: "RouterProxy", dependencies: ["RouterServer", "RouterCore", "CCurl"]),
         // Batch labeling of query logs: readers, resumable output, progress.
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.
         .target(name: "RouterEvaluation", dependencies: ["RouterCore"]),
         // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterLabeling", "RouterEvaluation"]),
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),
         .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore"]),
+        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "RouterCore"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),

@@ -430,6 +430,13 @@ Raw results (JSON):
 {json.dumps(r, indent=2)}
 ```
 """
+    # Keep the proxy's section (Benchmarks/proxy_overhead.py writes it after this marker).
+    marker = "<!-- proxy-overhead -->"
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if marker in old:
+            text += "\n" + old[old.index(marker):]
     with open(path, "w") as f:
         f.write(text)
     log(f"wrote {path}")

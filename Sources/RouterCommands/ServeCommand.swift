@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RouterCore
+import RouterProxy
 import RouterServer
 import Synchronization
 
@@ -34,6 +35,18 @@ struct ServeCommand: CLICommand {
     arrive within --header-timeout and its body within --body-timeout (else 408); at the
     connection cap the oldest connection with no request in flight is closed.
 
+    PROXY: with --upstreams FILE (or the same keys in the decision config), serve is also an
+    OpenAI-compatible proxy: POST /v1/chat/completions and /v1/completions with "model":
+    "router" (the configured threshold) or "router-<threshold>" are routed and forwarded to the
+    strong or weak upstream (another model name goes to the upstream serving it, else 404),
+    "stream": true relays the upstream's events; GET /v1/models lists them. An upstream that
+    refuses, times out before its first byte or answers 5xx/429 is retried once on the other
+    tier (X-Router-Failover: 1); circuit breakers skip failing upstreams. The file:
+      {"strong": {"base_url": "http://host:port/v1", "model": "name", "api_key_env": "VAR"},
+       "weak": {...}, "timeouts": {"connect_ms": 2000, "first_byte_ms": 60000, "total_ms": 600000},
+       "breaker": {"failures": 3, "cooldown_ms": 10000, "max_cooldown_ms": 300000}}
+    or {"tiers": [{"name": "small", "upstream": {...}, "max_strong_win_rate": 0.3}, ...]}.
+
     AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
     "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
     an address other hosts can reach (not loopback, not --unix) needs --api-key-file, or
@@ -59,6 +72,7 @@ struct ServeCommand: CLICommand {
           --allow-unauthenticated
                               serve a non-loopback address without --api-key-file
           --public-metrics    GET /metrics needs no key
+          --upstreams FILE    proxy OpenAI-compatible requests to these upstreams (see PROXY)
     \(ModelOptions.help.replacingOccurrences(of: "(default: 2048)", with: "per request (default: 1024)"))
     """
 
@@ -68,11 +82,13 @@ struct ServeCommand: CLICommand {
         .init(name: "max-queue"), .init(name: "timeout-ms"), .init(name: "max-body"), .init(name: "idle-timeout"),
         .init(name: "header-timeout"), .init(name: "body-timeout"), .init(name: "max-connections"), .init(name: "workers"),
         .init(name: "api-key-file"), .init(name: "allow-unauthenticated", takesValue: false),
-        .init(name: "public-metrics", takesValue: false),
+        .init(name: "public-metrics", takesValue: false), .init(name: "upstreams"),
     ]
 
     let options: ServerOptions
     let wantsHelp: Bool
+    /// `--upstreams FILE`; without it the decision config may name the upstreams.
+    let upstreamsPath: String?
 
     init(arguments: [String]) throws(CLIError) {
         let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + Self.extraOptions, command: Self.name)
@@ -110,7 +126,20 @@ struct ServeCommand: CLICommand {
         options.apiKeyFile = parsed.value("api-key-file")
         options.allowUnauthenticated = parsed.flag("allow-unauthenticated")
         options.publicMetrics = parsed.flag("public-metrics")
+        upstreamsPath = parsed.value("upstreams")
         self.options = options
+    }
+
+    /// The upstreams of --upstreams, else of the decision config when it names them; nil: no proxy.
+    private func loadUpstreams() throws(CLIError) -> UpstreamConfig? {
+        do {
+            if let path = upstreamsPath { return try UpstreamConfig.load(path: path) }
+            let configPath = options.router.configPath ?? ResourceLocator().defaultConfigPath
+            guard UpstreamConfig.namesUpstreams(path: configPath) else { return nil }
+            return try UpstreamConfig.load(path: configPath, otherKeys: RoutingConfig.keys)
+        } catch {
+            throw .server(error.description)
+        }
     }
 
     func run(io: CommandIO) throws(CLIError) {
@@ -125,11 +154,18 @@ struct ServeCommand: CLICommand {
         }
         defer { sources.forEach { $0.cancel() } }
 
+        let upstreams = try loadUpstreams()
         let application: RouterApplication
         do {
-            application = try RouterApplication(options: options)
+            application = try RouterApplication(options: options) { service -> any HTTPHandler in
+                guard let upstreams else { return service }
+                return OpenAIProxy(service: service, upstreams: upstreams)
+            }
         } catch {
             throw .server(error.description)
+        }
+        if let upstreams {
+            io.writeError("causal-router: proxying to " + upstreams.tiers.map(\.upstream.description).joined(separator: ", ") + "\n")
         }
         io.writeError("causal-router: listening on \(application.server.address) (loading \(application.service.settings.modelPath))\n")
         let reloads = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())

@@ -289,7 +289,10 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private func deliverResponses(now: ContinuousClock.Instant) {
         for delivery in mailbox.takeAll() {
-            if delivery.isFinal { activeRequests -= 1 }
+            if delivery.isFinal {
+                activeRequests -= 1
+                mailbox.forget(delivery.connectionID)
+            }
             guard let connection = connections[delivery.descriptor], connection.id == delivery.connectionID else { continue }
             connection.enqueue(delivery.bytes)
             if delivery.isFinal {
@@ -370,6 +373,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     private func close(_ connection: HTTPConnection) {
         let descriptor = connection.socket.descriptor
         guard !connection.socket.isClosed else { return }
+        if connection.handling { mailbox.abandon(connection.id) }
         poller.remove(descriptor)
         connection.socket.close()
         connections[descriptor] = nil

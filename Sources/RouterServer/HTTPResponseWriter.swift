@@ -58,11 +58,15 @@ public final class HTTPResponseWriter: Sendable {
         }
     }
 
-    /// Sends one piece of a streamed body; false when no stream is open.
+    /// Whether the client's connection was closed while this response was being produced (it
+    /// hung up, or its socket failed): a streaming handler can stop its work.
+    public var isClientGone: Bool { mailbox.isAbandoned(connectionID) }
+
+    /// Sends one piece of a streamed body; false when no stream is open or the client is gone.
     @discardableResult
     public func write(_ chunk: [UInt8]) -> Bool {
         state.withLock { state in
-            guard case .streaming(let chunked, let keepAlive) = state else { return false }
+            guard case .streaming(let chunked, let keepAlive) = state, !isClientGone else { return false }
             guard !chunk.isEmpty else { return true }
             post(chunked ? Self.chunk(chunk) : chunk, final: false, keepAlive: keepAlive)
             return true

@@ -6,6 +6,8 @@ final class ResponseMailbox: Sendable {
     private let deliveries = Mutex<[ResponseDelivery]>([])
     private let wakeup: WakeupSignal
     private let draining = Atomic<Bool>(false)
+    /// Connections closed while a handler was still answering on them (the client went away).
+    private let abandoned = Mutex<Set<UInt64>>([])
 
     init(wakeup: WakeupSignal) {
         self.wakeup = wakeup
@@ -22,6 +24,20 @@ final class ResponseMailbox: Sendable {
             defer { pending.removeAll() }
             return pending
         }
+    }
+
+    /// The event loop closed this connection while its request was being answered.
+    func abandon(_ connectionID: UInt64) {
+        _ = abandoned.withLock { $0.insert(connectionID) }
+    }
+
+    /// The request's final bytes were taken: forget the connection.
+    func forget(_ connectionID: UInt64) {
+        _ = abandoned.withLock { $0.remove(connectionID) }
+    }
+
+    func isAbandoned(_ connectionID: UInt64) -> Bool {
+        abandoned.withLock { $0.contains(connectionID) }
     }
 
     var isDraining: Bool { draining.load(ordering: .acquiring) }

@@ -16,7 +16,10 @@ public final class RouterApplication: Sendable {
 
     /// Validates everything that can be checked without loading weights (config, template, model
     /// file), binds the address and starts serving; the model loads in the background.
-    public init(options: ServerOptions, locator: ResourceLocator = ResourceLocator()) throws(ServeError) {
+    /// `handler` puts another handler in front of the service (the OpenAI-compatible proxy); by
+    /// default the service answers every request itself.
+    public init(options: ServerOptions, locator: ResourceLocator = ResourceLocator(),
+                handler: (RouterService) -> any HTTPHandler = { $0 }) throws(ServeError) {
         let setup = RouterSetup(options: options.router, locator: locator)
         self.setup = setup
         var authenticator: APIKeyAuthenticator?
@@ -46,7 +49,7 @@ public final class RouterApplication: Sendable {
             templateName: template.name, engine: engineSettings, limits: options.limits,
             authenticator: authenticator, publicMetrics: options.publicMetrics))
         do {
-            server = try HTTPServer(address: options.address, handler: service, limits: options.limits)
+            server = try HTTPServer(address: options.address, handler: handler(service), limits: options.limits)
         } catch {
             throw .socket(error)
         }

@@ -61,12 +61,24 @@ public final class RouterService: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        handle(request, extending: nil)
+    }
+
+    /// Answers a request as `handle` does, with a handler in front's additions to `/v1/config`
+    /// and `/metrics` (the proxy's upstreams and breakers).
+    public func handle(_ request: HTTPRequest, extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         metrics.requestStarted()
         defer { metrics.requestFinished() }
         let start = request.receivedAt
-        let response = authorize(request) ?? respond(to: request, receivedAt: start)
+        let response = authorize(request) ?? respond(to: request, receivedAt: start, extending: serviceExtension)
         metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
         return response
+    }
+
+    /// nil when the request may go on; else the 401 it gets (counted in /metrics), for handlers
+    /// in front of this service.
+    public func refusal(for request: HTTPRequest) -> HTTPResponse? {
+        authorize(request)
     }
 
     /// nil when the request may go on; else the 401 it gets. `/healthz` is always open, and
@@ -87,7 +99,7 @@ public final class RouterService: HTTPHandler {
         "/v1/route": "POST", "/v1/route/batch": "POST", "/healthz": "GET", "/v1/config": "GET", "/metrics": "GET",
     ]
 
-    private func respond(to request: HTTPRequest, receivedAt: ContinuousClock.Instant) -> HTTPResponse {
+    private func respond(to request: HTTPRequest, receivedAt: ContinuousClock.Instant, extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         guard let method = Self.methods[request.path] else {
             return .error(404, "no endpoint \(request.path); see GET /v1/config", type: "not_found")
         }
@@ -98,11 +110,12 @@ public final class RouterService: HTTPHandler {
         }
         switch request.path {
         case "/healthz": return health()
-        case "/v1/config": return .json(200, configuration().serialized)
+        case "/v1/config": return .json(200, configuration(extending: serviceExtension).serialized)
         case "/metrics":
+            let extra = serviceExtension?.metricsText() ?? ""
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
-                                body: Array(metrics.render(engine: engine, ready: engine != nil,
-                                                           server: serverStatistics.withLock { $0 }?()).utf8))
+                                body: Array((metrics.render(engine: engine, ready: engine != nil,
+                                                            server: serverStatistics.withLock { $0 }?()) + extra).utf8))
         default:
             guard let engine else {
                 return .error(503, "the scoring model is not ready; see GET /healthz", type: "unavailable")
@@ -126,7 +139,7 @@ public final class RouterService: HTTPHandler {
         }
     }
 
-    private func configuration() -> JSONValue {
+    private func configuration(extending serviceExtension: ServiceExtension?) -> JSONValue {
         let c = config
         return .object([
             ("model", .string(settings.modelPath)),
@@ -149,10 +162,42 @@ public final class RouterService: HTTPHandler {
             ])),
             ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
             ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),
-        ])
+        ] + (serviceExtension?.configFields() ?? []))
     }
 
     // MARK: - Routing
+
+    /// The routing decision for a request body holding `"messages"` (an OpenAI chat request as is)
+    /// or `"query"`, with the same deadline and fail-open as `/v1/route`: the config's fallback
+    /// route when the query is not scored in time, the queue is full or the model is not loaded.
+    /// Counted in /metrics like a verdict.
+    public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestRefusal) -> RoutingDecision {
+        let config = config(threshold: threshold)
+        guard let engine else {
+            metrics.recordVerdict(label: nil, route: config.fallbackRoute, fallbackReason: "error")
+            return RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil,
+                                   fallbackReason: "loading", threshold: config.threshold)
+        }
+        let verdict: JSONValue
+        do {
+            let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
+            try request.validate()
+            let pending = try submit(request, engine: engine)
+            verdict = self.verdict(for: pending, deadline: deadline(receivedAt, timeoutMs: request.timeoutMs),
+                                   config: config, receivedAt: receivedAt)
+        } catch {
+            throw RequestRefusal(message: error.message)
+        }
+        guard case .object(let fields) = verdict else { preconditionFailure("a verdict is an object") }
+        func field(_ name: String) -> JSONValue? { fields.first { $0.0 == name }?.1 }
+        var decision = RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil, fallbackReason: nil,
+                                       threshold: config.threshold)
+        if case .string(let route)? = field("route"), let parsed = Route(rawValue: route) { decision.route = parsed }
+        if case .number(let rate)? = field("strong_win_rate") { decision.strongWinRate = rate }
+        if case .int(let label)? = field("label") { decision.label = label }
+        if case .string(let reason)? = field("reason") { decision.fallbackReason = reason }
+        return decision
+    }
 
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
         let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)

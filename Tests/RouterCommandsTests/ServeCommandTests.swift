@@ -26,4 +26,17 @@ import Testing
         #expect(run.status == 1)
         #expect(run.stderr.contains("line 1") && !run.stderr.contains("sk-live-123"), "no key in errors: \(run.stderr)")
     }
+
+    @Test func aBrokenUpstreamsFileIsRefused() throws {
+        try expectOneLineFailure(["--port", "0", "--upstreams", "/nonexistent/upstreams.json"], mentioning: ["upstreams", "cannot read"])
+        let half = try CLIHarness.temporaryFile("upstreams.json", contents: #"{"strong": {"base_url": "http://127.0.0.1:1/v1", "model": "m"}}"#)
+        try expectOneLineFailure(["--port", "0", "--upstreams", half], mentioning: ["\"weak\""])
+        let keyed = try CLIHarness.temporaryFile("upstreams.json", contents: #"{"strong": {"base_url": "http://127.0.0.1:1/v1", "model": "m", "#
+            + #""api_key_env": "CAUSAL_ROUTER_TEST_UNSET_KEY"}, "weak": {"base_url": "http://127.0.0.1:2/v1", "model": "n"}}"#)
+        try expectOneLineFailure(["--port", "0", "--upstreams", keyed], mentioning: ["CAUSAL_ROUTER_TEST_UNSET_KEY is not set"])
+        // The same keys in the decision config, broken there, stop the start too.
+        let config = try CLIHarness.temporaryFile("router.json", contents: #"{"threshold": 0.5, "strong": {"base_url": "nope", "model": "m"}, "#
+            + #""weak": {"base_url": "http://127.0.0.1:2/v1", "model": "n"}}"#)
+        try expectOneLineFailure(["--port", "0", "--config", config], mentioning: ["base_url"])
+    }
 }

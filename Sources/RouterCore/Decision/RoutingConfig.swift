@@ -33,6 +33,8 @@ public struct RoutingConfig: Equatable, Sendable {
     public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route", "ood_route",
                               "strong_price_per_request", "weak_price_per_request",
                               "strong_price_per_1k_tokens", "weak_price_per_1k_tokens"]
+    /// The proxy's upstream keys (`serve` reads them; see RouterProxy's UpstreamConfig), allowed here too.
+    public static let upstreamKeys = ["strong", "weak", "tiers", "timeouts", "breaker"]
 
     /// Reads a config file.
     public static func load(path: String) throws(RouterError) -> RoutingConfig {
@@ -51,7 +53,7 @@ public struct RoutingConfig: Equatable, Sendable {
         guard let dictionary = object as? [String: Any] else {
             throw .configInvalid(path: path, reason: "the top level must be a JSON object")
         }
-        if let unknown = dictionary.keys.sorted().first(where: { !keys.contains($0) }) {
+        if let unknown = dictionary.keys.sorted().first(where: { !keys.contains($0) && !upstreamKeys.contains($0) }) {
             throw .configInvalid(path: path, reason: "unknown key \"\(unknown)\" (known: \(keys.joined(separator: ", ")))")
         }
         let file: File

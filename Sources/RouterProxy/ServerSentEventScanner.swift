@@ -1,0 +1,35 @@
+import Foundation
+
+/// Watches a relayed server-sent event stream without holding it: keeps only the unfinished
+/// line, notes `data: [DONE]` and the token usage an upstream reports in its events.
+struct ServerSentEventScanner {
+    private var partial: [UInt8] = []
+    private(set) var sawDone = false
+    private(set) var sawEvent = false
+    private(set) var usage: TokenUsage?
+
+    mutating func feed(_ bytes: [UInt8]) {
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: 10) {
+            partial += bytes[start..<newline]
+            line(partial)
+            partial.removeAll(keepingCapacity: true)
+            start = newline + 1
+        }
+        partial += bytes[start...]
+        if partial.count > 1 << 20 { partial.removeAll() }   // a line this long is no event we read
+    }
+
+    private mutating func line(_ raw: [UInt8]) {
+        var text = String(decoding: raw, as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        guard text.hasPrefix("data:") else { return }
+        let payload = text.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        sawEvent = true
+        if payload == "[DONE]" {
+            sawDone = true
+        } else if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) {
+            usage = found
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Glibc
+
+/// llama.cpp's own `llama-server` (vendor/build-tools/bin, `make peer`) serving SmolLM2 under a
+/// model alias: a real OpenAI-compatible upstream for the proxy. Started through a small shell
+/// guard that kills it if the test process dies, so no server outlives the tests.
+final class LlamaServerProcess: @unchecked Sendable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let binary = root + "/vendor/build-tools/bin/llama-server"
+    static let model = root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let alias: String
+    let port: Int
+    private var guardProcess: Process?
+    /// llama-server's own process id (the guard's child).
+    private(set) var pid: pid_t = 0
+
+    /// Starts `llama-server` on `port` (a free one when nil) and waits until /health answers 200.
+    init(alias: String, port: Int? = nil) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw Missing(description: "\(Self.binary) is missing: run `make peer` (vendor/build-peer-tools.sh) to build llama-server")
+        }
+        guard FileManager.default.fileExists(atPath: Self.model) else {
+            throw Missing(description: "\(Self.model) is missing: run `make model`")
+        }
+        self.alias = alias
+        self.port = try port ?? Self.freePort()
+        try start()
+    }
+
+    deinit {
+        kill9()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// The upstream's entry in an upstreams file.
+    var upstreamJSON: String { "{\"base_url\": \"\(baseURL)\", \"model\": \"\(alias)\"}" }
+
+    /// (Re)starts the server on its port and waits for health.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let arguments = ["-m", Self.model, "--alias", alias, "--host", "127.0.0.1", "--port", String(port),
+                         "-c", "1024", "-np", "2", "-n", "16", "-t", "1", "--no-webui"]
+        // The guard: runs the server, prints its pid, and kills it when the test process is gone.
+        process.arguments = ["-c", """
+            "$0" "$@" >/dev/null 2>&1 & child=$!; echo $child
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
+            kill -9 $child 2>/dev/null
+            """, Self.binary] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        guardProcess = process
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        guard pid > 0 else { throw Missing(description: "llama-server did not start") }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if Self.healthy(port: port) { return }
+            guard kill(pid, 0) == 0 else { throw Missing(description: "llama-server (\(alias)) exited during start-up") }
+            usleep(100_000)
+        }
+        throw Missing(description: "llama-server (\(alias)) not healthy within 120 s")
+    }
+
+    /// SIGKILL: the upstream dies at once, mid-answer or not.
+    func kill9() {
+        if pid > 0 {
+            kill(pid, SIGCONT)
+            kill(pid, SIGKILL)
+            pid = 0
+        }
+        if let guardProcess {
+            guardProcess.waitUntilExit()
+            self.guardProcess = nil
+        }
+    }
+
+    /// SIGSTOP / SIGCONT: the upstream still accepts connections (the kernel does) but answers nothing.
+    func pause() { kill(pid, SIGSTOP) }
+    func resume() { kill(pid, SIGCONT) }
+
+    static func healthy(port: Int) -> Bool {
+        guard let client = try? ProxyTestClient(port: port, receiveTimeoutSeconds: 2),
+              let response = try? client.request("GET", "/health") else { return false }
+        return response.status == 200
+    }
+
+    /// A TCP port nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw Missing(description: "no free port") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Uptime rerouting against real llama-server upstreams: a killed upstream mid-run, a stopped
+/// one timing out, both down, the breaker opening and closing, more tiers; and, with a local
+/// stub, 429 with Retry-After and malformed answers.
+@Suite("Proxy failover (real llama-server upstreams)", .serialized, .timeLimit(.minutes(10)))
+struct ProxyFailoverTests {
+    private func errorType(_ response: ProxyTestClient.Response) -> String? {
+        ((try? response.json())?["error"] as? [String: Any])?["type"] as? String
+    }
+
+    @Test func killedUpstreamMidRunThenBreakerOpensAndCloses() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let victim = try LlamaServerProcess(alias: "weak")
+        defer { victim.kill9() }
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(
+            strong: strong.upstreamJSON, weak: victim.upstreamJSON,
+            extra: #""breaker": {"failures": 3, "cooldown_ms": 2000}"#))
+        let total = 12
+        let answered = Mutex<[(status: Int, upstream: String?, failover: String?, content: String?)]>([])
+        let next = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            guard let client = try? proxy.client() else { return }
+            while true {
+                let index = next.withLock { value -> Int in defer { value += 1 }; return value }
+                guard index < total else { return }
+                if index == 5 { victim.kill9() }   // while other requests are in flight on it
+                let response = try? client.chat("Question \(index): what is \(index) plus \(index)?", model: "router-1.0")
+                let content = ((try? response?.json())?["choices"] as? [[String: Any]])?.first.flatMap { ($0["message"] as? [String: Any])?["content"] as? String }
+                answered.withLock { $0.append((response?.status ?? 0, response?.headers["x-router-upstream"], response?.headers["x-router-failover"], content)) }
+            }
+        }
+        let results = answered.withLock { $0 }
+        #expect(results.count == total)
+        #expect(results.allSatisfy { $0.status == 200 && $0.content != nil }, "\(results.map { "\($0.status) \($0.upstream ?? "-")" })")
+        #expect(results.contains { $0.upstream == "strong" && $0.failover == "1" })
+        #expect(results.allSatisfy { $0.upstream == "weak" || $0.failover == "1" })
+        let metrics = try proxy.metrics()
+        let okWeak = ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="200""#, in: metrics)
+        let okStrong = ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="strong",status="200""#, in: metrics)
+        #expect(okWeak + okStrong == Double(total), "every request answered by exactly one upstream")
+        #expect(try proxy.breaker("weak")["state"] as? String == "open")
+        #expect(ProxyFixture.metric("causal_router_upstream_breaker_state", #"upstream="weak""#, in: metrics) == 1)
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="circuit_open""#, in: metrics) >= 1)
+
+        // The upstream comes back on its port: after the cool-down one probe closes the circuit.
+        try victim.start()
+        let client = try proxy.client()
+        var upstream: String?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while upstream != "weak" && ContinuousClock.now < deadline {
+            let response = try client.chat("What is 3+3?", model: "router-1.0")
+            #expect(response.status == 200)
+            upstream = response.headers["x-router-upstream"]
+            if upstream != "weak" { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        #expect(upstream == "weak")
+        let breaker = try proxy.breaker("weak")
+        #expect(breaker["state"] as? String == "closed" && (breaker["opened"] as? Int ?? 0) >= 1)
+    }
+
+    @Test func stoppedUpstreamTimesOutAndFailsOver() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let weak = try LlamaServerProcess(alias: "weak")   // its own: other suites use the shared one meanwhile
+        defer { weak.kill9() }
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: weak.upstreamJSON,
+                                                                extra: #""timeouts": {"first_byte_ms": 1500}"#))
+        let client = try proxy.client()
+        #expect(try client.chat("Warm up.", model: "router-1.0").headers["x-router-upstream"] == "weak")
+        weak.pause()
+        defer { weak.resume() }
+        let sent = ContinuousClock.now
+        let response = try client.chat("What is 2+2?", model: "router-1.0", stream: true)
+        let waited = response.headAt - sent
+        #expect(response.status == 200)
+        #expect(response.headers["x-router-route"] == "weak" && response.headers["x-router-upstream"] == "strong")
+        #expect(response.headers["x-router-failover"] == "1")
+        #expect(response.events.last == "[DONE]")
+        #expect(waited >= .milliseconds(1_400), "waited \(waited) for the stopped upstream")
+        #expect(waited < .milliseconds(1_500 + 8_000), "the failover answer began \(waited) after the request")
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="first_byte_timeout""#, in: metrics) == 1)
+        #expect(ProxyFixture.metric("causal_router_upstream_failovers_total", #"from="weak",to="strong""#, in: metrics) == 1)
+    }
+
+    @Test func bothDownIs502AtOnce() throws {
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.deadUpstream(model: "strong"),
+                                                                weak: try ProxyFixture.deadUpstream(model: "weak")))
+        let client = try proxy.client()
+        for stream in [false, true] {
+            let start = ContinuousClock.now
+            let response = try client.chat("What is 2+2?", stream: stream)
+            let took = ContinuousClock.now - start
+            #expect(response.status == 502)
+            #expect(errorType(response) == "upstream_unavailable")
+            let message = ((try response.json()["error"] as? [String: Any])?["message"] as? String) ?? ""
+            #expect(message.contains("strong") && message.contains("weak"), "\(message)")
+            #expect(took < .seconds(1), "502 after \(took)")
+        }
+    }
+
+    @Test func moreTiersFailOverToTheNextLarger() throws {
+        let (strong, weak) = try ProxyFixture.upstreams()
+        let proxy = try ProxyFixture.proxy("""
+            {"tiers": [{"name": "small", "upstream": \(try ProxyFixture.deadUpstream(model: "tiny")), "max_strong_win_rate": 0.9},
+                       {"name": "medium", "upstream": \(weak.upstreamJSON), "max_strong_win_rate": 0.95},
+                       {"name": "large", "upstream": \(strong.upstreamJSON)}]}
+            """)
+        let response = try proxy.client().chat("What is 2+2?")
+        #expect(response.status == 200)
+        let rate = Double(response.headers["x-router-strong-win-rate"] ?? "") ?? 1
+        if rate < 0.9 {
+            #expect(response.headers["x-router-route"] == "small" && response.headers["x-router-upstream"] == "medium")
+            #expect(response.headers["x-router-failover"] == "1")
+        } else {
+            #expect(response.headers["x-router-route"] != "small" && response.headers["x-router-failover"] == "0")
+        }
+    }
+
+    @Test func retryAfterIsHonoured() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let stub = try StubUpstream(answer: "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30\r\nContent-Type: application/json\r\n"
+                                        + "Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: stub.upstreamJSON))
+        let client = try proxy.client()
+        for _ in 0..<2 {
+            let response = try client.chat("What is 2+2?", model: "router-1.0")
+            #expect(response.status == 200 && response.headers["x-router-upstream"] == "strong" && response.headers["x-router-failover"] == "1")
+        }
+        #expect(stub.requestCount == 1, "held back for Retry-After")
+        #expect((try proxy.breaker("weak")["retry_in_ms"] as? Int ?? 0) > 20_000)
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="429""#, in: metrics) == 1)
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="circuit_open""#, in: metrics) == 1)
+    }
+
+    @Test(arguments: ["garbage\r\n\r\n", "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops!", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"cut"])
+    func malformedOrFailingUpstreamFailsOver(answer: String) throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let stub = try StubUpstream(answer: answer)
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: stub.upstreamJSON))
+        let response = try proxy.client().chat("What is 2+2?", model: "router-1.0")
+        #expect(response.status == 200 && response.headers["x-router-upstream"] == "strong" && response.headers["x-router-failover"] == "1")
+        #expect(stub.requestCount == 1)
+    }
+
+    @Test func aStreamBrokenAfterBytesReachedTheClientIsNotRetried() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                        + String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n")   // then the connection drops
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: stub.upstreamJSON))
+        let response = try proxy.client().chat("What is 2+2?", model: "router-1.0", stream: true)
+        #expect(response.status == 200 && response.headers["x-router-upstream"] == "weak" && response.headers["x-router-failover"] == "0")
+        let events = response.events
+        #expect(events.first?.contains("Hel") == true)
+        #expect(events.count == 2 && events.last?.contains("\"upstream_error\"") == true, "\(events)")
+        #expect(!events.contains("[DONE]"))
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="strong",status="200""#, in: metrics) == 0,
+                "nothing retried once bytes reached the client")
+        #expect(ProxyFixture.metric("causal_router_upstream_failovers_total", #"from="weak",to="strong""#, in: metrics) == 0)
+    }
+
+    @Test func aClientHangingUpMidStreamStopsTheUpstreamExchange() throws {
+        let event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick\"}}]}\n\n"
+        let chunk = String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n"
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk,
+                                    drip: (chunk, 400, 25))   // 10 s of events unless cut
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.deadUpstream(model: "strong"),
+                                                                weak: stub.upstreamJSON))
+        let client = try proxy.client()
+        try client.send("POST", "/v1/chat/completions",
+                        body: #"{"model": "stub", "stream": true, "messages": [{"role": "user", "content": "Tick."}]}"#)
+        #expect(try client.readUntil("tick"))
+        client.hangUp()
+        let deadline = ContinuousClock.now + .seconds(8)
+        while !stub.dripState.cutByPeer && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let state = stub.dripState
+        #expect(state.cutByPeer && state.sent < 300, "the proxy kept reading the upstream: \(state)")
+        let metrics = try proxy.metrics()
+        #expect(ProxyFixture.metric("causal_router_upstream_requests_total", #"upstream="weak",status="client_gone""#, in: metrics) == 1)
+        #expect(try proxy.breaker("weak")["consecutive_failures"] as? Int == 0)
+    }
+
+    @Test func namedModelIsNotRerouted() throws {
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.upstreams().strong.upstreamJSON,
+                                                                weak: try ProxyFixture.deadUpstream(model: "weak")))
+        let response = try proxy.client().chat("Hi", model: "weak")
+        #expect(response.status == 502 && errorType(response) == "upstream_unavailable")
+    }
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""The proxy against the official `openai` Python client (run by `make test` after swift test).
+
+Starts two llama-server upstreams (vendor/build-tools/bin, `make peer`) serving SmolLM2 as
+"strong" and "weak", and `causal-router serve --upstreams FILE` in front of them; then asks
+through openai.OpenAI(base_url=the proxy): whole and streamed chat completions, router-0.0 and
+router-1.0 (headers via with_raw_response), the model list, an unknown model (NotFoundError), a
+legacy completion, and a streamed answer after the weak upstream was killed (failover). Cleans up
+every process it started. Exit 0 when every check holds.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import openai
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LLAMA_SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
+MODEL = os.path.join(ROOT, "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+ROUTER = os.environ.get("CAUSAL_ROUTER", os.path.join(ROOT, ".build/debug/causal-router"))
+
+processes = []
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    if not condition:
+        raise AssertionError(what)
+    checks += 1
+    print(f"  ok  {what}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except Exception:
+        return False
+
+
+def wait_healthy(url, process, what, seconds=180):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if healthy(url):
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited during start-up (status {process.returncode})")
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} not healthy within {seconds} s")
+
+
+def start_llama(alias):
+    port = free_port()
+    process = subprocess.Popen(
+        [LLAMA_SERVER, "-m", MODEL, "--alias", alias, "--host", "127.0.0.1", "--port", str(port),
+         "-c", "1024", "-np", "2", "-n", "16", "-t", "1", "--no-webui"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes.append(process)
+    wait_healthy(f"http://127.0.0.1:{port}/health", process, f"llama-server {alias}")
+    return process, port
+
+
+def main():
+    for path, fix in [(LLAMA_SERVER, "make peer"), (MODEL, "make model"), (ROUTER, "swift build")]:
+        if not os.path.exists(path):
+            sys.exit(f"openai_client_check: {path} is missing: run `{fix}`")
+    strong, strong_port = start_llama("strong")
+    weak, weak_port = start_llama("weak")
+    upstreams = {
+        "strong": {"base_url": f"http://127.0.0.1:{strong_port}/v1", "model": "strong"},
+        "weak": {"base_url": f"http://127.0.0.1:{weak_port}/v1", "model": "weak"},
+        "timeouts": {"first_byte_ms": 30000},
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(upstreams, file)
+        upstreams_path = file.name
+    router = subprocess.Popen([ROUTER, "serve", "--port", "0", "--upstreams", upstreams_path, "--timeout-ms", "60000"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    processes.append(router)
+    port = None
+    for line in router.stderr:
+        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if match:
+            port = int(match.group(1))
+            break
+    if port is None:
+        raise RuntimeError("causal-router serve did not start")
+    wait_healthy(f"http://127.0.0.1:{port}/healthz", router, "causal-router serve")
+    os.unlink(upstreams_path)
+
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="not-needed", max_retries=0, timeout=120)
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+
+    print("openai_client_check: openai", openai.__version__, "against the proxy on port", port)
+    answer = client.chat.completions.create(model="router", messages=messages, max_tokens=8)
+    check(answer.choices[0].message.content, "a routed whole answer has content")
+
+    raw = client.chat.completions.with_raw_response.create(model="router-0.0", messages=messages, max_tokens=8)
+    check(raw.headers.get("x-router-upstream") == "strong", "router-0.0 is answered by strong")
+    check(raw.parse().choices[0].message.content, "... with content")
+    raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=messages, max_tokens=8)
+    check(raw.headers.get("x-router-upstream") == "weak" and raw.headers.get("x-router-failover") == "0",
+          "router-1.0 is answered by weak, no failover")
+    check(raw.headers.get("x-router-label") in {"1", "2", "3", "4", "5"}, "the label header is there")
+
+    pieces = []
+    for chunk in client.chat.completions.create(model="router", messages=messages, max_tokens=16, stream=True):
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+    check(len(pieces) >= 2 and "".join(pieces).strip(), f"a streamed answer arrives in pieces ({len(pieces)})")
+
+    ids = [model.id for model in client.models.list()]
+    check(ids[0] == "router" and {"strong", "weak"} <= set(ids), f"models.list(): {ids}")
+
+    try:
+        client.chat.completions.create(model="no-such-model", messages=messages)
+        check(False, "an unknown model is refused")
+    except openai.NotFoundError as error:
+        check(error.status_code == 404, "an unknown model is a NotFoundError (404)")
+
+    completion = client.completions.create(model="router-1.0", prompt="Once upon a time", max_tokens=8)
+    check(completion.choices[0].text is not None, "a legacy completion is forwarded")
+
+    weak.send_signal(signal.SIGKILL)
+    weak.wait()
+    raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=messages, max_tokens=8, stream=True)
+    pieces = [c.choices[0].delta.content for c in raw.parse() if c.choices and c.choices[0].delta.content]
+    check(raw.headers.get("x-router-upstream") == "strong" and raw.headers.get("x-router-failover") == "1" and pieces,
+          "with weak killed, a streamed router-1.0 request is answered by strong (failover)")
+    print(f"openai_client_check: {checks} checks passed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
