@@ -70,7 +70,7 @@ public struct ModelCatalog: Equatable, Sendable {
 
     private func checkInstalled(_ entry: ModelCatalogEntry, at path: String) throws(RouterError) -> String {
         let fix = Self.fetchCommand(for: entry.name)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path) else {
             throw .modelNotInstalled(name: entry.name, path: path, fix: fix)
         }
         let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
