@@ -11,6 +11,9 @@ Cases, each reported with the router/peer ratio:
   cold start   process start to the first verdict
   sidecar c=K  GSM8K test queries from K closed-loop clients (K = 1, 4, 16), runs
                alternating router, peer, router, peer so drift hits both
+  invariance   the router's default batch-invariant scoring against the same router with
+               --continuous-batching, in the same alternating runs: the throughput cost of
+               bit-identical verdicts (docs/reproducibility.md); --no-continuous skips it
   label        `causal-router label` over the GSM8K log vs the peer doing the same rows at
                its best sidecar concurrency
   memory       peak RSS (VmHWM) of both servers after the sidecar runs
@@ -218,6 +221,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per concurrency (default: 2: A B A B)")
     parser.add_argument("--label-rows", type=int, default=0, help="rows of the GSM8K log to label (default: 0 = all)")
     parser.add_argument("--head", help="also pass --head FILE to the router (sidecar and label)")
+    parser.add_argument("--no-continuous", action="store_true",
+                        help="skip the --continuous-batching router (the invariant path's cost)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     parser.add_argument("--port", type=int, default=18431, help="router port; the peer uses the next (default: 18431)")
@@ -261,6 +266,11 @@ def main():
     peer = Side("llama-server", peer_cmd, args.port + 1, "llama",
                 loadgen.body_for("llama", peer_rows[0]), "/completion")
     sides = (router, peer)
+    if not args.no_continuous:
+        continuous = Side("router-continuous", router_cmd[:4] + ["--port", str(args.port + 2)] + router_cmd[6:]
+                          + ["--continuous-batching"], args.port + 2, "router",
+                          {"query": queries[0], "timeout_ms": 600000}, "/v1/route")
+        sides = (router, peer, continuous)
     try:
         cold = {}
         for side in sides:
@@ -283,7 +293,7 @@ def main():
                                                        side.kind, keep_latencies=True))
                     side.check_alive()
                     tokens[side.name] += side.tokens() - before
-                    if side.kind == "router":
+                    if side.name == "router":
                         decode += side.decode_seconds() - seconds_before
             case = {"concurrency": c}
             for side in sides:
@@ -298,13 +308,17 @@ def main():
                 "p95": ratio(case["router"]["p95_ms"], case["llama-server"]["p95_ms"]),
                 "p99": ratio(case["router"]["p99_ms"], case["llama-server"]["p99_ms"]),
             }
+            if "router-continuous" in case:
+                case["ratio"]["invariant_rps"] = ratio(case["router"]["rps"], case["router-continuous"]["rps"])
             results["sidecar"].append(case)
         for side in sides:
             side.check_alive()
         results["peak_rss_mib"] = {side.name: round(memory(side.process.pid)["VmHWM"], 1) for side in sides}
         results["model_mib"] = round(os.path.getsize(gguf) / 2**20, 1)
         best = max(results["sidecar"], key=lambda case: case["llama-server"]["rps"])["concurrency"]
-        router.stop()
+        for side in sides:
+            if side.kind == "router":
+                side.stop()
 
         rows = gsm8k_rows("all")
         if args.label_rows:
@@ -388,6 +402,10 @@ def render_table(r):
                      f"{(a['tokens_per_s'] / b['tokens_per_s'] if b['tokens_per_s'] else 0):>10.2f}")
         lines.append(f"{'  tok/request':<14}{a['tokens_per_request']:>26.1f}{b['tokens_per_request']:>26.1f}")
         lines.append(f"{'  decode ms/rq':<14}{a['decode_ms_per_request']:>26.1f}")
+        if "router-continuous" in case:
+            c = case["router-continuous"]
+            lines.append(f"{'  invariant':<14}  router (batch-invariant, default) / --continuous-batching:"
+                         f" {a['rps']:.2f} / {c['rps']:.2f} req/s = {number(q['invariant_rps'], '.3f')}")
     rss = r["peak_rss_mib"]
     lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>26.1f}{rss['router'] / rss['llama-server']:>10.2f}")
     label = r["label"]

@@ -35,9 +35,13 @@ struct LabelCommand: CLICommand {
                               0/n ... n-1/n produce outputs that concatenate to the whole
           --errors FILE       where bad rows go (default: OUTPUT.errors.jsonl; stderr for '-')
           --strict            stop at the first bad row (exit 1)
-      -np, --parallel N       queries decoded together (default: 16)
+      -np, --parallel N       queries in flight (8x queued); with --continuous-batching
+                              decoded together (default: 16)
       -b, --batch-size N      most tokens per decode call (default: 512)
-    \(ModelOptions.help.replacingOccurrences(of: "(default: 2048)", with: "per row (default: 1024)"))
+          --continuous-batching  decode several queries together; by default each query is
+                              decoded alone so its verdict is the same at any --parallel, run
+                              after run, and equal to `route`'s (docs/reproducibility.md)
+    \(ModelOptions.help.replacingOccurrences(of: "(default: 1024)", with: "per row (default: 1024)"))
 
     EXIT STATUS: 0 when rows were labeled (bad rows alone do not fail a run), 1 with --strict
     on a bad row, when nothing could be labeled, or on an error; 2 bad command line.
@@ -47,6 +51,7 @@ struct LabelCommand: CLICommand {
         .init(name: "input"), .init(name: "output"), .init(name: "format"), .init(name: "field"), .init(name: "id-field"),
         .init(name: "shard"), .init(name: "errors"), .init(name: "strict", takesValue: false),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "batch-size", aliases: ["-b"]),
+        .init(name: "continuous-batching", takesValue: false),
     ]
 
     let router: RouterOptions

@@ -56,8 +56,12 @@ struct ServeCommand: CLICommand {
           --host ADDRESS      IPv4/IPv6 address to listen on (default: 127.0.0.1, loopback only)
           --port N            TCP port; 0 picks a free one (default: 8321)
           --unix PATH         listen on a Unix-domain socket instead of TCP
-      -np, --parallel N       queries decoded together, one sequence each (default: 8)
+      -np, --parallel N       with --continuous-batching: queries decoded together, one
+                              sequence each (default: 8)
       -b, --batch-size N      most tokens per decode call (default: 512)
+          --continuous-batching  decode several queries together; by default each query is
+                              decoded alone so its verdict is the same at any --parallel, run
+                              after run, and equal to `route`'s (docs/reproducibility.md)
           --max-queue N       queries waiting beyond the parallel ones; more are answered
                               with an "overloaded" fallback (default: 256)
           --timeout-ms N      default deadline of a request (default: 2000)
@@ -73,12 +77,13 @@ struct ServeCommand: CLICommand {
                               serve a non-loopback address without --api-key-file
           --public-metrics    GET /metrics needs no key
           --upstreams FILE    proxy OpenAI-compatible requests to these upstreams (see PROXY)
-    \(ModelOptions.help.replacingOccurrences(of: "(default: 2048)", with: "per request (default: 1024)"))
+    \(ModelOptions.help.replacingOccurrences(of: "(default: 1024)", with: "per request (default: 1024)"))
     """
 
     static let extraOptions: [ParsedArguments.Option] = [
         .init(name: "host"), .init(name: "port"), .init(name: "unix"),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "batch-size", aliases: ["-b"]),
+        .init(name: "continuous-batching", takesValue: false),
         .init(name: "max-queue"), .init(name: "timeout-ms"), .init(name: "max-body"), .init(name: "idle-timeout"),
         .init(name: "header-timeout"), .init(name: "body-timeout"), .init(name: "max-connections"), .init(name: "workers"),
         .init(name: "api-key-file"), .init(name: "allow-unauthenticated", takesValue: false),

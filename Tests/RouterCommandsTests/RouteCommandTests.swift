@@ -53,7 +53,8 @@ import Testing
         let never = try verdict(["--threshold", "1", "Hi"])
         #expect(never.route == (never.strong_win_rate >= 1 ? "strong" : "weak"))
         let config = try CLIHarness.temporaryFile("router.json", contents: #"{"strong_model":"big","weak_model":"small","threshold":0}"#)
-        let v = try verdict(["--config", config, "Hi"])
+        // Zero-shot: with the shipped head its threshold would replace the config's.
+        let v = try verdict(["--config", config, "--no-head", "Hi"])
         #expect(v.model == "big" && v.route == "strong" && v.threshold == 0)
     }
 

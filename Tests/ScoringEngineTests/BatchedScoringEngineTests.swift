@@ -5,13 +5,15 @@ import RouterCore
 
 /// The batched, prefix-sharing engine against the real model.
 @Suite(.timeLimit(.minutes(10))) struct BatchedScoringEngineTests {
-    func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512) throws -> BatchedScoringEngine {
+    func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512, batchInvariant: Bool = true) throws -> BatchedScoringEngine {
         try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
-                                 settings: ScoringEngineSettings(parallel: parallel, contextLength: contextLength, maxQueue: maxQueue, threads: 2))
+                                 settings: ScoringEngineSettings(parallel: parallel, contextLength: contextLength, maxQueue: maxQueue,
+                                                                 threads: 2, batchInvariant: batchInvariant))
     }
 
+    /// Continuous batching (`batchInvariant: false`); the default path is BatchInvarianceTests'.
     @Test func batchedScoresMatchASingleUnsharedPass() throws {
-        let engine = try engine()
+        let engine = try engine(batchInvariant: false)
         defer { engine.shutdown() }
         let single = try LlamaLabelScorer(model: EngineFixture.model(), template: EngineFixture.template(),
                                           configuration: .init(contextLength: 1024, threads: 2))

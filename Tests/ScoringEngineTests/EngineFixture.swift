@@ -16,7 +16,17 @@ enum EngineFixture {
 
     /// GSM8K questions from the routing data in data/ (the first `count` rows).
     static func gsm8kQueries(_ count: Int) throws -> [String] {
-        let path = root + "/data/routellm/gsm8k.jsonl"
+        try prompts(in: "data/routellm/gsm8k.jsonl", count)
+    }
+
+    /// Arena-Hard prompts (the first `count` rows): longer, some past one 512-token decode.
+    static func arenaHardQueries(_ count: Int) throws -> [String] {
+        try prompts(in: "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl", count)
+    }
+
+    /// The `prompt` of the first `count` rows of a routing-data JSONL file.
+    static func prompts(in file: String, _ count: Int) throws -> [String] {
+        let path = root + "/" + file
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return try text.split(separator: "\n").prefix(count).map { line in
             let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]

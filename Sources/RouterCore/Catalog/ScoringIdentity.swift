@@ -18,8 +18,10 @@ public struct ScoringIdentity: Equatable, Sendable {
         self.init(modelSHA256: model, templateSHA256: SHA256.hex(template))
     }
 
-    /// A file name stem for caches keyed by this identity and a context length.
+    /// A file name stem for caches keyed by this identity and a context length. `-bi`: scores of
+    /// the batch-invariant engine, so files written before it (whose values moved with the batch,
+    /// docs/reproducibility.md) are not mixed with bit-reproducible ones.
     public func cacheStem(contextLength: Int) -> String {
-        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)"
+        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)-bi"
     }
 }

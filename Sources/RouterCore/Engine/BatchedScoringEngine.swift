@@ -3,14 +3,24 @@ import Foundation
 import LlamaKit
 import Synchronization
 
-/// Continuous batching over one llama context, owned by one dedicated inference thread (off
+/// Scores queued queries over one llama context, owned by one dedicated inference thread (off
 /// Swift's cooperative pool, so a long decode never starves anything else).
 ///
-/// The template's fixed prefix is decoded once, at start-up, into sequence 0. Each query gets a
-/// free sequence 1...parallel that shares the prefix's cached positions (`copyMemory`, no
-/// recomputation), so a query costs only its own tokens and the template's suffix. Queries
-/// waiting and in flight are decoded together, each decode carrying up to `batchSize` tokens
-/// taken round-robin from the active sequences; only each query's last token produces logits.
+/// The template's fixed prefix is decoded once, at start-up, into sequence 0 (in chunks of
+/// `batchSize`). Each query gets a free sequence that shares the prefix's cached positions
+/// (`copyMemory`, no recomputation), so a query costs only its own tokens and the template's
+/// suffix; only each query's last token produces logits.
+///
+/// Batch-invariant (`settings.batchInvariant`, the default): one query at a time, its tokens in
+/// chunks of `batchSize` from its first token, in the KV cells right after the prefix (llama.cpp
+/// places a decode at the first free cell from the head, which freeing the previous query resets
+/// to the prefix's end). Every query then meets the same matmul and attention kernels, the same
+/// cells and the same attention length whatever else is queued: its scores are bit-identical at
+/// any `parallel`, run after run, and equal to `LlamaLabelScorer`'s, which decodes the same way.
+/// Otherwise (continuous batching) the waiting and in-flight queries are decoded together, each
+/// decode carrying up to `batchSize` tokens taken round-robin from `parallel` sequences; the
+/// kernels llama.cpp picks and the cells a query gets then depend on its batch-mates
+/// (docs/reproducibility.md).
 public final class BatchedScoringEngine: Sendable {
     public let promptBuilder: PromptBuilder
     public let settings: ScoringEngineSettings
@@ -47,7 +57,7 @@ public final class BatchedScoringEngine: Sendable {
         var tokens: [LlamaToken]
         var decoded = 0
         /// Sums of the pooled blocks' outputs over the query's tokens decoded so far.
-        var pooled: [Float] = []
+        var pooled: PooledBlockSums
     }
 
     private let queue = Mutex(Queue())
@@ -62,9 +72,10 @@ public final class BatchedScoringEngine: Sendable {
         let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
                                         contextLength: settings.contextLength)
         let prefix = builder.fixedPrefix
+        let sequences = settings.activeSequences
         let configuration = LlamaContextConfiguration(
-            contextLength: prefix.count + settings.parallel * (settings.contextLength - prefix.count),
-            batchSize: settings.batchSize, sequenceCount: settings.parallel + 1,
+            contextLength: prefix.count + sequences * (settings.contextLength - prefix.count),
+            batchSize: settings.batchSize, sequenceCount: sequences + 1,
             threads: settings.threads, embeddings: settings.readsHiddenState, unifiedMemory: true,
             observedBlocks: settings.readsBlocks)
         let warmup = try builder.prompt(for: "warm-up")
@@ -95,7 +106,7 @@ public final class BatchedScoringEngine: Sendable {
         self.settings = settings
         self.prefixLength = prefix.count
         self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab),
-                             pooledWidth: settings.readsBlocks.count * model.embeddingSize)
+                             pooledBlocks: settings.readsBlocks.count, width: model.embeddingSize)
         let thread = Thread { [self] in run() }
         thread.name = "causal-router-inference"
         thread.stackSize = 4 << 20
@@ -150,7 +161,8 @@ public final class BatchedScoringEngine: Sendable {
     // MARK: - The inference thread
 
     private func run() {
-        var slots: [Slot?] = Array(repeating: nil, count: settings.parallel)
+        // Batch-invariant: one sequence, so one query in the context at a time.
+        var slots: [Slot?] = Array(repeating: nil, count: settings.activeSequences)
         var rotation = 0
         let batch = LlamaBatch(capacity: settings.batchSize)
         while true {
@@ -168,7 +180,7 @@ public final class BatchedScoringEngine: Sendable {
                             continue
                         }
                         slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix,
-                                        pooled: [Float](repeating: 0, count: worker.pooledWidth))
+                                        pooled: PooledBlockSums(blocks: worker.pooledBlocks, width: worker.width))
                         admitted.append(i)
                         break
                     }
@@ -197,7 +209,7 @@ public final class BatchedScoringEngine: Sendable {
                 let chunk = Array(slot.tokens[slot.decoded..<slot.decoded + count])
                 let finishes = slot.decoded + count == slot.tokens.count
                 let ofQuery = min(count, max(0, slot.job.prompt.query.count - slot.decoded))
-                if ofQuery > 0 && worker.pooledWidth > 0 { queryRows.append((i, batch.count, ofQuery)) }
+                if ofQuery > 0 && worker.pooledBlocks > 0 { queryRows.append((i, batch.count, ofQuery)) }
                 // Cannot fail: the chunk is non-empty and fits the batch's remaining room.
                 guard let last = try? batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
                                                    sequence: i + 1, lastProducesOutput: finishes) else { continue }
@@ -216,7 +228,7 @@ public final class BatchedScoringEngine: Sendable {
                 }
                 continue
             }
-            for (i, batchStart, count) in queryRows { worker.addPooled(into: &slots[i]!.pooled, rows: batchStart..<batchStart + count) }
+            for (i, batchStart, count) in queryRows { slots[i]!.pooled.add(from: worker.context, rows: batchStart..<batchStart + count) }
             statistics.recordDecode(queries: carried, tokens: batch.count, seconds: (ContinuousClock.now - start).milliseconds / 1000)
             for (i, batchIndex) in finishing {
                 let slot = slots[i]!
@@ -225,11 +237,10 @@ public final class BatchedScoringEngine: Sendable {
                     let logits = try worker.context.logits(at: batchIndex)
                     let labelLogits = worker.labelTokens.logits(in: logits)
                     let hidden = settings.readsHiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
-                    let queryCount = Float(max(1, slot.job.prompt.query.count))
                     let scored = ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
                                              truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
                                              hiddenState: hidden, labelLogits: labelLogits,
-                                             pooledStates: worker.pooledWidth > 0 ? slot.pooled.map { $0 / queryCount } : nil,
+                                             pooledStates: slot.pooled.mean(over: slot.job.prompt.query.count),
                                              promptStatistics: slot.job.prompt.statistics)
                     result = .success(settings.head?.apply(to: scored) ?? scored)
                 } catch {
@@ -252,29 +263,15 @@ public final class BatchedScoringEngine: Sendable {
     private final class Worker: @unchecked Sendable {
         let context: LlamaContext
         let labelTokens: LabelTokens
-        /// Pooled blocks x hidden width (0: nothing pooled).
-        let pooledWidth: Int
+        /// Blocks pooled (0: none) and the model's hidden width.
+        let pooledBlocks: Int
+        let width: Int
 
-        init(context: LlamaContext, labelTokens: LabelTokens, pooledWidth: Int) {
+        init(context: LlamaContext, labelTokens: LabelTokens, pooledBlocks: Int, width: Int) {
             self.context = context
             self.labelTokens = labelTokens
-            self.pooledWidth = pooledWidth
-        }
-
-        /// Adds the observed blocks' outputs at batch positions `rows` (of the last decode) to `sums`.
-        func addPooled(into sums: inout [Float], rows: Range<Int>) {
-            let blocks = context.configuration.observedBlocks.count
-            guard blocks > 0 else { return }
-            let width = pooledWidth / blocks
-            for k in 0..<blocks {
-                let outputs = context.blockOutputs(k)
-                sums.withUnsafeMutableBufferPointer { sum in
-                    for row in rows {
-                        let base = row * width
-                        for j in 0..<width { sum[k * width + j] += outputs[base + j] }
-                    }
-                }
-            }
+            self.pooledBlocks = pooledBlocks
+            self.width = width
         }
     }
 }

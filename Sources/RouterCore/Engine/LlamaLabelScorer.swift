@@ -3,16 +3,24 @@ import LlamaKit
 /// Scores queries with a causal LLM: one forward pass over the scoring prompt, then a softmax
 /// over the logits of the five label tokens at the last position (the only position that
 /// produces output). Owns its context; confine an instance to one thread.
+///
+/// The pass is decoded as the batch-invariant engine decodes it: the template's prefix from an
+/// empty memory in chunks of `chunkSize` (the engine's `batchSize`), then the query and suffix
+/// right after it in chunks of `chunkSize`, so llama.cpp picks the same kernels over the same KV
+/// cells and `route` gives bit for bit the verdict `serve`, `label` and `eval` give.
 public final class LlamaLabelScorer: LabelScoring {
     public let context: LlamaContext
     public let promptBuilder: PromptBuilder
     public let labelTokens: LabelTokens
     /// A learned head whose distribution replaces the zero-shot one.
     public let head: LabelHead?
+    /// Most tokens per decode: the engine's `batchSize`, whose chunking this scorer repeats.
+    public let chunkSize: Int
     private let batch: LlamaBatch
 
     public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration,
-                head: LabelHead? = nil) throws(RouterError) {
+                head: LabelHead? = nil, chunkSize: Int = ScoringEngineSettings().batchSize) throws(RouterError) {
+        precondition(chunkSize > 0, "a chunk holds at least one token")
         try head?.check(embeddingSize: model.embeddingSize)
         var configuration = configuration
         configuration.embeddings = configuration.embeddings || head?.features.finalState == true
@@ -26,7 +34,8 @@ public final class LlamaLabelScorer: LabelScoring {
         self.promptBuilder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
                                                contextLength: min(context.contextLength, context.batchSize))
         self.labelTokens = try LabelTokens.resolve(in: model.vocab)
-        self.batch = LlamaBatch(capacity: context.batchSize)
+        self.chunkSize = min(chunkSize, context.batchSize)
+        self.batch = LlamaBatch(capacity: self.chunkSize)
     }
 
     public var templateName: String { promptBuilder.template.name }
@@ -42,31 +51,40 @@ public final class LlamaLabelScorer: LabelScoring {
     public func score(_ prompt: ScoringPrompt) throws(RouterError) -> ScoredQuery {
         do {
             context.clearMemory()
-            batch.removeAll()
-            let last = try batch.append(contentsOf: prompt.tokens, startPosition: 0, lastProducesOutput: true)
-            try context.decode(batch)
+            try decode(prompt.prefix, from: 0, outputAtEnd: false) { _, _ in }
+            let blocks = context.configuration.observedBlocks.count
+            var pooled = PooledBlockSums(blocks: blocks, width: context.model.embeddingSize)
+            let queryCount = prompt.query.count
+            let last = try decode(prompt.query + prompt.suffix, from: prompt.prefix.count, outputAtEnd: true) { decoded, count in
+                let ofQuery = min(count, max(0, queryCount - decoded))
+                if ofQuery > 0 && blocks > 0 { pooled.add(from: context, rows: 0..<ofQuery) }
+            }
             let labelLogits = labelTokens.logits(in: try context.logits(at: last))
             let hidden = context.configuration.embeddings ? Array(try context.embeddings(at: last)) : nil
             return ScoredQuery(distribution: LabelDistribution(logits: labelLogits), truncated: prompt.truncated,
                                promptTokens: prompt.tokenCount, hiddenState: hidden, labelLogits: labelLogits,
-                               pooledStates: pooledStates(of: prompt), promptStatistics: prompt.statistics)
+                               pooledStates: pooled.mean(over: queryCount), promptStatistics: prompt.statistics)
         } catch {
             throw .llama(error)
         }
     }
 
-    /// The observed blocks' outputs averaged over the query's positions of the last decode.
-    private func pooledStates(of prompt: ScoringPrompt) -> [Float]? {
-        let blocks = context.configuration.observedBlocks.count
-        guard blocks > 0 else { return nil }
-        let width = context.model.embeddingSize
-        let rows = prompt.prefix.count..<(prompt.prefix.count + prompt.query.count)
-        var pooled = [Float](repeating: 0, count: blocks * width)
-        for k in 0..<blocks {
-            let outputs = context.blockOutputs(k)
-            for row in rows { for j in 0..<width { pooled[k * width + j] += outputs[row * width + j] } }
+    /// Decodes `tokens` of sequence 0 at positions `start...` in chunks of `chunkSize`, calling
+    /// `afterChunk(tokens decoded before it, its count)` after each; the last token produces
+    /// output when `outputAtEnd`. Returns the last token's batch index.
+    @discardableResult
+    private func decode(_ tokens: [LlamaToken], from start: Int, outputAtEnd: Bool,
+                        afterChunk: (Int, Int) -> Void) throws(LlamaError) -> Int {
+        var decoded = 0, last = 0
+        while decoded < tokens.count {
+            let count = min(chunkSize, tokens.count - decoded)
+            batch.removeAll()
+            last = try batch.append(contentsOf: Array(tokens[decoded..<decoded + count]), startPosition: start + decoded,
+                                    lastProducesOutput: outputAtEnd && decoded + count == tokens.count)
+            try context.decode(batch)
+            afterChunk(decoded, count)
+            decoded += count
         }
-        let count = Float(max(1, rows.count))
-        return pooled.map { $0 / count }
+        return last
     }
 }

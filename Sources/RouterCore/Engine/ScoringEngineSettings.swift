@@ -19,6 +19,12 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// A learned head whose distribution replaces the zero-shot one (the engine reads what its
     /// features need).
     public var head: LabelHead?
+    /// Batch-invariant scoring (the default): each query is decoded alone, its tokens after the
+    /// cached prefix in fixed chunks of `batchSize`, always into the same KV cells, so its
+    /// distribution is bit-identical whatever else is queued, at any `parallel`, and equal to
+    /// `LlamaLabelScorer`'s (`route`). False: continuous batching, several queries per decode,
+    /// whose scores then move by up to ~0.1 in win rate with the batch (docs/reproducibility.md).
+    public var batchInvariant: Bool = true
 
     /// Whether the engine reads the final hidden state (asked for, or needed by the head).
     public var readsHiddenState: Bool { hiddenState || head?.features.finalState == true }
@@ -27,7 +33,7 @@ public struct ScoringEngineSettings: Equatable, Sendable {
 
     public init(parallel: Int = 8, contextLength: Int = 1024, batchSize: Int = 512, maxQueue: Int = 256,
                 threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false,
-                pooledBlocks: [Int] = [], head: LabelHead? = nil) {
+                pooledBlocks: [Int] = [], head: LabelHead? = nil, batchInvariant: Bool = true) {
         self.parallel = parallel
         self.contextLength = contextLength
         self.batchSize = batchSize
@@ -36,5 +42,10 @@ public struct ScoringEngineSettings: Equatable, Sendable {
         self.hiddenState = hiddenState
         self.pooledBlocks = pooledBlocks
         self.head = head
+        self.batchInvariant = batchInvariant
     }
+
+    /// Sequences decoded at once: `parallel`, or 1 when batch-invariant (queries then wait their
+    /// turn in the queue, as many as `maxQueue`).
+    public var activeSequences: Int { batchInvariant ? 1 : parallel }
 }

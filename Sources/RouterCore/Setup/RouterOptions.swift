@@ -15,7 +15,9 @@ public struct RouterOptions: Equatable, Sendable {
     public var headPath: String?
     /// No head at all: the template's zero-shot label logits (`--no-head`).
     public var zeroShot = false
-    public var contextLength: Int = 2048
+    /// Tokens of a prompt (template and query); longer queries are truncated. The engine's default
+    /// (`ScoringEngineSettings.contextLength`), so `route` truncates as `serve` and `label` do.
+    public var contextLength: Int = ScoringEngineSettings().contextLength
     public var threads: Int = LlamaContextConfiguration.defaultThreads
     public var gpuLayers: Int = 0
 

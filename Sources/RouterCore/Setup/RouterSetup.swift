@@ -103,8 +103,9 @@ public struct RouterSetup: Sendable {
         return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration(), head: head)
     }
 
-    public func contextConfiguration() -> LlamaContextConfiguration {
-        LlamaContextConfiguration(contextLength: options.contextLength, threads: options.threads)
+    /// The one-pass scorer's context (`threads`: the options' unless given).
+    public func contextConfiguration(threads: Int? = nil) -> LlamaContextConfiguration {
+        LlamaContextConfiguration(contextLength: options.contextLength, threads: threads ?? options.threads)
     }
 
     private func catalogName(of path: String) -> String? {
