@@ -35,7 +35,8 @@ public final class FeatureExtractor {
                 let start = ContinuousClock.now
                 let done = index
                 let scored = try engine.scoreAll(chunk) { progress?(done + $0, missing.count) }
-                let milliseconds = (ContinuousClock.now - start).milliseconds / Double(chunk.count)
+                // Stored as Float32: rounded the same way now, so a cached re-run prints the same figures.
+                let milliseconds = Double(Float((ContinuousClock.now - start).milliseconds / Double(chunk.count)))
                 try cache.store(zip(chunk, scored).map { prompt, query in
                     (prompt, FeatureCache.Entry(pooledStates: query.pooledStates ?? [], hiddenState: query.hiddenState!,
                                                 labelLogits: query.labelLogits!,

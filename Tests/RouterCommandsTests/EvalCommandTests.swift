@@ -11,7 +11,8 @@ import Testing
     @Test func evalOnMTBenchEndToEndWithPlotAndCache() throws {
         let cache = try CLIHarness.temporaryFile("marker", contents: "") + ".cache"
         let plot = cache + ".svg"
-        let arguments = ["eval", "--data", Self.data + "/mt_bench.jsonl", "--json", "--plot", plot, "--cache", cache, "--threads", "2"]
+        let arguments = ["eval", "--data", Self.data + "/mt_bench.jsonl", "--json", "--plot", plot, "--cache", cache, "--threads", "2",
+                         "--no-head"]
         let first = try CLIHarness.spawn(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
@@ -19,7 +20,8 @@ import Testing
         let n = try #require(report["n"] as? Int)
         #expect(n > 5 && n < 30, "the test split of the 72 decontaminated rows")
         let routers = try #require(report["routers"] as? [String: [String: Any]])
-        #expect(Set(routers.keys) == ["smollm2-135m:rating", "random", "oracle"])
+        #expect(Set(routers.keys) == ["smollm2-135m:rating", "random", "length (longer->strong)", "length (shorter->strong)", "oracle"])
+        for rule in ["length (longer->strong)", "length (shorter->strong)"] { #expect(routers[rule]?["apgr"] is Double, "\(rule)") }
         let model = try #require(routers["smollm2-135m:rating"])
         for key in ["apgr", "accuracy", "mae", "ms_per_query"] { #expect(model[key] is Double, "\(key)") }
         #expect((model["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +) == n)
@@ -28,14 +30,14 @@ import Testing
         // The plot is well-formed XML with one line per router.
         let svg = try XMLDocument(contentsOf: URL(fileURLWithPath: plot))
         #expect(svg.rootElement()?.name == "svg")
-        #expect(try svg.nodes(forXPath: "//*[local-name()='polyline']").count == 3)
+        #expect(try svg.nodes(forXPath: "//*[local-name()='polyline']").count == 5)
 
         // A second run reads every score from the cache and gives the same figures.
         let second = try CLIHarness.spawn(arguments)
         #expect(second.status == 0)
         #expect(second.stdout == first.stdout)
-        let table = try CLIHarness.spawn(["eval", "--data", Self.data + "/mt_bench.jsonl", "--cache", cache])
-        #expect(table.stdout.contains("APGR") && table.stdout.contains("oracle"))
+        let table = try CLIHarness.spawn(["eval", "--data", Self.data + "/mt_bench.jsonl", "--cache", cache, "--no-head"])
+        #expect(table.stdout.contains("APGR") && table.stdout.contains("oracle") && table.stdout.contains("length (shorter->strong)"))
     }
 
     @Test func calibrateRoutesTheAskedShareOfALabeledLog() throws {
@@ -47,7 +49,7 @@ import Testing
         let config = URL(fileURLWithPath: log).deletingLastPathComponent().appendingPathComponent("router.json").path
         try #"{"strong_model": "big", "weak_model": "small", "strong_price_per_request": 10, "weak_price_per_request": 1}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let run = try CLIHarness.spawn(["calibrate", "--input", log, "--strong-fraction", "0.25", "--config", config, "--write-config"])
+        let run = try CLIHarness.spawn(["calibrate", "--input", log, "--strong-fraction", "0.25", "--config", config, "--write-config", "--no-head"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("routes 25.0% (10 rows)"))
         #expect(run.stdout.contains("routed cost 32.5% of all-strong, saving 67.5%"))

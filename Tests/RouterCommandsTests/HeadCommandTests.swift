@@ -45,11 +45,15 @@ import Testing
         #expect(route.status == 0, "stderr: \(route.stderr)")
         let verdict = try Self.json(route.stdout)
         #expect(verdict["head"] as? String == "mt-head")
-        #expect(verdict["threshold"] as? Double == threshold, "the head's threshold replaces the config's")
+        #expect(abs((verdict["threshold"] as? Double ?? -1) - threshold) < 1e-12, "the head's threshold replaces the config's")
         let p = try #require(verdict["probabilities"] as? [Double])
         #expect(p.count == 5 && abs(p.reduce(0, +) - 1) < 1e-6)
-        let zeroShot = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
-        #expect(zeroShot["head"] is NSNull)
+        let zeroShot = try Self.json(try CLIHarness.spawn(["route", "--no-head", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        #expect(zeroShot["head"] is NSNull && zeroShot["ood_score"] is NSNull)
+        // Without flags the shipped head for the default model and template is used.
+        let byDefault = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        #expect(byDefault["head"] as? String == "smollm2-135m-rating")
+        #expect((byDefault["ood_score"] as? Double).map { (0...1).contains($0) } == true && byDefault["ood"] is Bool)
         #expect(zeroShot["probabilities"] as? [Double] != p)
 
         // --threshold still wins over the head's.
@@ -97,7 +101,9 @@ import Testing
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         let config = folder + "/router.json"
         try #"{"threshold": 0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
+        let inUse = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
+        #expect(inUse.status == 1 && inUse.stderr.contains("is in use") && inUse.stderr.contains("--no-head"), "\(inUse.stderr)")
+        let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config, "--no-head"])
         #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-rating'"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: config, encoding: .utf8) == #"{"threshold": 0.5}"#)
         let copy = folder + "/head.json"
