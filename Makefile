@@ -28,7 +28,7 @@ route: build model
 ## model and run all tests against it, then the official `openai` client against the proxy
 test: llama model peer $(VENV_TEST)/.installed
 	swift build $(SWIFT_FLAGS) --build-tests
-	swift test $(SWIFT_FLAGS) --skip-build
+	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
 	$(VENV_TEST)/bin/python Tests/openai_client_check.py
 
 ## The test-only Python environment (git-ignored) with the official openai client.
