@@ -1,4 +1,5 @@
 import Synchronization
+import RouterServer
 
 /// The proxy's counters, appended to `GET /metrics` (Prometheus text 0.0.4).
 final class ProxyMetrics: Sendable {
@@ -67,13 +68,8 @@ final class ProxyMetrics: Sendable {
     func render(breakers: [(String, BreakerSnapshot)]) -> String {
         let s = state.withLock { $0 }
         var out = ""
-        func family(_ name: String, _ type: String, _ help: String) {
-            out += "# HELP causal_router_\(name) \(help)\n# TYPE causal_router_\(name) \(type)\n"
-        }
-        func sample(_ name: String, _ labels: String, _ value: Double) {
-            let number = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
-            out += "causal_router_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(number)\n"
-        }
+        func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }
+        func sample(_ name: String, _ labels: String, _ value: Double) { out += PrometheusText.sample(name, labels, value) }
         func pairs(_ table: [String: Int], _ name: String, _ first: String, _ second: String) {
             for (key, count) in table.sorted(by: { $0.key < $1.key }) {
                 let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)

@@ -66,13 +66,8 @@ final class RouterMetrics: Sendable {
     func render(engine: BatchedScoringEngine?, ready: Bool, server: HTTPServerStatistics?) -> String {
         let s = state.withLock { $0 }
         var out = ""
-        func family(_ name: String, _ type: String, _ help: String) {
-            out += "# HELP causal_router_\(name) \(help)\n# TYPE causal_router_\(name) \(type)\n"
-        }
-        func sample(_ name: String, _ labels: String, _ value: Double) {
-            let number = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
-            out += "causal_router_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(number)\n"
-        }
+        func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }
+        func sample(_ name: String, _ labels: String, _ value: Double) { out += PrometheusText.sample(name, labels, value) }
         family("requests_total", "counter", "HTTP requests answered, by path and status code.")
         for (key, count) in s.requests.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "\u{0}")
