@@ -36,8 +36,6 @@ public final class FeatureCache {
         /// The feature vector `features` reads (nil if the entry lacks a pooled block it needs).
         public func vector(_ features: HeadFeatures) -> [Float]? { features.vector(of: scored) }
 
-        /// The first heads' features: hidden state and label logits.
-        public var features: [Float] { hiddenState + labelLogits }
         /// The template's zero-shot distribution (softmax of the label logits).
         public var zeroShot: LabelDistribution { LabelDistribution(logits: labelLogits) }
 

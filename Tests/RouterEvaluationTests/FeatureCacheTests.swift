@@ -26,7 +26,7 @@ import RouterCore
         let reopened = try FeatureCache(directory: directory, identity: Self.identity, contextLength: 512)
         #expect(reopened.count == 2)
         #expect(reopened["second prompt"]?.labelLogits == [1, 2, 3, 4, 5] && reopened["second prompt"]?.milliseconds == 3)
-        #expect(reopened["first prompt"]?.features == [1, -2.5, 3e-7, 0.1, 0.2, 0.3, 0.4, 0.5])
+        #expect(reopened["first prompt"]?.vector(.finalStateAndLogits) == [1, -2.5, 3e-7, 0.1, 0.2, 0.3, 0.4, 0.5])
         #expect(reopened["never seen"] == nil)
         try reopened.store([("third", second)])
         #expect(try FeatureCache(directory: directory, identity: Self.identity, contextLength: 512).count == 3)

@@ -107,11 +107,6 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
 
-    /// The features of one query: hidden state then label logits.
-    public static func features(hiddenState: [Float], labelLogits: [Float]) -> [Float] {
-        hiddenState + labelLogits
-    }
-
     /// The standardised features (as the head was trained on them).
     public func standardised(_ features: [Float]) -> [Float] {
         precondition(features.count == featureSize, "feature vector of \(features.count), head expects \(featureSize)")
