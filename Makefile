@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test bench bench-proxy peer deps llama model build clean distclean
+.PHONY: run route test bench bench-proxy probe peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -47,6 +47,12 @@ bench-proxy: build model peer
 BENCH_FLAGS ?=
 bench: build model peer
 	python3 Benchmarks/bench.py --model $(MODEL) $(BENCH_FLAGS)
+
+## probe: docs/reproducibility.md's tables: each way llama.cpp can compute a query differently,
+## and both engine paths end to end (PROBE=N GSM8K and N Arena-Hard prompts, default 8)
+PROBE ?= 8
+probe: build model
+	.build/release/reproducibility-probe $(PROBE)
 
 ## peer: llama-server and llama-bench from the pinned llama.cpp source (vendor/build-tools/bin)
 peer: llama

@@ -44,6 +44,9 @@ let package = Package(
         // The command-line front: argument parsing, commands, rendering of errors.
         .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
+        // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
+        .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit"],
+                          path: "Benchmarks/ReproducibilityProbe"),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),

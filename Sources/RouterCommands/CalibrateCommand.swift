@@ -152,11 +152,17 @@ struct CalibrateCommand: CLICommand {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var rates: [Double] = []
         var heads = Set<String>()
+        // JSONDecoder parses numbers exactly (JSONSerialization on Linux does not), so the
+        // threshold chosen is one of the logged rates, bit for bit.
+        struct Row: Decodable {
+            var strong_win_rate: Double
+            var head: String?
+        }
+        let decoder = JSONDecoder()
         for line in data.split(separator: 10) {
-            guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let rate = row["strong_win_rate"] as? Double else { return nil }
-            rates.append(rate)
-            if let head = row["head"] as? String { heads.insert(head) }
+            guard let row = try? decoder.decode(Row.self, from: Data(line)) else { return nil }
+            rates.append(row.strong_win_rate)
+            if let head = row.head { heads.insert(head) }
         }
         return rates.isEmpty ? nil : (rates, heads)
     }

@@ -11,6 +11,13 @@ public final class ScoreCache {
         public var milliseconds: Double
     }
 
+    /// One stored line.
+    private struct Line: Decodable {
+        var prompt: String
+        var p: [Double]
+        var ms: Double?
+    }
+
     public let file: String
     private var entries: [String: Entry] = [:]
 
@@ -19,10 +26,12 @@ public final class ScoreCache {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         file = directory + "/" + identity.cacheStem(contextLength: contextLength) + ".jsonl"
         if let data = FileManager.default.contents(atPath: file) {
+            // JSONDecoder, not JSONSerialization: on Linux the latter parses about one double in
+            // six to a neighbouring value, and a re-run must see exactly what was stored.
+            let decoder = JSONDecoder()
             for line in data.split(separator: 10) {
-                guard let row = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                      let prompt = row["prompt"] as? String, let p = row["p"] as? [Double], p.count == 5 else { continue }
-                entries[prompt] = Entry(probabilities: p, milliseconds: row["ms"] as? Double ?? 0)
+                guard let row = try? decoder.decode(Line.self, from: Data(line)), row.p.count == 5 else { continue }
+                entries[row.prompt] = Entry(probabilities: row.p, milliseconds: row.ms ?? 0)
             }
         }
     }
