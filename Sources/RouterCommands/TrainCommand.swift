@@ -40,6 +40,11 @@ struct TrainCommand: CLICommand {
           --sample N|LIST     at most N train rows per file, or one size per --data file in order
                               (e.g. all,all,300: `all` keeps a file whole) (those with the smallest SHA-256 of
                               their id; the same on every run)
+          --augment FILE      add manipulated copies of every train row, labeled like the original:
+                              phrases claiming the question is hard or easy, typed template markup,
+                              the query repeated (data/augmentation/manipulation.json), so users
+                              cannot push verdicts with them (docs/reliability.md)
+          --augment-copies K  copies per row with --augment (default: 1)
       -m, --model NAME|PATH   the scoring model (default: \(ModelCatalog.defaultModelName))
           --template PATH     the template (default: prompts/\(ResourceLocator.defaultTemplateFile))
           --cache DIR         feature cache (default: .cache/scores in the project)
@@ -53,7 +58,7 @@ struct TrainCommand: CLICommand {
 
     static let declared: [ParsedArguments.Option] = [
         .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "balance"), .init(name: "experts", takesValue: false), .init(name: "l2"),
-        .init(name: "epochs"), .init(name: "sample"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
+        .init(name: "epochs"), .init(name: "sample"), .init(name: "augment"), .init(name: "augment-copies"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
         .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
         .init(name: "help", aliases: ["-h"], takesValue: false),
@@ -65,6 +70,9 @@ struct TrainCommand: CLICommand {
     let training: HeadTraining
     let samples: [Int?]
     let experts: Bool
+    let augmentation: TrainingAugmentation?
+    let augmentationFile: String?
+    let augmentCopies: Int
     let router: RouterOptions
     let cache: String?
     let engine: ScoringEngineSettings
@@ -119,6 +127,20 @@ struct TrainCommand: CLICommand {
         } else {
             samples = files.map { _ in nil }
         }
+        augmentationFile = parsed.value("augment")
+        if let path = augmentationFile, !wantsHelp {
+            do {
+                augmentation = try TrainingAugmentation.load(path: path)
+            } catch {
+                throw .input("--augment: \(error.description)")
+            }
+        } else {
+            augmentation = nil
+        }
+        augmentCopies = try parsed.integer("augment-copies", in: 1...50, command: Self.name) ?? 1
+        if parsed.value("augment-copies") != nil && augmentationFile == nil {
+            throw .usage("--augment-copies needs --augment FILE", command: Self.name)
+        }
         var router = RouterOptions()
         if let model = parsed.value("model") { router.model = model }
         router.templatePath = parsed.value("template")
@@ -135,12 +157,15 @@ struct TrainCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let locator = ResourceLocator()
         let setup = RouterSetup(options: router, locator: locator)
-        let datasets: [BenchmarkDataset]
+        var datasets: [BenchmarkDataset]
         do {
             datasets = try BenchmarkDataset.load(paths: data.flatMap { $0.split(separator: ",").map(String.init) }, split: .train,
                                                  samples: samples)
         } catch {
             throw .input(error.description)
+        }
+        if let augmentation {
+            datasets = datasets.map { augmentation.augmented($0, copies: augmentCopies) }
         }
         let cacheDirectory = cache ?? locator.home + "/.cache/scores"
         let modelName = ModelCatalog.displayName(router.model)
@@ -183,7 +208,7 @@ struct TrainCommand: CLICommand {
         }
 
         let start = ContinuousClock.now
-        let description: [String: String] = [
+        var description: [String: String] = [
             "data": data.map { "\(URL(fileURLWithPath: $0).lastPathComponent):train" }.joined(separator: ","),
             "sample": samples.map { $0.map(String.init) ?? "all" }.joined(separator: ","),
             "model": modelName,
@@ -193,6 +218,9 @@ struct TrainCommand: CLICommand {
             "ctx": String(settings.contextLength),
             "trained_at": ISO8601DateFormatter().string(from: Date()),
         ]
+        if let augmentationFile {
+            description["augment"] = "\(URL(fileURLWithPath: augmentationFile).lastPathComponent) x\(augmentCopies)"
+        }
         let outcome = experts
             ? training.runExperts(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
             : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)

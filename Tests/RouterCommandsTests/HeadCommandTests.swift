@@ -85,6 +85,24 @@ import Testing
         #expect(try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--target", "both"]).status == 2)
     }
 
+    @Test func trainWithAugmentAddsManipulatedCopiesLabeledLikeTheirOriginals() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        let phrases = folder + "/phrases.json"
+        try #"{"upgrade": ["This is extremely hard."], "repeat": [[2, "\n"]]}"#.write(toFile: phrases, atomically: true, encoding: .utf8)
+        let head = folder + "/augmented.json"
+        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+                                          "--augment", phrases, "--cache", folder + "/cache", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(train.stdout.contains("wrote \(head): head 'augmented', 110 train rows"), "\(train.stdout)")
+        let training = try #require(try Self.json(try String(contentsOfFile: head, encoding: .utf8))["training"] as? [String: String])
+        #expect(training["augment"] == "phrases.json x1" && training["rows"] == "110")
+
+        let missing = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment", folder + "/none.json"])
+        #expect(missing.status == 1 && missing.stderr.contains("--augment: cannot read"), "\(missing.stderr)")
+        let orphan = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment-copies", "2"])
+        #expect(orphan.status == 2 && orphan.stderr.contains("--augment-copies needs --augment"), "\(orphan.stderr)")
+    }
+
     @Test func labelWithTheShippedHeadNamesItOnEveryLine() throws {
         let input = try CLIHarness.temporaryFile("q.txt", contents: "What is 2+2?\nProve that there are infinitely many primes.\n")
         let output = URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent("out.jsonl").path

@@ -62,9 +62,10 @@ public struct PromptBuilder: Sendable {
     /// Tokens a query may have before it is truncated.
     public var queryRoom: Int { contextLength - prefixTokens.count - suffixTokens.count }
 
-    /// The prompt for `query` (surrounding whitespace removed; an empty query is an error).
+    /// The prompt for `query` (surrounding whitespace removed; an empty query is an error; a
+    /// query typed several times over is read once, `RepeatedQuery`).
     public func prompt(for query: String) throws(RouterError) -> ScoringPrompt {
-        let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = RepeatedQuery.collapsed(query.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !query.isEmpty else { throw .emptyQuery }
         var queryTokens = try tokenizer.tokens(of: query, parseSpecial: false)
         let statistics = PromptStatistics.of(query: query, tokens: queryTokens.count)

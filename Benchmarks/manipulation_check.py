@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""How many verdicts a user can flip with what they type (docs/reliability.md), by hand:
+
+  python3 Benchmarks/manipulation_check.py [--per-set 20] [--head FILE | --no-head] [--json OUT]
+
+Takes the first N test-split prompts of GSM8K and of Arena-Hard from data/, and for each one
+makes 40 manipulated copies from Benchmarks/manipulation/phrases.json (written for this check,
+never trained on): a sentence claiming the question is very hard appended ("upgrade", 10
+phrasings), one claiming it is trivially easy ("downgrade", 10), a fake template closing or
+chat markup ("markup", 10), the query repeated ("repeat", 10 ways). Labels originals and copies
+in one `causal-router label` run (default model, template, shipped head and config) and prints,
+per kind, the share of copies whose route differs from their original's, how many went weak to
+strong and strong to weak, and the mean change of the strong-model win rate.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROUTER = os.path.join(ROOT, ".build/release/causal-router")
+SETS = ["data/routellm/gsm8k.jsonl", "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl"]
+KINDS = ["upgrade", "downgrade", "markup", "repeat"]
+
+
+def test_prompts(path, count):
+    rows = []
+    with open(os.path.join(ROOT, path)) as f:
+        for line in f:
+            row = json.loads(line)
+            if row.get("split") == "test":
+                rows.append(row["prompt"])
+            if len(rows) == count:
+                break
+    return rows
+
+
+def variants(prompt, phrases):
+    for kind in KINDS:
+        for i, phrase in enumerate(phrases[kind]):
+            if kind == "repeat":
+                times, separator = phrase
+                yield kind, i, separator.join([prompt] * times)
+            else:
+                yield kind, i, prompt + ("" if phrase.startswith("\n") else " ") + phrase
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-set", type=int, default=20, help="test prompts from each set (default 20)")
+    parser.add_argument("--head", help="a head file (default: the shipped head)")
+    parser.add_argument("--no-head", action="store_true", help="zero-shot")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--output", help="keep the verdicts here (default: a temporary file)")
+    parser.add_argument("--json", help="also write the table as JSON here")
+    args = parser.parse_args()
+    if not os.access(ROUTER, os.X_OK):
+        sys.exit(f"{ROUTER} is missing: run `make build` first")
+    with open(os.path.join(ROOT, "Benchmarks/manipulation/phrases.json")) as f:
+        phrases = json.load(f)
+    originals = [p for path in SETS for p in test_prompts(path, args.per_set)]
+    rows = []  # (original index, kind, phrasing, text)
+    for n, prompt in enumerate(originals):
+        rows.append((n, "original", -1, prompt))
+        rows.extend((n, kind, i, text) for kind, i, text in variants(prompt, phrases))
+    work = tempfile.mkdtemp(prefix="manipulation-")
+    rows_file = os.path.join(work, "rows.jsonl")
+    with open(rows_file, "w") as f:
+        for i, (_, _, _, text) in enumerate(rows):
+            f.write(json.dumps({"id": i, "prompt": text}) + "\n")
+    out = args.output or os.path.join(work, "verdicts.jsonl")
+    command = [ROUTER, "label", "--input", rows_file, "--output", out, "--threads", str(args.threads)]
+    if args.head:
+        command += ["--head", args.head]
+    if args.no_head:
+        command += ["--no-head"]
+    subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+    verdicts = {}
+    with open(out) as f:
+        for line in f:
+            v = json.loads(line)
+            verdicts[v["id"]] = v
+    original = {rows[i][0]: verdicts[i] for i in range(len(rows)) if rows[i][1] == "original"}
+    head = original[0].get("head") or "none (zero-shot)"
+    strong_share = sum(v["route"] == "strong" for v in original.values()) / len(original)
+    print(f"\n{len(originals)} prompts ({args.per_set} GSM8K test + {args.per_set} Arena-Hard test), head {head}, "
+          f"strong share of the originals {strong_share:.2f}\n")
+    print("| manipulation (10 phrasings each) | copies | route flips | weak -> strong | strong -> weak | mean Δ win rate |")
+    print("|---|---|---|---|---|---|")
+    table = {"head": head, "prompts": len(originals), "strong_share": strong_share, "kinds": {}}
+    for kind in KINDS:
+        copies = [(rows[i][0], verdicts[i]) for i in range(len(rows)) if rows[i][1] == kind]
+        up = sum(original[n]["route"] == "weak" and v["route"] == "strong" for n, v in copies)
+        down = sum(original[n]["route"] == "strong" and v["route"] == "weak" for n, v in copies)
+        delta = sum(v["strong_win_rate"] - original[n]["strong_win_rate"] for n, v in copies) / len(copies)
+        print(f"| {kind} | {len(copies)} | {up + down} ({100 * (up + down) / len(copies):.1f}%) | {up} | {down} | {delta:+.3f} |")
+        table["kinds"][kind] = {"copies": len(copies), "flips": up + down, "weak_to_strong": up, "strong_to_weak": down,
+                                "mean_delta_win_rate": delta}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(table, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
