@@ -255,8 +255,10 @@ def main():
     results["raw_decode_ms"] = round(per_request / limit_rate * 1000, 1)
     results["limit_rps"] = round(limit_rate / per_request, 3)
 
+    # --verdict-cache 0: every round re-sends the same queries; the verdict cache would answer the
+    # repeats without decoding, and the ratio is about scoring unique queries.
     router_cmd = [ROUTER, "serve", "--model", args.model, "--port", str(args.port), "--parallel", str(args.parallel),
-                  "--ctx", str(args.ctx), "--threads", str(args.threads), "--timeout-ms", "600000"]
+                  "--ctx", str(args.ctx), "--threads", str(args.threads), "--timeout-ms", "600000", "--verdict-cache", "0"]
     if args.head:
         router_cmd += ["--head", args.head]
     peer_cmd = [SERVER, "-m", gguf, "--port", str(args.port + 1), "--host", "127.0.0.1", "-t", str(args.threads),
@@ -429,7 +431,8 @@ Latest `make bench` run ({r['date']}), written by `Benchmarks/bench.py`. Command
     {r['command']}
 
 Both servers run on the same machine, model, threads and queries: causal-router's sidecar
-(`serve`, `POST /v1/route`) and llama.cpp's `llama-server` built from the same pinned source
+(`serve --verdict-cache 0`, `POST /v1/route`: rounds repeat the queries, each is scored every
+time) and llama.cpp's `llama-server` built from the same pinned source
 (`vendor/build-peer-tools.sh`), asked for the next-token distribution of the same rendered
 prompt (`/completion`, `n_predict` 1, `n_probs` 20, `cache_prompt` true, `-np` = the router's
 `--parallel`). Sidecar runs alternate router, peer, router, peer per concurrency so that drift

@@ -101,7 +101,8 @@ Run of {date}, written by `Benchmarks/proxy_overhead.py` (`make bench-proxy`). C
     {command}
 
 One `llama-server` (the same pinned build, SmolLM2-135M, `-np 1 -t 1`) is the upstream of both
-tiers; `causal-router serve --upstreams` runs in front of it on the same machine. Each round
+tiers; `causal-router serve --upstreams --verdict-cache 0` runs in front of it on the same
+machine (no verdict cache: the repeated body is scored every round). Each round
 sends the identical chat completion (temperature 0, fixed seed, {args.max_tokens} tokens; the
 upstream's prompt cache makes its work the same each time) to llama-server directly, through the
 proxy by model name (parse, forward with libcurl on a kept-alive connection, return), through
@@ -141,8 +142,9 @@ def main():
         entry = {"base_url": f"http://127.0.0.1:{upstream_port}/v1", "model": "smollm2"}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
             json.dump({"strong": entry, "weak": entry}, file)
+        # --verdict-cache 0: each round sends the identical request; "router" must score it every time.
         router = subprocess.Popen([router_binary, "serve", "--port", "0", "--upstreams", file.name, "--timeout-ms", "60000",
-                                   "--threads", str(args.threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                   "--threads", str(args.threads), "--verdict-cache", "0"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         processes.append(router)
         port = None
         for line in router.stderr:

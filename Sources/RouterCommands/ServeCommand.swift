@@ -18,6 +18,7 @@ struct ServeCommand: CLICommand {
     ENDPOINTS:
       POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
                             "threshold" and "timeout_ms" -> the `route` verdict + "fallback"
+                            and "cached"
       POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
       GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
       GET  /v1/config       model, template, threshold, strong/weak models, limits
@@ -29,6 +30,15 @@ struct ServeCommand: CLICommand {
     flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
     fallback route) and swap it in; a bad file keeps the config in force (one line on stderr).
     --threshold, or a head's threshold, still overrides the file's after a reload.
+
+    VERDICT CACHE: a query whose normalised text (surrounding whitespace removed; for "messages"
+    the conversation query) was scored less than --verdict-cache-ttl seconds ago is answered from
+    the cached distribution without decoding ("cached": true): the same probabilities, label and
+    ood_score, routed by the request's threshold and the config in force (a SIGHUP reload keeps
+    the cache). Fallbacks and errors are never cached. The least recently used entry goes when
+    the cache is full (~500 bytes an entry). The proxy's "router" requests use it too
+    (X-Router-Cached: 1). /metrics: causal_router_verdict_cache_hits_total, _misses_total,
+    _entries and _capacity.
 
     Connections are served by one epoll event loop (idle and half-sent connections cost a file
     descriptor, not a thread) and a pool of --workers handler threads. A request's head must
@@ -77,6 +87,10 @@ struct ServeCommand: CLICommand {
                               serve a non-loopback address without --api-key-file
           --public-metrics    GET /metrics needs no key
           --upstreams FILE    proxy OpenAI-compatible requests to these upstreams (see PROXY)
+          --verdict-cache N   distributions kept for repeated queries; 0 turns the cache off
+                              (default: 10000)
+          --verdict-cache-ttl S
+                              seconds a cached distribution answers repeats (default: 600)
     \(ModelOptions.help.replacingOccurrences(of: "(default: 1024)", with: "per request (default: 1024)"))
     """
 
@@ -88,6 +102,7 @@ struct ServeCommand: CLICommand {
         .init(name: "header-timeout"), .init(name: "body-timeout"), .init(name: "max-connections"), .init(name: "workers"),
         .init(name: "api-key-file"), .init(name: "allow-unauthenticated", takesValue: false),
         .init(name: "public-metrics", takesValue: false), .init(name: "upstreams"),
+        .init(name: "verdict-cache"), .init(name: "verdict-cache-ttl"),
     ]
 
     let options: ServerOptions
@@ -131,6 +146,11 @@ struct ServeCommand: CLICommand {
         options.apiKeyFile = parsed.value("api-key-file")
         options.allowUnauthenticated = parsed.flag("allow-unauthenticated")
         options.publicMetrics = parsed.flag("public-metrics")
+        options.verdictCacheEntries = try parsed.integer("verdict-cache", in: 0...10_000_000, command: Self.name)
+            ?? ServerOptions.defaultVerdictCacheEntries
+        if let seconds = try parsed.integer("verdict-cache-ttl", in: 1...31_536_000, command: Self.name) {
+            options.verdictCacheTimeToLive = .seconds(seconds)
+        }
         upstreamsPath = parsed.value("upstreams")
         self.options = options
     }

@@ -47,7 +47,8 @@ public final class RouterApplication: Sendable {
         service = RouterService(settings: ServiceSettings(
             config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
             templateName: template.name, engine: engineSettings, limits: options.limits,
-            authenticator: authenticator, publicMetrics: options.publicMetrics))
+            authenticator: authenticator, publicMetrics: options.publicMetrics,
+            verdictCacheEntries: options.verdictCacheEntries, verdictCacheTimeToLive: options.verdictCacheTimeToLive))
         do {
             server = try HTTPServer(address: options.address, handler: handler(service), limits: options.limits)
         } catch {
@@ -83,6 +84,8 @@ public final class RouterApplication: Sendable {
     /// Re-reads the routing config file with the start-up precedence (`RouterSetup.config(head:)`:
     /// --threshold, else the head's threshold, over the file's) and swaps it in atomically; on
     /// error the config in force stays. Requests being answered keep the config they started with.
+    /// The verdict cache is kept: it holds distributions, and the route is recomputed from the
+    /// config in force on every hit (the model, template and head are not reloaded).
     @discardableResult
     public func reloadConfig() -> Result<RoutingConfig, RouterError> {
         do {

@@ -63,7 +63,7 @@ final class RouterMetrics: Sendable {
     }
 
     /// The exposition text; engine figures come from its statistics when it is running.
-    func render(engine: BatchedScoringEngine?, ready: Bool, server: HTTPServerStatistics?) -> String {
+    func render(engine: BatchedScoringEngine?, ready: Bool, server: HTTPServerStatistics?, verdictCache: VerdictCacheStatistics) -> String {
         let s = state.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }
@@ -88,6 +88,14 @@ final class RouterMetrics: Sendable {
         for reason in ["timeout", "overloaded", "error"] { sample("fallbacks_total", "reason=\"\(reason)\"", Double(s.fallbacks[reason] ?? 0)) }
         family("out_of_distribution_total", "counter", "Verdicts whose query lay outside the head's training data (routed by ood_route).")
         sample("out_of_distribution_total", "", Double(s.outOfDistribution))
+        family("verdict_cache_hits_total", "counter", "Queries answered from the verdict cache (not decoded).")
+        sample("verdict_cache_hits_total", "", Double(verdictCache.hits))
+        family("verdict_cache_misses_total", "counter", "Verdict cache lookups that found nothing (the query went to the engine).")
+        sample("verdict_cache_misses_total", "", Double(verdictCache.misses))
+        family("verdict_cache_entries", "gauge", "Distributions held by the verdict cache.")
+        sample("verdict_cache_entries", "", Double(verdictCache.entries))
+        family("verdict_cache_capacity", "gauge", "The most distributions the verdict cache holds (0: off).")
+        sample("verdict_cache_capacity", "", Double(verdictCache.capacity))
         family("requests_in_flight", "gauge", "Requests being handled now (this one included).")
         sample("requests_in_flight", "", Double(s.inFlight))
         family("unauthorized_total", "counter", "Requests refused with 401 (no or wrong API key).")

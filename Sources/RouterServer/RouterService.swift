@@ -8,6 +8,10 @@ import Synchronization
 ///
 /// Fail-open: a query not scored by its deadline, or refused by a full queue, gets a fallback
 /// verdict at once (the configured fallback route, `"fallback": true` and the reason).
+///
+/// A query scored within the verdict cache's time to live (`VerdictCache`) is answered from its
+/// cached distribution before it reaches the engine (`"cached": true`), routed by the threshold
+/// and config of the request at hand.
 public final class RouterService: HTTPHandler {
     public enum Status: Sendable {
         case loading
@@ -18,6 +22,9 @@ public final class RouterService: HTTPHandler {
     public let settings: ServiceSettings
     private let status = Mutex(Status.loading)
     private let metrics = RouterMetrics()
+    /// Distributions of recently scored queries; kept across config reloads (they do not depend
+    /// on the config; the model, template and head are fixed for the service's life).
+    private let verdictCache: VerdictCache
     /// The routing config in force; replaced whole by `replaceConfig` (SIGHUP). A request reads it
     /// once, so one being answered during a reload keeps the config it started with.
     private let liveConfig: Mutex<RoutingConfig>
@@ -26,7 +33,11 @@ public final class RouterService: HTTPHandler {
     public init(settings: ServiceSettings) {
         self.settings = settings
         self.liveConfig = Mutex(settings.config)
+        self.verdictCache = VerdictCache(capacity: settings.verdictCacheEntries, timeToLive: settings.verdictCacheTimeToLive)
     }
+
+    /// The verdict cache's hits, misses and entries.
+    public var verdictCacheStatistics: VerdictCacheStatistics { verdictCache.statistics }
 
     /// The routing config in force.
     public var config: RoutingConfig { liveConfig.withLock { $0 } }
@@ -115,7 +126,8 @@ public final class RouterService: HTTPHandler {
             let extra = serviceExtension?.metricsText() ?? ""
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4",
                                 body: Array((metrics.render(engine: engine, ready: engine != nil,
-                                                            server: serverStatistics.withLock { $0 }?()) + extra).utf8))
+                                                            server: serverStatistics.withLock { $0 }?(),
+                                                            verdictCache: verdictCache.statistics) + extra).utf8))
         default:
             guard let engine else {
                 return .error(503, "the scoring model is not ready; see GET /healthz", type: "unavailable")
@@ -159,6 +171,8 @@ public final class RouterService: HTTPHandler {
                 ("default_timeout_ms", .int(settings.defaultTimeoutMs)),
                 ("max_body_bytes", .int(settings.limits.maxBodyBytes)),
                 ("max_batch_queries", .int(BatchRequestBody.maxQueries)),
+                ("verdict_cache_entries", .int(verdictCache.capacity)),
+                ("verdict_cache_ttl_s", .number(Double(verdictCache.timeToLive.components.seconds))),
             ])),
             ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
             ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),
@@ -196,6 +210,7 @@ public final class RouterService: HTTPHandler {
         if case .number(let rate)? = field("strong_win_rate") { decision.strongWinRate = rate }
         if case .int(let label)? = field("label") { decision.label = label }
         if case .string(let reason)? = field("reason") { decision.fallbackReason = reason }
+        if case .bool(let cached)? = field("cached") { decision.cached = cached }
         return decision
     }
 
@@ -229,16 +244,25 @@ public final class RouterService: HTTPHandler {
         return .json(200, JSONValue.object([("verdicts", .array(verdicts))]).serialized)
     }
 
-    /// A query on its way: queued, or refused at once.
+    /// A query on its way: answered from the verdict cache, queued (with its cache key when the
+    /// cache is on), or refused at once.
     private enum Pending {
-        case queued(ScoringTicket)
+        case cached(ScoredQuery)
+        case queued(ScoringTicket, cacheKey: String?)
         case refused(reason: String)
     }
 
+    /// Looks the query up in the verdict cache, else submits it to the engine.
     private func submit(_ request: RouteRequestBody, engine: BatchedScoringEngine) throws(RequestError) -> Pending {
         let text = try request.queryText(room: engine.promptBuilder.queryRoom, tokenizer: engine.tokenizer)
+        var cacheKey: String?
+        if verdictCache.isEnabled && !PromptBuilder.normalisedQuery(text).isEmpty {
+            let key = VerdictCache.key(query: text)
+            if let scored = verdictCache.scored(for: key) { return .cached(scored) }
+            cacheKey = key
+        }
         do {
-            return .queued(try engine.submit(engine.prompt(for: text)))
+            return .queued(try engine.submit(engine.prompt(for: text)), cacheKey: cacheKey)
         } catch .overloaded {
             return .refused(reason: "overloaded")
         } catch .shuttingDown {
@@ -253,15 +277,13 @@ public final class RouterService: HTTPHandler {
         switch pending {
         case .refused(let why):
             reason = why
-        case .queued(let ticket):
+        case .cached(let scored):
+            return scoredVerdict(scored, cached: true, config: config, receivedAt: receivedAt)
+        case .queued(let ticket, let cacheKey):
             switch ticket.wait(until: deadline) {
             case .success(let scored)?:
-                let verdict = Verdict(scored: scored, config: config, template: settings.templateName,
-                                      latencyMs: (ContinuousClock.now - receivedAt).milliseconds)
-                metrics.recordVerdict(label: verdict.label, route: verdict.route, fallbackReason: nil)
-                if verdict.outOfDistribution { metrics.recordOutOfDistribution() }
-                guard case .object(let fields) = verdict.json else { preconditionFailure("a verdict is an object") }
-                return .object(fields + [("fallback", .bool(false))])
+                if let cacheKey { verdictCache.store(scored, for: cacheKey) }
+                return scoredVerdict(scored, cached: false, config: config, receivedAt: receivedAt)
             case .failure(let error)?:
                 reason = "error: \(error.description)"
             case nil:
@@ -286,8 +308,19 @@ public final class RouterService: HTTPHandler {
             ("truncated", .bool(false)),
             ("prompt_tokens", .null),
             ("fallback", .bool(true)),
+            ("cached", .bool(false)),
             ("reason", .string(reason)),
         ])
+    }
+
+    /// The verdict for a scored distribution, routed by `config` (counted in /metrics).
+    private func scoredVerdict(_ scored: ScoredQuery, cached: Bool, config: RoutingConfig, receivedAt: ContinuousClock.Instant) -> JSONValue {
+        let verdict = Verdict(scored: scored, config: config, template: settings.templateName,
+                              latencyMs: (ContinuousClock.now - receivedAt).milliseconds)
+        metrics.recordVerdict(label: verdict.label, route: verdict.route, fallbackReason: nil)
+        if verdict.outOfDistribution { metrics.recordOutOfDistribution() }
+        guard case .object(let fields) = verdict.json else { preconditionFailure("a verdict is an object") }
+        return .object(fields + [("fallback", .bool(false)), ("cached", .bool(cached))])
     }
 
     private func config(threshold: Double?) -> RoutingConfig {

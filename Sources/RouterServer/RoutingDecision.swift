@@ -12,12 +12,15 @@ public struct RoutingDecision: Equatable, Sendable {
     public var fallbackReason: String?
     /// The threshold the route was decided with.
     public var threshold: Double
+    /// The distribution came from the verdict cache (the query was not decoded).
+    public var cached: Bool
 
-    public init(route: Route, strongWinRate: Double?, label: Int?, fallbackReason: String?, threshold: Double) {
+    public init(route: Route, strongWinRate: Double?, label: Int?, fallbackReason: String?, threshold: Double, cached: Bool = false) {
         self.route = route
         self.strongWinRate = strongWinRate
         self.label = label
         self.fallbackReason = fallbackReason
         self.threshold = threshold
+        self.cached = cached
     }
 }

@@ -13,6 +13,13 @@ public struct ServerOptions: Sendable {
     public var allowUnauthenticated = false
     /// `/metrics` answers without a key even when keys are required.
     public var publicMetrics = false
+    /// Distributions the verdict cache holds (`--verdict-cache`; 0: no cache).
+    public var verdictCacheEntries = ServerOptions.defaultVerdictCacheEntries
+    /// How long a cached distribution answers repeats of its query (`--verdict-cache-ttl`).
+    public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
+
+    public static let defaultVerdictCacheEntries = 10_000
+    public static let defaultVerdictCacheTimeToLive = Duration.seconds(600)
 
     public init() {}
 }

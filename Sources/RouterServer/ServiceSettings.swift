@@ -15,10 +15,15 @@ public struct ServiceSettings: Sendable {
     public var authenticator: APIKeyAuthenticator?
     /// `/metrics` answers without a key.
     public var publicMetrics = false
+    /// Distributions the verdict cache holds (0: no cache).
+    public var verdictCacheEntries = ServerOptions.defaultVerdictCacheEntries
+    /// How long a cached distribution answers repeats of its query.
+    public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
 
     public init(config: RoutingConfig, defaultTimeoutMs: Int = 2000, modelPath: String, templateName: String,
                 engine: ScoringEngineSettings, limits: HTTPServerLimits, authenticator: APIKeyAuthenticator? = nil,
-                publicMetrics: Bool = false) {
+                publicMetrics: Bool = false, verdictCacheEntries: Int = ServerOptions.defaultVerdictCacheEntries,
+                verdictCacheTimeToLive: Duration = ServerOptions.defaultVerdictCacheTimeToLive) {
         self.config = config
         self.defaultTimeoutMs = defaultTimeoutMs
         self.modelPath = modelPath
@@ -27,5 +32,7 @@ public struct ServiceSettings: Sendable {
         self.limits = limits
         self.authenticator = authenticator
         self.publicMetrics = publicMetrics
+        self.verdictCacheEntries = verdictCacheEntries
+        self.verdictCacheTimeToLive = verdictCacheTimeToLive
     }
 }

@@ -4,9 +4,9 @@ import Testing
 /// `causal-router serve` refuses to start unsafe or broken set-ups with one error line and a
 /// non-zero exit, before loading anything.
 @Suite(.timeLimit(.minutes(5))) struct ServeCommandTests {
-    func expectOneLineFailure(_ arguments: [String], mentioning needles: [String]) throws {
+    func expectOneLineFailure(_ arguments: [String], mentioning needles: [String], status: Int32 = 1) throws {
         let run = try CLIHarness.spawn(["serve"] + arguments)
-        #expect(run.status == 1, "stderr: \(run.stderr)")
+        #expect(run.status == status, "stderr: \(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 1, "one line: \(run.stderr)")
         for needle in needles { #expect(run.stderr.contains(needle), "stderr: \(run.stderr)") }
@@ -38,5 +38,11 @@ import Testing
         let config = try CLIHarness.temporaryFile("router.json", contents: #"{"threshold": 0.5, "strong": {"base_url": "nope", "model": "m"}, "#
             + #""weak": {"base_url": "http://127.0.0.1:2/v1", "model": "n"}}"#)
         try expectOneLineFailure(["--port", "0", "--config", config], mentioning: ["base_url"])
+    }
+
+    @Test func badVerdictCacheOptionsAreRefused() throws {
+        // Usage errors: exit 2.
+        try expectOneLineFailure(["--port", "0", "--verdict-cache", "many"], mentioning: ["--verdict-cache", "0...10000000"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--verdict-cache-ttl", "0"], mentioning: ["--verdict-cache-ttl"], status: 2)
     }
 }

@@ -62,10 +62,16 @@ public struct PromptBuilder: Sendable {
     /// Tokens a query may have before it is truncated.
     public var queryRoom: Int { contextLength - prefixTokens.count - suffixTokens.count }
 
-    /// The prompt for `query` (surrounding whitespace removed; an empty query is an error; a
-    /// query typed several times over is read once, `RepeatedQuery`).
+    /// The text of `query` the model scores: surrounding whitespace and newlines removed, and a
+    /// query typed several times over read once (`RepeatedQuery`). Two queries with the same
+    /// normalised text get the same prompt, statistics and distribution.
+    public static func normalisedQuery(_ query: String) -> String {
+        RepeatedQuery.collapsed(query.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The prompt for `query` (`normalisedQuery`; an empty query is an error).
     public func prompt(for query: String) throws(RouterError) -> ScoringPrompt {
-        let query = RepeatedQuery.collapsed(query.trimmingCharacters(in: .whitespacesAndNewlines))
+        let query = Self.normalisedQuery(query)
         guard !query.isEmpty else { throw .emptyQuery }
         var queryTokens = try tokenizer.tokens(of: query, parseSpecial: false)
         let statistics = PromptStatistics.of(query: query, tokens: queryTokens.count)

@@ -1,0 +1,84 @@
+import RouterCore
+import Synchronization
+
+/// The model's output for recently scored queries, so a repeated query (a retry, a template, a
+/// popular question) is answered without decoding: `serve --verdict-cache N --verdict-cache-ttl S`.
+///
+/// What is kept is the scored distribution (`ScoredQuery`: the five probabilities, the head's
+/// ood score and flag, truncation and prompt size), not the route: the route is recomputed on
+/// every hit from the threshold and config in force, so a request's own `threshold` and a
+/// SIGHUP reload apply to cached queries too. Scoring is batch-invariant and the model,
+/// template and head are fixed for a server's life, so a distribution stays valid until its
+/// time to live ends. Fail-open verdicts and errors are never stored.
+///
+/// The key is the SHA-256 of the normalised query (`PromptBuilder.normalisedQuery`: the text
+/// the engine scores; for chat messages the conversation query), so a long query costs no more
+/// than a short one. Memory is bounded by the entry count: an entry is a slot of ~150 bytes (the
+/// key's and the array's references, the scalar fields of `ScoredQuery` with its nil features,
+/// the head name, shared by every entry, an expiry and two slot links), the 64-character hex key
+/// (~160 bytes on the heap, shared by the map and the slot), the five doubles (~80 bytes) and a
+/// map slot with the arrays' growth slack: measured, 100 000 entries add ~48 MB to the resident
+/// size, ~480 bytes an entry, so the default 10 000 take ~5 MB.
+public final class VerdictCache: Sendable {
+    private struct State {
+        var entries: ExpiringLRU<String, ScoredQuery>
+        var hits = 0
+        var misses = 0
+    }
+
+    /// The most entries held (0: nothing is stored or looked up).
+    public let capacity: Int
+    public let timeToLive: Duration
+    private let clock: @Sendable () -> ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    /// `clock` tells the time (tests move it by hand).
+    public init(capacity: Int, timeToLive: Duration,
+                clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.capacity = max(0, capacity)
+        self.timeToLive = timeToLive
+        self.clock = clock
+        self.state = Mutex(State(entries: ExpiringLRU(capacity: max(0, capacity), timeToLive: timeToLive)))
+    }
+
+    public var isEnabled: Bool { capacity > 0 }
+
+    /// The key of a query as the client sent it (normalised as the engine will score it).
+    public static func key(query: String) -> String {
+        SHA256.hex(Array(PromptBuilder.normalisedQuery(query).utf8))
+    }
+
+    /// The cached distribution for `key` (a hit), or nil (a miss); counted either way.
+    public func scored(for key: String) -> ScoredQuery? {
+        let now = clock()
+        return state.withLock { state in
+            let found = state.entries.value(for: key, now: now)
+            if found == nil { state.misses += 1 } else { state.hits += 1 }
+            return found
+        }
+    }
+
+    /// Stores what the engine scored for `key`, without the features (hidden state, pooled
+    /// blocks, logits) a verdict does not need.
+    public func store(_ scored: ScoredQuery, for key: String) {
+        guard isEnabled else { return }
+        let compact = Self.compact(scored)
+        let now = clock()
+        state.withLock { $0.entries.store(compact, for: key, now: now) }
+    }
+
+    public var statistics: VerdictCacheStatistics {
+        state.withLock { state in
+            VerdictCacheStatistics(hits: state.hits, misses: state.misses, entries: state.entries.count, capacity: capacity)
+        }
+    }
+
+    /// What a verdict is built from: the distribution and the fields `Verdict` reads.
+    static func compact(_ scored: ScoredQuery) -> ScoredQuery {
+        var compact = ScoredQuery(distribution: scored.distribution, truncated: scored.truncated, promptTokens: scored.promptTokens)
+        compact.head = scored.head
+        compact.oodScore = scored.oodScore
+        compact.outOfDistribution = scored.outOfDistribution
+        return compact
+    }
+}
