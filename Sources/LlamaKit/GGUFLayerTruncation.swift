@@ -24,13 +24,28 @@ public enum GGUFLayerTruncation {
 
     /// Reads the source's architecture and block count.
     public static func summary(of path: String) throws(Failure) -> Summary {
-        let file = try Parsed(path: path)
+        try summary(of: try read(path), name: path)
+    }
+
+    /// The same for a GGUF file's bytes (`name` is what failures call it).
+    public static func summary(of data: Data, name: String) throws(Failure) -> Summary {
+        let file = try Parsed(data: data, path: name)
         return Summary(architecture: file.architecture, blockCount: file.blockCount, tensorCount: file.tensors.count)
     }
 
     /// Writes `destination` with the first `layers` blocks of `source` (1 ..< blockCount).
     public static func write(source: String, destination: String, layers: Int) throws(Failure) {
-        let file = try Parsed(path: source)
+        let out = try truncated(try read(source), name: source, layers: layers)
+        do {
+            try out.write(to: URL(fileURLWithPath: destination), options: .atomic)
+        } catch {
+            throw Failure(description: "cannot write \(destination): \(error.localizedDescription)")
+        }
+    }
+
+    /// The bytes `write` writes, from the source's bytes (`name` is what failures call it).
+    public static func truncated(_ data: Data, name: String, layers: Int) throws(Failure) -> Data {
+        let file = try Parsed(data: data, path: name)
         guard layers >= 1 && layers < file.blockCount else {
             throw Failure(description: "--layers must be between 1 and \(file.blockCount - 1) (the model has \(file.blockCount) blocks)")
         }
@@ -57,11 +72,14 @@ public enum GGUFLayerTruncation {
             let start = file.dataOffset + Int(tensor.offset)
             out.append(file.data[start..<(start + tensor.byteCount)])
         }
-        do {
-            try out.write(to: URL(fileURLWithPath: destination), options: .atomic)
-        } catch {
-            throw Failure(description: "cannot write \(destination): \(error.localizedDescription)")
+        return out
+    }
+
+    private static func read(_ path: String) throws(Failure) -> Data {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            throw Failure(description: "cannot read \(path)")
         }
+        return data
     }
 
     private static func append<T: FixedWidthInteger>(_ value: T, to data: inout Data) {
@@ -93,10 +111,9 @@ public enum GGUFLayerTruncation {
         var tensorInfoOffset = 0
         var dataOffset = 0
 
-        init(path: String) throws(Failure) {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-                throw Failure(description: "cannot read \(path)")
-            }
+        init(data: Data, path: String) throws(Failure) {
+            // Offsets below count from the file's first byte: a slice is copied to start at 0.
+            let data = data.startIndex == 0 ? data : Data(Array(data))
             self.data = data
             var cursor = Cursor(data: data)
             guard data.count >= 24, data.prefix(4) == Data("GGUF".utf8) else { throw Failure(description: "\(path) is not a GGUF file") }
