@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz / make fuzz-smoke: builds the libFuzzer targets (Fuzz/, with AddressSanitizer) into
 # .build-fuzz and runs each for FUZZ_SECONDS, one after another, from its committed seed corpus
-# (Fuzz/corpus/<target>, read only) and dictionary; what the fuzzer adds goes to .fuzz/corpus,
+# (Fuzz/corpus/<target>, read only) and dictionary (Fuzz/<target>.dict); what the fuzzer adds goes to .fuzz/corpus,
 # crashes, hangs and out-of-memory inputs to .fuzz/artifacts (both git-ignored). Prints a line
 # per target and fails if any target found a crash.
 #   scripts/fuzz.sh [SECONDS] [target...]    targets: http-request request-body records template head gguf
@@ -32,13 +32,14 @@ for target in "${targets[@]}"; do
   mkdir -p "$scratch"
   log=.fuzz/logs/$target.log
   dict=()
-  [[ -f Fuzz/corpus/$target.dict ]] && dict=("-dict=Fuzz/corpus/$target.dict")
+  [[ -f Fuzz/$target.dict ]] && dict=("-dict=Fuzz/$target.dict")
   start=$(date +%s)
   touch "$log.start"
   set +e
   # The first corpus folder receives new inputs; the committed seeds are only read.
   # shellcheck disable=SC2086
-  ASAN_OPTIONS=detect_leaks=0 "$build/$config/fuzz-$target" "$scratch" "Fuzz/corpus/$target" "${dict[@]}" \
+  # Swift's backtracer would read its own stack under ASan and report that instead.
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$build/$config/fuzz-$target" "$scratch" "Fuzz/corpus/$target" "${dict[@]}" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=4096 -print_final_stats=1 \
     -artifact_prefix=".fuzz/artifacts/$target-" ${FUZZ_FLAGS:-} >"$log" 2>&1
   status=$?
