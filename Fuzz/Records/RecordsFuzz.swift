@@ -3,7 +3,8 @@ import RouterLabeling
 
 /// The query-log readers of `label` on arbitrary bytes, as JSONL (with and without a dotted
 /// --field/--id-field), CSV (header row, quoted fields across lines) and text: each reads to
-/// the end, a record per line at most, line numbers rising.
+/// the end, a record per line at most, line numbers rising, and the same records whether the
+/// file is read in one chunk or in chunks of a few bytes (lines across chunk boundaries).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRecords(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: size)
@@ -11,10 +12,17 @@ public func fuzzRecords(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let readings: [(InputFormat, String?, String?)] = [
         (.jsonl, nil, nil), (.jsonl, "messages.0.content", "meta.id"), (.csv, nil, nil), (.csv, "query", "id"), (.text, nil, nil),
     ]
+    let chunkSize = 1 + Int(input.first ?? 0) % 13
     for (format, field, idField) in readings {
-        let handle = RecordsFuzz.file.write(input)
-        defer { try? handle.close() }
-        guard let records = try? QueryLogCheck.records(handle: handle, format: format, field: field, idField: idField) else { continue }
+        func read(chunkSize: Int) -> [QueryLogCheck.Record]? {
+            let handle = RecordsFuzz.file.write(input)
+            defer { try? handle.close() }
+            return try? QueryLogCheck.records(handle: handle, format: format, field: field, idField: idField, chunkSize: chunkSize)
+        }
+        let records = read(chunkSize: 4096)
+        let chunked = read(chunkSize: chunkSize)
+        FuzzCheck.require(records == chunked, "\(format): \(String(describing: records)) in one chunk, \(String(describing: chunked)) in chunks of \(chunkSize)")
+        guard let records else { continue }
         FuzzCheck.require(records.count <= lines, "\(records.count) records from \(lines) lines")
         var previous = 0
         for record in records {

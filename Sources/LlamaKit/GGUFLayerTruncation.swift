@@ -120,8 +120,8 @@ public enum GGUFLayerTruncation {
             cursor.position = 4
             let version = try cursor.integer(UInt32.self)
             guard version == 2 || version == 3 else { throw Failure(description: "\(path): unsupported GGUF version \(version)") }
-            let tensorCount = Int(try cursor.integer(UInt64.self))
-            let metadataCount = Int(try cursor.integer(UInt64.self))
+            let tensorCount = try cursor.count()
+            let metadataCount = try cursor.count()
             var blockCountKeys: [String: Int] = [:]
             for _ in 0..<metadataCount {
                 let key = try cursor.string()
@@ -158,11 +158,16 @@ public enum GGUFLayerTruncation {
             }
             guard alignment > 0 else { throw Failure(description: "\(path): alignment 0") }
             dataOffset = (cursor.position + alignment - 1) / alignment * alignment
+            // (A file without tensors may end before the padding.)
+            guard raw.isEmpty || dataOffset <= data.count else {
+                throw Failure(description: "\(path): tensor data out of bounds (truncated file?)")
+            }
+            let available = UInt64(max(0, data.count - dataOffset))
             let order = raw.indices.sorted { raw[$0].offset < raw[$1].offset }
             var sizes = [Int](repeating: 0, count: raw.count)
             for (rank, index) in order.enumerated() {
-                let end = rank + 1 < order.count ? raw[order[rank + 1]].offset : UInt64(data.count - dataOffset)
-                guard end >= raw[index].offset, dataOffset + Int(end) <= data.count else {
+                let end = rank + 1 < order.count ? raw[order[rank + 1]].offset : available
+                guard end >= raw[index].offset, end <= available else {
                     throw Failure(description: "\(path): tensor data out of bounds (truncated file?)")
                 }
                 sizes[index] = Int(end - raw[index].offset)
@@ -184,15 +189,24 @@ public enum GGUFLayerTruncation {
             return value
         }
 
+        /// A count of things that follow (each at least a byte): more than the bytes left is an error.
+        mutating func count() throws(Failure) -> Int {
+            let value = try integer(UInt64.self)
+            guard value <= UInt64(data.count - position) else { throw Failure(description: "unexpected end of the GGUF header") }
+            return Int(value)
+        }
+
         mutating func string() throws(Failure) -> String {
-            let length = Int(try integer(UInt64.self))
-            guard length >= 0, position + length <= data.count else { throw Failure(description: "unexpected end of the GGUF header") }
+            let length = try count()
             let text = String(decoding: data[position..<(position + length)], as: UTF8.self)
             position += length
             return text
         }
 
-        mutating func skipValue(type: UInt32) throws(Failure) {
+        /// Arrays inside arrays this deep are refused (a file of nested arrays would overflow the stack).
+        static let maxArrayNesting = 8
+
+        mutating func skipValue(type: UInt32, nesting: Int = 0) throws(Failure) {
             switch type {
             case 0, 1, 7: position += 1
             case 2, 3: position += 2
@@ -200,13 +214,14 @@ public enum GGUFLayerTruncation {
             case 10, 11, 12: position += 8
             case 8: _ = try string()
             case 9:
+                guard nesting < Self.maxArrayNesting else { throw Failure(description: "GGUF arrays nested too deep") }
                 let elementType = try integer(UInt32.self)
-                let count = Int(try integer(UInt64.self))
+                let count = try count()
                 let fixed: [UInt32: Int] = [0: 1, 1: 1, 7: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 10: 8, 11: 8, 12: 8]
                 if let size = fixed[elementType] {
                     position += size * count
                 } else {
-                    for _ in 0..<count { try skipValue(type: elementType) }
+                    for _ in 0..<count { try skipValue(type: elementType, nesting: nesting + 1) }
                 }
             default:
                 throw Failure(description: "unknown GGUF value type \(type)")

@@ -12,8 +12,8 @@ public enum QueryLogCheck {
     }
 
     public static func records(handle: FileHandle, format: InputFormat, field: String? = nil,
-                               idField: String? = nil) throws(LabelError) -> [Record] {
-        let reader = try RecordReader(handle: handle, format: format, field: field, idField: idField)
+                               idField: String? = nil, chunkSize: Int = 1 << 20) throws(LabelError) -> [Record] {
+        let reader = try RecordReader(handle: handle, format: format, field: field, idField: idField, chunkSize: chunkSize)
         var records: [Record] = []
         while let record = reader.next() {
             let content: String
