@@ -110,6 +110,7 @@ public enum GGUFLayerTruncation {
         var tensors: [Tensor] = []
         var tensorInfoOffset = 0
         var dataOffset = 0
+        static let maxAlignment = 1 << 20
 
         init(data: Data, path: String) throws(Failure) {
             // Offsets below count from the file's first byte: a slice is copied to start at 0.
@@ -156,7 +157,10 @@ public enum GGUFLayerTruncation {
                 let shape = start..<cursor.position
                 raw.append((name, shape, try cursor.integer(UInt64.self)))
             }
-            guard alignment > 0 else { throw Failure(description: "\(path): alignment 0") }
+            // GGUF wants a power of two; a huge one would make the cut copy pad with gigabytes.
+            guard alignment > 0, alignment & (alignment - 1) == 0, alignment <= Self.maxAlignment else {
+                throw Failure(description: "\(path): general.alignment \(alignment) is not a power of two up to \(Self.maxAlignment)")
+            }
             dataOffset = (cursor.position + alignment - 1) / alignment * alignment
             // (A file without tensors may end before the padding.)
             guard raw.isEmpty || dataOffset <= data.count else {

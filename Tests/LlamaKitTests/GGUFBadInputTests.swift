@@ -43,6 +43,14 @@ import Testing
                      rest: tensor + le(UInt64(0))), "alignment 2^32-1: data would start past the end")
     }
 
+    /// Found by Fuzz/GGUF after the first fix: a 300-byte file without tensors whose alignment was
+    /// 2^32 - 1 made the cut copy allocate 4 GiB of padding.
+    @Test(arguments: [UInt32.max, 1 << 31, 48, 0]) func anAlignmentThatIsNoSmallPowerOfTwoIsAFailure(alignment: UInt32) {
+        let data = file(extra: 1, more: string("general.alignment") + le(UInt32(4)) + le(alignment))
+        refuses(data, "alignment \(alignment)")
+        #expect(throws: GGUFLayerTruncation.Failure.self) { _ = try GGUFLayerTruncation.truncated(data, name: "bad.gguf", layers: 2) }
+    }
+
     @Test func deeplyNestedArraysAreAFailure() {
         var nested: [UInt8] = []
         for _ in 0..<64 { nested += le(UInt32(9)) + le(UInt64(1)) }
