@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test bench bench-proxy probe peer deps llama model build clean distclean
+.PHONY: run route test bench bench-proxy probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -54,6 +54,19 @@ PROBE ?= 8
 probe: build model
 	.build/release/reproducibility-probe $(PROBE)
 
+## fuzz: libFuzzer with AddressSanitizer over the readers of untrusted input (Fuzz/): builds
+## the targets into .build-fuzz and runs each for FUZZ_SECONDS, one after another, from the seed
+## corpus in Fuzz/corpus; fails if one crashes (the input lands in .fuzz/artifacts).
+## FUZZ_TARGETS="http-request gguf" for some of them (docs/reliability.md)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: llama
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## fuzz-smoke: CI's short run, 30 s per target
+fuzz-smoke: llama
+	scripts/fuzz.sh 30
+
 ## peer: llama-server and llama-bench from the pinned llama.cpp source (vendor/build-tools/bin)
 peer: llama
 	@vendor/build-peer-tools.sh
@@ -73,7 +86,7 @@ build: llama
 	swift build -c release $(SWIFT_FLAGS)
 
 clean:
-	rm -rf .build $(VENV_TEST)
+	rm -rf .build .build-fuzz .fuzz $(VENV_TEST)
 
 ## distclean: also remove llama.cpp's source, build and prefix, and downloaded models
 distclean: clean

@@ -47,6 +47,17 @@ let package = Package(
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
         .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit"],
                           path: "Benchmarks/ReproducibilityProbe"),
+        // Fuzz targets (`make fuzz`, docs/reliability.md): libFuzzer entry points over the readers
+        // of untrusted input. The fuzz build (scripts/fuzz.sh, -DFUZZING) links libFuzzer's main;
+        // a plain build makes each a replayer: `.build/debug/fuzz-http-request FILE|FOLDER...`.
+        .target(name: "FuzzSupport", dependencies: ["RouterCore", "LlamaKit"], path: "Fuzz/Support"),
+        .executableTarget(name: "fuzz-http-request", dependencies: ["RouterServer", "FuzzSupport"], path: "Fuzz/HTTPRequest"),
+        .executableTarget(name: "fuzz-request-body", dependencies: ["RouterServer", "RouterProxy", "FuzzSupport"],
+                          path: "Fuzz/RequestBody"),
+        .executableTarget(name: "fuzz-records", dependencies: ["RouterLabeling", "FuzzSupport"], path: "Fuzz/Records"),
+        .executableTarget(name: "fuzz-template", dependencies: ["RouterCore", "FuzzSupport"], path: "Fuzz/Template"),
+        .executableTarget(name: "fuzz-head", dependencies: ["RouterCore", "FuzzSupport"], path: "Fuzz/Head"),
+        .executableTarget(name: "fuzz-gguf", dependencies: ["LlamaKit", "FuzzSupport"], path: "Fuzz/GGUF"),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),

@@ -24,13 +24,28 @@ public enum GGUFLayerTruncation {
 
     /// Reads the source's architecture and block count.
     public static func summary(of path: String) throws(Failure) -> Summary {
-        let file = try Parsed(path: path)
+        try summary(of: try read(path), name: path)
+    }
+
+    /// The same for a GGUF file's bytes (`name` is what failures call it).
+    public static func summary(of data: Data, name: String) throws(Failure) -> Summary {
+        let file = try Parsed(data: data, path: name)
         return Summary(architecture: file.architecture, blockCount: file.blockCount, tensorCount: file.tensors.count)
     }
 
     /// Writes `destination` with the first `layers` blocks of `source` (1 ..< blockCount).
     public static func write(source: String, destination: String, layers: Int) throws(Failure) {
-        let file = try Parsed(path: source)
+        let out = try truncated(try read(source), name: source, layers: layers)
+        do {
+            try out.write(to: URL(fileURLWithPath: destination), options: .atomic)
+        } catch {
+            throw Failure(description: "cannot write \(destination): \(error.localizedDescription)")
+        }
+    }
+
+    /// The bytes `write` writes, from the source's bytes (`name` is what failures call it).
+    public static func truncated(_ data: Data, name: String, layers: Int) throws(Failure) -> Data {
+        let file = try Parsed(data: data, path: name)
         guard layers >= 1 && layers < file.blockCount else {
             throw Failure(description: "--layers must be between 1 and \(file.blockCount - 1) (the model has \(file.blockCount) blocks)")
         }
@@ -57,11 +72,14 @@ public enum GGUFLayerTruncation {
             let start = file.dataOffset + Int(tensor.offset)
             out.append(file.data[start..<(start + tensor.byteCount)])
         }
-        do {
-            try out.write(to: URL(fileURLWithPath: destination), options: .atomic)
-        } catch {
-            throw Failure(description: "cannot write \(destination): \(error.localizedDescription)")
+        return out
+    }
+
+    private static func read(_ path: String) throws(Failure) -> Data {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            throw Failure(description: "cannot read \(path)")
         }
+        return data
     }
 
     private static func append<T: FixedWidthInteger>(_ value: T, to data: inout Data) {
@@ -92,19 +110,19 @@ public enum GGUFLayerTruncation {
         var tensors: [Tensor] = []
         var tensorInfoOffset = 0
         var dataOffset = 0
+        static let maxAlignment = 1 << 20
 
-        init(path: String) throws(Failure) {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-                throw Failure(description: "cannot read \(path)")
-            }
+        init(data: Data, path: String) throws(Failure) {
+            // Offsets below count from the file's first byte: a slice is copied to start at 0.
+            let data = data.startIndex == 0 ? data : Data(Array(data))
             self.data = data
             var cursor = Cursor(data: data)
             guard data.count >= 24, data.prefix(4) == Data("GGUF".utf8) else { throw Failure(description: "\(path) is not a GGUF file") }
             cursor.position = 4
             let version = try cursor.integer(UInt32.self)
             guard version == 2 || version == 3 else { throw Failure(description: "\(path): unsupported GGUF version \(version)") }
-            let tensorCount = Int(try cursor.integer(UInt64.self))
-            let metadataCount = Int(try cursor.integer(UInt64.self))
+            let tensorCount = try cursor.count()
+            let metadataCount = try cursor.count()
             var blockCountKeys: [String: Int] = [:]
             for _ in 0..<metadataCount {
                 let key = try cursor.string()
@@ -139,13 +157,21 @@ public enum GGUFLayerTruncation {
                 let shape = start..<cursor.position
                 raw.append((name, shape, try cursor.integer(UInt64.self)))
             }
-            guard alignment > 0 else { throw Failure(description: "\(path): alignment 0") }
+            // GGUF wants a power of two; a huge one would make the cut copy pad with gigabytes.
+            guard alignment > 0, alignment & (alignment - 1) == 0, alignment <= Self.maxAlignment else {
+                throw Failure(description: "\(path): general.alignment \(alignment) is not a power of two up to \(Self.maxAlignment)")
+            }
             dataOffset = (cursor.position + alignment - 1) / alignment * alignment
+            // (A file without tensors may end before the padding.)
+            guard raw.isEmpty || dataOffset <= data.count else {
+                throw Failure(description: "\(path): tensor data out of bounds (truncated file?)")
+            }
+            let available = UInt64(max(0, data.count - dataOffset))
             let order = raw.indices.sorted { raw[$0].offset < raw[$1].offset }
             var sizes = [Int](repeating: 0, count: raw.count)
             for (rank, index) in order.enumerated() {
-                let end = rank + 1 < order.count ? raw[order[rank + 1]].offset : UInt64(data.count - dataOffset)
-                guard end >= raw[index].offset, dataOffset + Int(end) <= data.count else {
+                let end = rank + 1 < order.count ? raw[order[rank + 1]].offset : available
+                guard end >= raw[index].offset, end <= available else {
                     throw Failure(description: "\(path): tensor data out of bounds (truncated file?)")
                 }
                 sizes[index] = Int(end - raw[index].offset)
@@ -167,15 +193,24 @@ public enum GGUFLayerTruncation {
             return value
         }
 
+        /// A count of things that follow (each at least a byte): more than the bytes left is an error.
+        mutating func count() throws(Failure) -> Int {
+            let value = try integer(UInt64.self)
+            guard value <= UInt64(data.count - position) else { throw Failure(description: "unexpected end of the GGUF header") }
+            return Int(value)
+        }
+
         mutating func string() throws(Failure) -> String {
-            let length = Int(try integer(UInt64.self))
-            guard length >= 0, position + length <= data.count else { throw Failure(description: "unexpected end of the GGUF header") }
+            let length = try count()
             let text = String(decoding: data[position..<(position + length)], as: UTF8.self)
             position += length
             return text
         }
 
-        mutating func skipValue(type: UInt32) throws(Failure) {
+        /// Arrays inside arrays this deep are refused (a file of nested arrays would overflow the stack).
+        static let maxArrayNesting = 8
+
+        mutating func skipValue(type: UInt32, nesting: Int = 0) throws(Failure) {
             switch type {
             case 0, 1, 7: position += 1
             case 2, 3: position += 2
@@ -183,13 +218,14 @@ public enum GGUFLayerTruncation {
             case 10, 11, 12: position += 8
             case 8: _ = try string()
             case 9:
+                guard nesting < Self.maxArrayNesting else { throw Failure(description: "GGUF arrays nested too deep") }
                 let elementType = try integer(UInt32.self)
-                let count = Int(try integer(UInt64.self))
+                let count = try count()
                 let fixed: [UInt32: Int] = [0: 1, 1: 1, 7: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 10: 8, 11: 8, 12: 8]
                 if let size = fixed[elementType] {
                     position += size * count
                 } else {
-                    for _ in 0..<count { try skipValue(type: elementType) }
+                    for _ in 0..<count { try skipValue(type: elementType, nesting: nesting + 1) }
                 }
             default:
                 throw Failure(description: "unknown GGUF value type \(type)")

@@ -4,14 +4,17 @@ import Foundation
 /// Lines end with "\n" (a trailing "\r" is removed); the last line may lack its "\n".
 final class LineReader {
     private let handle: FileHandle
+    private let chunkSize: Int
     private var buffer: [UInt8] = []
     private var start = 0
     private var finished = false
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
 
-    init(handle: FileHandle) {
+    /// `chunkSize`: bytes read at a time (smaller in tests and fuzzing, so lines cross chunks).
+    init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
+        self.chunkSize = chunkSize
     }
 
     /// The next line's bytes, or nil at the end.
@@ -32,7 +35,7 @@ final class LineReader {
                 lineNumber += 1
                 return line
             }
-            let chunk = handle.readData(ofLength: 1 << 20)
+            let chunk = handle.readData(ofLength: chunkSize)
             if chunk.isEmpty {
                 finished = true
             } else {

@@ -14,8 +14,8 @@ final class RecordReader {
     private var csvIDColumn: Int?
     private var csvParser = CSVRecordParser()
 
-    init(handle: FileHandle, format: InputFormat, field: String?, idField: String?) throws(LabelError) {
-        self.lines = LineReader(handle: handle)
+    init(handle: FileHandle, format: InputFormat, field: String?, idField: String?, chunkSize: Int = 1 << 20) throws(LabelError) {
+        self.lines = LineReader(handle: handle, chunkSize: chunkSize)
         self.format = format
         self.field = field.map { $0.split(separator: ".").map(String.init) }
         self.idField = idField.map { $0.split(separator: ".").map(String.init) }

@@ -24,6 +24,17 @@ struct BatchRequestBody: Decodable {
         }
     }
 
+    /// Decodes a `/v1/route/batch` body and checks its options and number of queries.
+    static func decodeChecked(_ body: [UInt8]) throws(RequestError) -> BatchRequestBody {
+        let batch = try RouteRequestBody.decode(BatchRequestBody.self, from: body)
+        try batch.options.validate()
+        guard !batch.queries.isEmpty else { throw RequestError("\"queries\" is empty") }
+        guard batch.queries.count <= maxQueries else {
+            throw RequestError("\"queries\" holds \(batch.queries.count) items; at most \(maxQueries) per request")
+        }
+        return batch
+    }
+
     /// The shared options, checked like a single request's.
     var options: RouteRequestBody {
         RouteRequestBody(query: nil, messages: nil, threshold: threshold, timeoutMs: timeoutMs)

@@ -41,7 +41,9 @@ public struct HTTPRequestParser: Sendable {
             }
             guard let end = Self.endOfHead(in: buffer, from: max(0, scannedHeadBytes - 3)) else {
                 scannedHeadBytes = buffer.count
-                if buffer.count > maxHeaderBytes { throw .headersTooLarge(limit: maxHeaderBytes) }
+                // A head of maxHeaderBytes may still be waiting for its blank line ("\n\r\n" at
+                // most): refusing at maxHeaderBytes would refuse it or not by how TCP split it.
+                if buffer.count > maxHeaderBytes + 2 { throw .headersTooLarge(limit: maxHeaderBytes) }
                 return nil
             }
             scannedHeadBytes = 0

@@ -71,6 +71,13 @@ struct RouteRequestBody: Decodable {
         }
     }
 
+    /// Decodes a `/v1/route` body and checks its optional fields.
+    static func decodeChecked(_ body: [UInt8]) throws(RequestError) -> RouteRequestBody {
+        let request = try decode(RouteRequestBody.self, from: body)
+        try request.validate()
+        return request
+    }
+
     /// Decodes a body, turning decoding failures into one-line reasons.
     static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8]) throws(RequestError) -> T {
         guard !body.isEmpty else { throw RequestError("the request body is empty; send a JSON object") }

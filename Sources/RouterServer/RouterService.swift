@@ -194,8 +194,7 @@ public final class RouterService: HTTPHandler {
         }
         let verdict: JSONValue
         do {
-            let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
-            try request.validate()
+            let request = try RouteRequestBody.decodeChecked(body)
             let pending = try submit(request, engine: engine)
             verdict = self.verdict(for: pending, deadline: deadline(receivedAt, timeoutMs: request.timeoutMs),
                                    config: config, receivedAt: receivedAt)
@@ -215,8 +214,7 @@ public final class RouterService: HTTPHandler {
     }
 
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
-        let request = try RouteRequestBody.decode(RouteRequestBody.self, from: body)
-        try request.validate()
+        let request = try RouteRequestBody.decodeChecked(body)
         let config = config(threshold: request.threshold)
         let deadline = deadline(receivedAt, timeoutMs: request.timeoutMs)
         let pending = try submit(request, engine: engine)
@@ -224,12 +222,7 @@ public final class RouterService: HTTPHandler {
     }
 
     private func routeBatch(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
-        let batch = try RouteRequestBody.decode(BatchRequestBody.self, from: body)
-        try batch.options.validate()
-        guard !batch.queries.isEmpty else { throw RequestError("\"queries\" is empty") }
-        guard batch.queries.count <= BatchRequestBody.maxQueries else {
-            throw RequestError("\"queries\" holds \(batch.queries.count) items; at most \(BatchRequestBody.maxQueries) per request")
-        }
+        let batch = try BatchRequestBody.decodeChecked(body)
         let config = config(threshold: batch.threshold)
         let deadline = deadline(receivedAt, timeoutMs: batch.timeoutMs)
         var pending: [Pending] = []

@@ -84,6 +84,31 @@ import Testing
         #expect(HTTPParseError.headersTooLarge(limit: 64).status == 431)
     }
 
+    /// Found by Fuzz/HTTPRequest: a head of exactly maxHeaderBytes was accepted whole but refused
+    /// (431) when its blank line arrived in a later read, since the bytes of the line break
+    /// counted against the limit; how TCP splits a request must not decide whether it is taken.
+    @Test(arguments: ["\r\n\r\n", "\n\n", "\n\r\n"]) func aHeadOfExactlyTheLimitIsTakenHoweverItIsSplit(ending: String) throws {
+        let start = "GET / HTTP/1.1\r\nX-Fill: "
+        let lastLineBreak = ending.utf8.first == 13 ? "\r" : ""
+        let head = start + String(repeating: "a", count: 64 - start.utf8.count - lastLineBreak.utf8.count) + lastLineBreak
+        #expect(head.utf8.count == 64)
+        let text = bytes(head) + ending.utf8.dropFirst(lastLineBreak.utf8.count)
+        var whole = HTTPRequestParser(maxHeaderBytes: 64)
+        whole.append(text)
+        #expect(try whole.next()?.header("X-Fill")?.count == 64 - start.utf8.count - lastLineBreak.utf8.count)
+        var trickled = HTTPRequestParser(maxHeaderBytes: 64)
+        var requests: [HTTPRequest] = []
+        for byte in text {
+            trickled.append([byte])
+            if let request = try trickled.next() { requests.append(request) }
+        }
+        #expect(requests.count == 1)
+        // One byte more is refused either way.
+        var longer = HTTPRequestParser(maxHeaderBytes: 64)
+        for byte in bytes("GET / HTTP/1.1\r\nX-Fill: " + String(repeating: "a", count: 64) + "\r\n") { longer.append([byte]) }
+        #expect(throws: HTTPParseError.headersTooLarge(limit: 64)) { try longer.next() }
+    }
+
     @Test func responsesSerializeWithLengthAndConnection() {
         let response = HTTPResponse.error(404, "no \"x\"", type: "not_found")
         let text = String(decoding: response.serialized(keepAlive: false), as: UTF8.self)

@@ -180,6 +180,11 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// Reads and checks a head file's shape.
     public static func load(path: String) throws(RouterError) -> LabelHead {
         guard let data = FileManager.default.contents(atPath: path) else { throw .fileUnreadable(path: path) }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes and checks a head file's bytes (`path` is what errors name).
+    public static func decode(_ data: Data, path: String) throws(RouterError) -> LabelHead {
         let head: LabelHead
         do {
             head = try JSONDecoder().decode(LabelHead.self, from: data)
