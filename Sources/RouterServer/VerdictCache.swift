@@ -64,7 +64,7 @@ public final class VerdictCache: Sendable {
         guard isEnabled else { return }
         let compact = Self.compact(scored)
         let now = clock()
-        state.withLock { $0.entries.store(compact, for: key, now: now) }
+        _ = state.withLock { $0.entries.store(compact, for: key, now: now) }
     }
 
     public var statistics: VerdictCacheStatistics {

@@ -65,7 +65,7 @@ import RouterCore
                                           configuration: configuration)
         let batched = try engine.scoreAll(queries)
         let alone = try queries.map { try scorer.score($0) }
-        for (a, b) in zip(batched, alone) {
+        for a in batched {
             let pooled = try #require(a.pooledStates)
             #expect(pooled.count == blocks.count * 576)
             #expect(pooled.allSatisfy(\.isFinite) && pooled.contains { $0 != 0 })
