@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Obtain llama.cpp by package name (the pinned llama-cpp-python sdist), verify its sha256,
-# extract the llama.cpp tree to vendor/llama.cpp and build libllama + ggml (CPU backend,
-# shared libraries) into the project-local prefix vendor/prefix.
+# extract the llama.cpp tree to vendor/llama.cpp and build libllama + ggml (CPU backend, and
+# CUDA's when the toolkit is present; shared libraries) into the project-local prefix vendor/prefix.
 # Idempotent: a second run with the same pin and options does nothing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +28,22 @@ cmake_options=(
   -DLLAMA_BUILD_SERVER=OFF
   -DLLAMA_CURL=OFF
 )
+# GPU: llama.cpp's CUDA backend when the CUDA toolkit (nvcc) is present, so `--gpu-layers N`
+# can offload an 8B-class scoring model; the CPU build stays the default and the tested path.
+# LLAMA_GPU=off forces the CPU-only build, LLAMA_GPU=cuda requires CUDA; CUDA_ARCHITECTURES
+# (e.g. 90 for H100/H200) limits the kernels compiled, which shortens the build a lot.
+gpu="${LLAMA_GPU:-auto}"
+[ -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null && export PATH="$PATH:/usr/local/cuda/bin"
+case "$gpu" in
+  auto) if command -v nvcc >/dev/null; then gpu=cuda; else gpu=off; fi ;;
+  cuda) command -v nvcc >/dev/null || { echo "build-llama: LLAMA_GPU=cuda, but nvcc (the CUDA toolkit) is not found" >&2; exit 1; } ;;
+  off) ;;
+  *) echo "build-llama: LLAMA_GPU must be auto, cuda or off, got '$gpu'" >&2; exit 1 ;;
+esac
+if [ "$gpu" = cuda ]; then
+  cmake_options+=(-DGGML_CUDA=ON)
+  [ -n "${CUDA_ARCHITECTURES:-}" ] && cmake_options+=(-DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCHITECTURES")
+fi
 stamp_text="$package $version $sha256 ${cmake_options[*]}"
 stamp="$here/prefix/.build-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_text" ] && [ -f "$here/prefix/include/llama.h" ]; then
