@@ -53,6 +53,7 @@ def main():
     parser.add_argument("--head", help="a head file (default: the shipped head)")
     parser.add_argument("--no-head", action="store_true", help="zero-shot")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="which manipulations (default: all four)")
     parser.add_argument("--output", help="keep the verdicts here (default: a temporary file)")
     parser.add_argument("--json", help="also write the table as JSON here")
     args = parser.parse_args()
@@ -60,6 +61,10 @@ def main():
         sys.exit(f"{ROUTER} is missing: run `make build` first")
     with open(os.path.join(ROOT, "Benchmarks/manipulation/phrases.json")) as f:
         phrases = json.load(f)
+    kinds = [k for k in args.kinds.split(",") if k]
+    if not kinds or any(k not in KINDS for k in kinds):
+        parser.error(f"--kinds takes some of {','.join(KINDS)}")
+    phrases = {k: (phrases[k] if k in kinds else []) for k in KINDS}
     originals = [p for path in SETS for p in test_prompts(path, args.per_set)]
     rows = []  # (original index, kind, phrasing, text)
     for n, prompt in enumerate(originals):
@@ -90,7 +95,7 @@ def main():
     print("| manipulation (10 phrasings each) | copies | route flips | weak -> strong | strong -> weak | mean Δ win rate |")
     print("|---|---|---|---|---|---|")
     table = {"head": head, "prompts": len(originals), "strong_share": strong_share, "kinds": {}}
-    for kind in KINDS:
+    for kind in kinds:
         copies = [(rows[i][0], verdicts[i]) for i in range(len(rows)) if rows[i][1] == kind]
         up = sum(original[n]["route"] == "weak" and v["route"] == "strong" for n, v in copies)
         down = sum(original[n]["route"] == "strong" and v["route"] == "weak" for n, v in copies)

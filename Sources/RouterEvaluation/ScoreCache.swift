@@ -36,8 +36,9 @@ public final class ScoreCache {
         }
     }
 
+    /// The prompt's key (`PromptBuilder.cacheKey`: it names the text the model scores).
     public static func key(for prompt: String) -> String {
-        SHA256.hex(Array(prompt.utf8))
+        PromptBuilder.cacheKey(for: prompt)
     }
 
     public subscript(prompt: String) -> Entry? {

@@ -62,11 +62,21 @@ public struct PromptBuilder: Sendable {
     /// Tokens a query may have before it is truncated.
     public var queryRoom: Int { contextLength - prefixTokens.count - suffixTokens.count }
 
-    /// The text of `query` the model scores: surrounding whitespace and newlines removed, and a
-    /// query typed several times over read once (`RepeatedQuery`). Two queries with the same
-    /// normalised text get the same prompt, statistics and distribution.
+    /// The text of `query` the model scores: typed template and chat markup taken out
+    /// (`TypedMarkup`), surrounding whitespace and newlines removed, and a query typed several
+    /// times over read once (`RepeatedQuery`). Two queries with the same normalised text get the
+    /// same prompt, statistics and distribution.
     public static func normalisedQuery(_ query: String) -> String {
-        RepeatedQuery.collapsed(query.trimmingCharacters(in: .whitespacesAndNewlines))
+        RepeatedQuery.collapsed(TypedMarkup.removed(from: query).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The key score caches file a query's results under: the SHA-256 of the query as given when
+    /// the model scores it merely trimmed (so caches written before typed markup and repeats were
+    /// normalised stay valid), else of the normalised text, marked, so a stale entry is never read.
+    public static func cacheKey(for query: String) -> String {
+        let normalised = normalisedQuery(query)
+        if normalised == query.trimmingCharacters(in: .whitespacesAndNewlines) { return SHA256.hex(Array(query.utf8)) }
+        return SHA256.hex(Array(("normalised:" + normalised).utf8))
     }
 
     /// The prompt for `query` (`normalisedQuery`; an empty query is an error).
