@@ -66,8 +66,11 @@ public struct PromptBuilder: Sendable {
     /// (`TypedMarkup`), surrounding whitespace and newlines removed, and a query typed several
     /// times over read once (`RepeatedQuery`). Two queries with the same normalised text get the
     /// same prompt, statistics and distribution.
+    /// (A query that is nothing but markup is scored as typed, not refused as empty.)
     public static func normalisedQuery(_ query: String) -> String {
-        RepeatedQuery.collapsed(TypedMarkup.removed(from: query).trimmingCharacters(in: .whitespacesAndNewlines))
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let unmarked = TypedMarkup.removed(from: trimmed).trimmingCharacters(in: .whitespacesAndNewlines)
+        return RepeatedQuery.collapsed(unmarked.isEmpty ? trimmed : unmarked)
     }
 
     /// The key score caches file a query's results under: the SHA-256 of the query as given when
