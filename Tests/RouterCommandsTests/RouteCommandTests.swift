@@ -59,7 +59,8 @@ import Testing
     }
 
     @Test func aVeryLongQueryIsTruncatedToTheContext() throws {
-        let query = String(repeating: "Explain the history of every European city in detail. ", count: 400)
+        // Not one sentence repeated: that is scored as one copy (RepeatedQuery).
+        let query = (1...400).map { "Explain the history of European city number \($0) in detail." }.joined(separator: " ")
         let v = try verdict(["--ctx", "512", query])
         #expect(v.truncated)
         #expect(v.prompt_tokens == 512)

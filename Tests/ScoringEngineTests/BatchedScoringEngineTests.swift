@@ -82,7 +82,7 @@ import RouterCore
     @Test func longQueriesAreTruncatedToTheSequenceBudget() throws {
         let engine = try engine(contextLength: 320)
         defer { engine.shutdown() }
-        let scored = try engine.score(String(repeating: "word ", count: 2000))
+        let scored = try engine.score((1...2000).map { "word\($0)" }.joined(separator: " "))
         #expect(scored.truncated)
         #expect(scored.promptTokens == 320)
     }
