@@ -20,21 +20,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
+from routing_data import test_prompts_of_every_set  # noqa: E402
+
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
-SETS = ["data/routellm/gsm8k.jsonl", "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl"]
 KINDS = ["upgrade", "downgrade", "markup", "repeat"]
-
-
-def test_prompts(path, count):
-    rows = []
-    with open(os.path.join(ROOT, path)) as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("split") == "test":
-                rows.append(row["prompt"])
-            if len(rows) == count:
-                break
-    return rows
 
 
 def variants(prompt, phrases):
@@ -65,7 +55,7 @@ def main():
     if not kinds or any(k not in KINDS for k in kinds):
         parser.error(f"--kinds takes some of {','.join(KINDS)}")
     phrases = {k: (phrases[k] if k in kinds else []) for k in KINDS}
-    originals = [p for path in SETS for p in test_prompts(path, args.per_set)]
+    originals = test_prompts_of_every_set(args.per_set)
     rows = []  # (original index, kind, phrasing, text)
     for n, prompt in enumerate(originals):
         rows.append((n, "original", -1, prompt))

@@ -18,20 +18,10 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
+from routing_data import test_prompts_of_every_set  # noqa: E402
+
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
-SETS = ["data/routellm/gsm8k.jsonl", "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl"]
-
-
-def test_prompts(path, count):
-    rows = []
-    with open(os.path.join(ROOT, path)) as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("split") == "test":
-                rows.append(row["prompt"])
-            if len(rows) == count:
-                break
-    return rows
 
 
 def label(rows_file, out, parallel, threads):
@@ -69,7 +59,7 @@ def main():
     args = parser.parse_args()
     if not os.access(ROUTER, os.X_OK):
         sys.exit(f"{ROUTER} is missing: run `make build` first")
-    prompts = [p for path in SETS for p in test_prompts(path, args.per_set)]
+    prompts = test_prompts_of_every_set(args.per_set)
     work = tempfile.mkdtemp(prefix="reproducibility-")
     rows_file = os.path.join(work, "rows.jsonl")
     with open(rows_file, "w") as f:
