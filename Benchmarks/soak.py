@@ -51,6 +51,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
+import loadgen  # noqa: E402
+
 PROMPT_FILES = ["data/routellm/gsm8k.jsonl", "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl"]
 
 # Shares of the connections, in this order; rounding leftovers go to "route".
@@ -62,12 +65,8 @@ READ_LIMIT = 1 << 20
 
 
 def percentile(values, p):
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+    """loadgen's interpolated percentile, None for no values (the tables print a dash)."""
+    return loadgen.percentile(values, p) if values else None
 
 
 # --------------------------------------------------------------------------- server process
@@ -536,6 +535,29 @@ class Soak:
                 reading.cancel()
         return got, how, time.monotonic() - start
 
+    async def fresh_exchange(self, s, conn, variant, pieces, limit_s):
+        """One request on a fresh connection: writes pieces while reading until the server closes,
+        counts the first status (or how it ended) under `variant`, closes. Returns (statuses, how
+        it ended, seconds held), or None when the connection failed (counted as its error)."""
+        s["sent"] += 1
+        try:
+            await conn.open()
+            got, how, held = await self.send_and_collect(conn, pieces, limit_s)
+        except Exception as error:  # noqa: BLE001 - an outcome, not a bug
+            self.count(s, bucket_of(error), variant)
+            return None
+        finally:
+            conn.close()
+        found = statuses_in(got)
+        self.count(s, found[0] if found else how, variant)
+        return found, how, held
+
+    def record_held(self, s, variant, held):
+        """How long the server kept a connection it should cut (not counted once stopping)."""
+        if not self.stopping:
+            s["held_s"].append(held)
+            s["variants"][variant].setdefault("held_s", []).append(round(held, 2))
+
     async def oversized_client(self, rng):
         s = self.kind_stats("oversized")
         conn = Conn(self.host, self.port)
@@ -552,17 +574,8 @@ class Soak:
                 else:
                     data = request_bytes("POST", "/v1/route", b'{"query": "x"}',
                                          headers=["X-Padding-%d: %s" % (i, "p" * 1000) for i in range(70)])
-                s["sent"] += 1
-                try:
-                    await conn.open()
-                    chunk = 256 * 1024
-                    pieces = [(data[i:i + chunk], 0) for i in range(0, len(data), chunk)]
-                    got, how, _ = await self.send_and_collect(conn, pieces, 60)
-                    found = statuses_in(got)
-                    self.count(s, found[0] if found else how, variant)
-                except Exception as error:  # noqa: BLE001
-                    self.count(s, bucket_of(error), variant)
-                conn.close()
+                chunk = 256 * 1024
+                await self.fresh_exchange(s, conn, variant, [(data[i:i + chunk], 0) for i in range(0, len(data), chunk)], 60)
                 await self.think(rng, 1.0, 3.0)
         finally:
             conn.close()
@@ -578,19 +591,9 @@ class Soak:
                 variant = rng.choice(["half_request_line", "half_headers", "half_body", "nothing"])
                 partial = {"half_request_line": full[:9], "half_headers": full[:head_end - 20],
                            "half_body": full[:head_end + len(body) // 2], "nothing": b""}[variant]
-                s["sent"] += 1
-                try:
-                    await conn.open()
-                    got, how, held = await self.send_and_collect(conn, [(partial, 0)] if partial else [], 120)
-                    found = statuses_in(got)
-                    outcome = found[0] if found else how
-                    self.count(s, outcome, variant)
-                    if how != "client_timeout" and not self.stopping:
-                        s["held_s"].append(held)
-                        s["variants"][variant].setdefault("held_s", []).append(round(held, 2))
-                except Exception as error:  # noqa: BLE001
-                    self.count(s, bucket_of(error), variant)
-                conn.close()
+                ended = await self.fresh_exchange(s, conn, variant, [(partial, 0)] if partial else [], 120)
+                if ended and ended[1] != "client_timeout":
+                    self.record_held(s, variant, ended[2])
                 await self.think(rng, 0.5, 2.0)
         finally:
             conn.close()
@@ -609,18 +612,9 @@ class Soak:
                 else:
                     pieces = [(data[:head_end], 0)] + [(data[i:i + 1], rng.uniform(0.5, 1.5))
                                                        for i in range(head_end, len(data))]
-                s["sent"] += 1
-                try:
-                    await conn.open()
-                    got, how, held = await self.send_and_collect(conn, pieces, 300)
-                    found = statuses_in(got)
-                    self.count(s, found[0] if found else how, variant)
-                    if found and how != "client_timeout" and not self.stopping:
-                        s["held_s"].append(held)
-                        s["variants"][variant].setdefault("held_s", []).append(round(held, 2))
-                except Exception as error:  # noqa: BLE001
-                    self.count(s, bucket_of(error), variant)
-                conn.close()
+                ended = await self.fresh_exchange(s, conn, variant, pieces, 300)
+                if ended and ended[0] and ended[1] != "client_timeout":
+                    self.record_held(s, variant, ended[2])
                 await self.think(rng, 0.5, 2.0)
         finally:
             conn.close()
