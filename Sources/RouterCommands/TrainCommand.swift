@@ -81,7 +81,8 @@ struct TrainCommand: CLICommand {
     init(arguments: [String]) throws(CLIError) {
         let parsed = try ParsedArguments(arguments, options: Self.declared, command: Self.name)
         wantsHelp = parsed.flag("help")
-        data = parsed.list("data") + parsed.positionals
+        // Split once: `--data A,B` and positional files alike, one path each.
+        data = (parsed.list("data") + parsed.positionals).flatMap { $0.split(separator: ",").map(String.init) }
         guard wantsHelp || !data.isEmpty else { throw .usage("train needs --data FILE", command: Self.name) }
         out = parsed.value("out")
         headName = parsed.value("name")
@@ -112,20 +113,19 @@ struct TrainCommand: CLICommand {
         training.epochs = try parsed.integer("epochs", in: 1...100_000, command: Self.name) ?? training.epochs
         self.training = training
         experts = parsed.flag("experts")
-        if experts && !wantsHelp && !(2...5).contains(data.flatMap { $0.split(separator: ",") }.count) {
+        if experts && !wantsHelp && !(2...5).contains(data.count) {
             throw .usage("--experts needs 2 to 5 data files (one expert each)", command: Self.name)
         }
-        let files = data.flatMap { $0.split(separator: ",").map(String.init) }
         if let spec = parsed.value("sample") {
             let items = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let sizes = items.map { $0 == "all" ? Int?.none : Int($0) }
             let valid = zip(items, sizes).allSatisfy { $0.0 == "all" || ($0.1 ?? 0) >= 1 }
-            guard valid, items.count == 1 || items.count == files.count else {
+            guard valid, items.count == 1 || items.count == data.count else {
                 throw .usage("--sample takes N (every file) or one size or `all` per data file, got '\(spec)'", command: Self.name)
             }
-            samples = items.count == 1 ? files.map { _ in sizes[0] } : sizes
+            samples = items.count == 1 ? data.map { _ in sizes[0] } : sizes
         } else {
-            samples = files.map { _ in nil }
+            samples = data.map { _ in nil }
         }
         augmentationFile = parsed.value("augment")
         if let path = augmentationFile, !wantsHelp {
@@ -159,8 +159,7 @@ struct TrainCommand: CLICommand {
         let setup = RouterSetup(options: router, locator: locator)
         var datasets: [BenchmarkDataset]
         do {
-            datasets = try BenchmarkDataset.load(paths: data.flatMap { $0.split(separator: ",").map(String.init) }, split: .train,
-                                                 samples: samples)
+            datasets = try BenchmarkDataset.load(paths: data, split: .train, samples: samples)
         } catch {
             throw .input(error.description)
         }
