@@ -83,6 +83,29 @@ import Testing
         #expect(throws: RouterError.fileUnreadable(path: folder + "/none.json")) { try LabelHead.load(path: folder + "/none.json") }
     }
 
+    /// Found by Fuzz/Head (.fuzz artifact, now Fuzz/corpus/head/regression-overflow): weights of
+    /// 2.1e38 summed in single precision overflowed to infinity and the head answered NaN.
+    @Test func headsWhoseArithmeticCouldOverflowAreRefusedAndSumsAreInDoublePrecision() throws {
+        let data = Self.separable(rows: 50)
+        var head = head(from: HeadTrainer(epochs: 5).fit(features: data.features, labels: data.labels))
+        #expect(head.shapeProblem == nil)
+        var huge = head
+        huge.weights[1] = huge.weights[1].map { _ in 2.1e38 }
+        #expect(huge.shapeProblem?.contains("beyond") == true)
+        var tiny = head
+        tiny.scale[0] = 1e-30
+        #expect(tiny.shapeProblem?.contains("scales below") == true)
+        // At the bounds the distribution stays finite: the logits are summed in double precision.
+        head.weights = head.weights.map { $0.map { _ in 1e6 } }
+        head.weights[0] = head.weights[0].map { _ in -1e6 }
+        head.scale = head.scale.map { _ in 1e-6 }
+        #expect(head.shapeProblem == nil)
+        let p = head.distribution(features: [Float](repeating: 1e6, count: head.featureSize)).probabilities
+        #expect(p.allSatisfy { $0.isFinite && $0 >= 0 } && abs(p.reduce(0, +) - 1) < 1e-9, "\(p)")
+        let replay = try Data(contentsOf: URL(fileURLWithPath: RepositoryPaths.root + "/Fuzz/corpus/head/regression-overflow"))
+        #expect(throws: RouterError.self) { try LabelHead.decode(replay, path: "regression-overflow") }
+    }
+
     @Test func weakOKTargetsMapLabelsToTwoClasses() {
         #expect((1...5).map(HeadTarget.weakOK.trainingLabel(for:)) == [1, 1, 1, 5, 5])
         #expect((1...5).map(HeadTarget.label.trainingLabel(for:)) == [1, 2, 3, 4, 5])

@@ -10,8 +10,12 @@ public struct LabelDistribution: Equatable, Sendable {
 
     /// Softmax over the five label logits only (numerically stable).
     public init(logits: [Float]) {
-        precondition(logits.count == Self.labels.count, "one logit per label")
-        let values = logits.map { Double($0) }
+        self.init(preciseLogits: logits.map { Double($0) })
+    }
+
+    /// Softmax over five logits computed in double precision (a head's), numerically stable.
+    public init(preciseLogits values: [Double]) {
+        precondition(values.count == Self.labels.count, "one logit per label")
         let maximum = values.max()!
         let exps = values.map { exp($0 - maximum) }
         let total = exps.reduce(0, +)

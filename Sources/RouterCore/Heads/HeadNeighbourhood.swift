@@ -78,6 +78,10 @@ public struct HeadNeighbourhood: Codable, Equatable, Sendable {
         if components.joined().contains(where: { !$0.isFinite }) || points.joined().contains(where: { !$0.isFinite }) {
             return "non-finite values in ood"
         }
+        if components.joined().contains(where: { abs($0) > LabelHead.largestValue }) || points.joined().contains(where: { abs($0) > LabelHead.largestValue })
+            || threshold > Double(LabelHead.largestValue) || reference.contains(where: { $0 > LabelHead.largestValue }) {
+            return "ood values beyond +-\(LabelHead.largestValue)"
+        }
         return nil
     }
 }

@@ -146,17 +146,21 @@ public struct LabelHead: Codable, Equatable, Sendable {
     }
 
     /// The distribution of this head's own weights (a mixture head's gate).
+    /// Accumulated in double precision: single-precision sums of large weights times standardised
+    /// features overflowed to infinity and made the distribution NaN (found by Fuzz/Head).
     private func ownDistribution(features: [Float]) -> LabelDistribution {
-        let z = standardised(features)
-        var logits = [Float](repeating: 0, count: 5)
+        precondition(features.count == featureSize, "feature vector of \(features.count), head expects \(featureSize)")
+        var z = [Double](repeating: 0, count: featureSize)
+        for j in 0..<featureSize { z[j] = (Double(features[j]) - Double(mean[j])) / Double(scale[j]) }
+        var logits = [Double](repeating: 0, count: 5)
         for k in 0..<5 {
-            var sum = bias[k]
+            var sum = Double(bias[k])
             weights[k].withUnsafeBufferPointer { w in
-                for j in 0..<featureSize { sum += w[j] * z[j] }
+                for j in 0..<featureSize { sum += Double(w[j]) * z[j] }
             }
             logits[k] = sum
         }
-        return LabelDistribution(logits: logits)
+        return LabelDistribution(preciseLogits: logits)
     }
 
     /// `scored` with its distribution replaced by this head's; needs what `features` names (an
@@ -227,6 +231,11 @@ public struct LabelHead: Codable, Equatable, Sendable {
         }
     }
 
+    /// The largest magnitude a head file may hold in its mean, scale, weights and bias.
+    static let largestValue: Float = 1e6
+    /// The smallest feature scale (`train` never writes less).
+    static let smallestScale: Float = 1e-6
+
     /// Why the arrays do not fit together, if they do not.
     var shapeProblem: String? {
         if format != Self.format && format != Self.formatWithFeatures {
@@ -240,6 +249,12 @@ public struct LabelHead: Codable, Equatable, Sendable {
         }
         if scale.contains(where: { !($0 > 0) }) || (mean + bias + weights.joined()).contains(where: { !$0.isFinite }) {
             return "non-finite values or non-positive scales"
+        }
+        // What `train` writes is far inside these bounds (scales >= 1e-6, weights of standardised
+        // features); values past them can only make the head's arithmetic overflow.
+        if (mean + bias + weights.joined() + scale).contains(where: { abs($0) > Self.largestValue })
+            || scale.contains(where: { $0 < Self.smallestScale }) {
+            return "values beyond +-\(Self.largestValue) or scales below \(Self.smallestScale)"
         }
         if !(0...1).contains(threshold) { return "threshold must be between 0 and 1" }
         if HeadTarget(rawValue: target) == nil { return "unknown target '\(target)'" }
