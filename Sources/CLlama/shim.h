@@ -2,6 +2,14 @@
 #include "../../vendor/prefix/include/llama.h"
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+
+// Whether `tensor` is the final hidden state ("result_norm": the normed output of the last block,
+// the output layer's input, holding the positions that produce output).
+static inline bool cllama_is_final_hidden_state(const struct ggml_tensor * tensor) {
+    const char * name = ggml_get_name(tensor);
+    return name != NULL && strcmp(name, "result_norm") == 0;
+}
 
 // The transformer block whose output `tensor` is ("l_out-<block>" in llama.cpp's graphs), or -1.
 static inline int cllama_block_output_index(const struct ggml_tensor * tensor) {

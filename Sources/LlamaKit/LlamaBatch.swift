@@ -64,6 +64,11 @@ public final class LlamaBatch {
         return last
     }
 
+    /// The batch indices of the tokens that produce output, ascending.
+    var outputIndices: [Int] {
+        (0..<count).filter { batch.logits[$0] != 0 }
+    }
+
     /// The C value handed to `llama_decode`; valid while this batch lives.
     var raw: llama_batch { batch }
 }

@@ -8,9 +8,11 @@ public final class LlamaContext {
     /// The model this context runs (held so it outlives the context).
     public let model: LlamaModel
     public let configuration: LlamaContextConfiguration
-    /// Captures observed blocks' outputs (nil when none are observed); kept alive as long as the
-    /// context, whose callback points at it.
-    private let tap: BlockOutputTap?
+    /// Captures observed blocks' outputs and the final hidden state (nil when neither is asked
+    /// for); kept alive as long as the context, whose callback points at it.
+    private let tap: GraphOutputTap?
+    /// The batch indices that produced output in the last decode (for `embeddings(at:)`).
+    private var lastOutputIndices: [Int] = []
 
     public init(model: LlamaModel, configuration: LlamaContextConfiguration = .init()) throws(LlamaError) {
         LlamaBackend.initialize()
@@ -21,16 +23,21 @@ public final class LlamaContext {
         params.n_seq_max = UInt32(clamping: configuration.sequenceCount)
         params.n_threads = Int32(clamping: configuration.threads)
         params.n_threads_batch = Int32(clamping: configuration.threads)
-        params.embeddings = configuration.embeddings
+        // The final hidden state comes from the tap: llama.cpp's `embeddings` switch would make
+        // every position an output and run the output layer over all of them (GraphOutputTap).
+        params.embeddings = configuration.embeddings && configuration.finalStateFromLlama
+        let tapsFinalState = configuration.embeddings && !configuration.finalStateFromLlama
         params.kv_unified = configuration.unifiedMemory
         params.no_perf = true
         let blockCount = model.blockCount
         if let bad = configuration.observedBlocks.first(where: { $0 < 0 || $0 >= blockCount - 1 }) {
             throw .blockNotObservable(block: bad, blockCount: blockCount)
         }
-        let tap = configuration.observedBlocks.isEmpty ? nil : BlockOutputTap(blocks: configuration.observedBlocks, width: model.embeddingSize)
+        let tapped = !configuration.observedBlocks.isEmpty || tapsFinalState
+        let tap = tapped ? GraphOutputTap(blocks: configuration.observedBlocks, finalState: tapsFinalState,
+                                          width: model.embeddingSize) : nil
         if let tap {
-            params.cb_eval = BlockOutputTap.callback
+            params.cb_eval = GraphOutputTap.callback
             params.cb_eval_user_data = Unmanaged.passUnretained(tap).toOpaque()
             // The tap reads micro-batches in batch order: one micro-batch per decode keeps it simple.
             params.n_ubatch = params.n_batch
@@ -56,11 +63,15 @@ public final class LlamaContext {
     /// Runs the model over `batch`, appending its tokens to the context memory.
     public func decode(_ batch: LlamaBatch) throws(LlamaError) {
         guard batch.count > 0 else { throw .emptyBatch }
-        tap?.reset(tokens: batch.count)
+        let outputs = tap?.finalState == true ? batch.outputIndices : []
+        lastOutputIndices = outputs
+        tap?.reset(tokens: batch.count, outputs: outputs.count)
         let code = llama_decode(pointer, batch.raw)
         if code != 0 { throw .decodeFailed(LlamaError.DecodeFailure(code: code)) }
-        if let tap, tap.failed || tap.rows.contains(where: { $0 != batch.count }) {
-            throw .blockOutputsUnreadable(expectedRows: batch.count, rows: tap.rows)
+        if let tap, tap.failed || tap.rows.contains(where: { $0 != batch.count })
+            || (tap.finalState && tap.finalRows != outputs.count) {
+            lastOutputIndices = []
+            throw .blockOutputsUnreadable(expectedRows: batch.count, rows: tap.rows + (tap.finalState ? [tap.finalRows] : []))
         }
     }
 
@@ -81,12 +92,22 @@ public final class LlamaContext {
         return UnsafeBufferPointer(start: logits, count: model.vocab.count)
     }
 
-    /// The final hidden state at a batch index that produced output (needs `embeddings`).
+    /// The final hidden state at a batch index that produced output in the last decode (needs
+    /// `embeddings`). Valid until the next decode.
     public func embeddings(at batchIndex: Int) throws(LlamaError) -> UnsafeBufferPointer<Float> {
-        guard configuration.embeddings, let embeddings = llama_get_embeddings_ith(pointer, Int32(batchIndex)) else {
+        if configuration.finalStateFromLlama {
+            guard configuration.embeddings, let embeddings = llama_get_embeddings_ith(pointer, Int32(batchIndex)) else {
+                throw .embeddingsUnavailable(batchIndex: batchIndex)
+            }
+            return UnsafeBufferPointer(start: embeddings, count: model.embeddingSize)
+        }
+        guard let tap, tap.finalState, let row = lastOutputIndices.firstIndex(of: batchIndex), row < tap.finalRows else {
             throw .embeddingsUnavailable(batchIndex: batchIndex)
         }
-        return UnsafeBufferPointer(start: embeddings, count: model.embeddingSize)
+        let width = model.embeddingSize
+        return tap.finalValues.withUnsafeBufferPointer { buffer in
+            UnsafeBufferPointer(rebasing: buffer[row * width..<(row + 1) * width])
+        }
     }
 
     /// Forgets every sequence.

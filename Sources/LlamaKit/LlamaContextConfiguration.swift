@@ -15,6 +15,10 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
     /// One memory shared by all sequences, so sequences can share cached positions (a common
     /// prompt prefix) without copies.
     public var unifiedMemory: Bool
+    /// Read the final hidden state through llama.cpp's `embeddings` switch (every position an
+    /// output, the output layer over all of them) instead of the graph tap: only for tests that
+    /// check the tap against llama.cpp's own answer.
+    var finalStateFromLlama = false
     /// Transformer blocks (0-based, below the last) whose outputs at every position of a decode
     /// are captured (`LlamaContext.blockOutputs`); empty for none.
     public var observedBlocks: [Int]

@@ -1,5 +1,5 @@
 import Testing
-import LlamaKit
+@testable import LlamaKit
 
 @Suite(.timeLimit(.minutes(5))) struct LlamaContextTests {
     func decodeLastLogits(_ context: LlamaContext, _ text: String) throws -> [Float] {
@@ -38,6 +38,35 @@ import LlamaKit
         let hidden = try context.embeddings(at: last)
         #expect(hidden.count == model.embeddingSize)
         #expect(hidden.allSatisfy { $0.isFinite } && hidden.contains { $0 != 0 })
+    }
+
+    /// The final hidden state is read from the graph (`result_norm`) at the output positions
+    /// only; llama.cpp's own `embeddings` switch computes the same tensor with every position an
+    /// output. Both must agree (to rounding: the last block then runs over more rows), at each of
+    /// several outputs of one decode, in batch order.
+    @Test func theTappedFinalStateIsLlamasOwnEmbedding() throws {
+        let model = try TestModel.shared()
+        var viaLlama = LlamaContextConfiguration(contextLength: 256, threads: 2, embeddings: true)
+        viaLlama.finalStateFromLlama = true
+        let tapped = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2, embeddings: true))
+        let reference = try LlamaContext(model: model, configuration: viaLlama)
+        let tokens = try model.vocab.tokenize("Explain why the sky is blue, briefly.", addSpecial: true, parseSpecial: false)
+        let batch = LlamaBatch(capacity: 64)
+        var outputs: [Int] = []
+        for (i, token) in tokens.enumerated() {
+            outputs.append(try batch.append(token, position: i, producesOutput: i % 3 == 2 || i == tokens.count - 1))
+        }
+        outputs = outputs.enumerated().filter { $0.offset % 3 == 2 || $0.offset == tokens.count - 1 }.map(\.element)
+        try tapped.decode(batch)
+        try reference.decode(batch)
+        for index in outputs {
+            let a = try tapped.embeddings(at: index), b = try reference.embeddings(at: index)
+            let scale = b.map { abs($0) }.max() ?? 1
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            #expect(a.count == model.embeddingSize && worst <= 1e-3 * scale, "position \(index): differs by \(worst) (scale \(scale))")
+            #expect(try tapped.logits(at: index).elementsEqual(try reference.logits(at: index)) { abs($0 - $1) < 1e-2 })
+        }
+        #expect(throws: LlamaError.embeddingsUnavailable(batchIndex: 0)) { try tapped.embeddings(at: 0) }
     }
 
     @Test func positionsWithoutOutputHaveNoLogits() throws {

@@ -20,8 +20,10 @@ public struct ScoringIdentity: Equatable, Sendable {
 
     /// A file name stem for caches keyed by this identity and a context length. `-bi`: scores of
     /// the batch-invariant engine, so files written before it (whose values moved with the batch,
-    /// docs/reproducibility.md) are not mixed with bit-reproducible ones.
+    /// docs/reproducibility.md) are not mixed with bit-reproducible ones; `2`: the final hidden
+    /// state read at the output position only (LlamaKit's GraphOutputTap), whose last block runs
+    /// over one row instead of all, so its values differ in the last bits from earlier files'.
     public func cacheStem(contextLength: Int) -> String {
-        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)-bi"
+        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)-bi2"
     }
 }
