@@ -26,7 +26,9 @@ struct ServeCommand: CLICommand {
 
     A query not scored by its deadline (default --timeout-ms), or refused by a full queue, gets a
     fallback verdict at once: the config's fallback_route (default strong), "fallback": true and
-    "reason": "timeout" or "overloaded". SIGTERM or SIGINT: stop accepting, answer what is in
+    "reason": "timeout" or "overloaded". A query the engine cannot score in time (the tokens
+    queued ahead of it at the rate it has measured) gets its "timeout" fallback when it arrives,
+    not at the deadline. SIGTERM or SIGINT: stop accepting, answer what is in
     flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
     fallback route) and swap it in; a bad file keeps the config in force (one line on stderr).
     --threshold, or a head's threshold, still overrides the file's after a reload.

@@ -195,9 +195,9 @@ public final class RouterService: HTTPHandler {
         let verdict: JSONValue
         do {
             let request = try RouteRequestBody.decodeChecked(body)
-            let pending = try submit(request, engine: engine)
-            verdict = self.verdict(for: pending, deadline: deadline(receivedAt, timeoutMs: request.timeoutMs),
-                                   config: config, receivedAt: receivedAt)
+            let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
+            let pending = try submit(request, engine: engine, within: left)
+            verdict = self.verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt)
         } catch {
             throw RequestRefusal(message: error.message)
         }
@@ -216,19 +216,20 @@ public final class RouterService: HTTPHandler {
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
         let request = try RouteRequestBody.decodeChecked(body)
         let config = config(threshold: request.threshold)
-        let deadline = deadline(receivedAt, timeoutMs: request.timeoutMs)
-        let pending = try submit(request, engine: engine)
-        return .json(200, verdict(for: pending, deadline: deadline, config: config, receivedAt: receivedAt).serialized)
+        let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
+        let pending = try submit(request, engine: engine, within: left)
+        return .json(200, verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt).serialized)
     }
 
     private func routeBatch(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
         let batch = try BatchRequestBody.decodeChecked(body)
         let config = config(threshold: batch.threshold)
-        let deadline = deadline(receivedAt, timeoutMs: batch.timeoutMs)
+        let left = timeLeft(receivedAt, timeoutMs: batch.timeoutMs)
+        let deadline = deadline(left)
         var pending: [Pending] = []
         for (index, item) in batch.queries.enumerated() {
             do {
-                pending.append(try submit(item.body, engine: engine))
+                pending.append(try submit(item.body, engine: engine, within: left))
             } catch {
                 throw RequestError("\"queries\"[\(index)]: \(error.message)")
             }
@@ -245,8 +246,10 @@ public final class RouterService: HTTPHandler {
         case refused(reason: String)
     }
 
-    /// Looks the query up in the verdict cache, else submits it to the engine.
-    private func submit(_ request: RouteRequestBody, engine: BatchedScoringEngine) throws(RequestError) -> Pending {
+    /// Looks the query up in the verdict cache, else submits it to the engine, which refuses it
+    /// at once when its backlog says it would not be scored within `left` (fail open now, not
+    /// at the deadline).
+    private func submit(_ request: RouteRequestBody, engine: BatchedScoringEngine, within left: Duration) throws(RequestError) -> Pending {
         let text = try request.queryText(room: engine.promptBuilder.queryRoom, tokenizer: engine.tokenizer)
         var cacheKey: String?
         if verdictCache.isEnabled && !PromptBuilder.normalisedQuery(text).isEmpty {
@@ -255,9 +258,12 @@ public final class RouterService: HTTPHandler {
             cacheKey = key
         }
         do {
-            return .queued(try engine.submit(engine.prompt(for: text)), cacheKey: cacheKey)
+            return .queued(try engine.submit(engine.prompt(for: text), within: left), cacheKey: cacheKey)
         } catch .overloaded {
             return .refused(reason: "overloaded")
+        } catch .wouldMissDeadline {
+            // Not scored by its deadline, known now instead of at the deadline.
+            return .refused(reason: "timeout")
         } catch .shuttingDown {
             return .refused(reason: "overloaded")
         } catch {
@@ -322,9 +328,13 @@ public final class RouterService: HTTPHandler {
         return config
     }
 
-    private func deadline(_ receivedAt: ContinuousClock.Instant, timeoutMs: Double?) -> DispatchTime {
+    /// The part of the request's deadline (its `timeout_ms`, else the server's) still left now.
+    private func timeLeft(_ receivedAt: ContinuousClock.Instant, timeoutMs: Double?) -> Duration {
         let budget = Duration.microseconds(Int64((timeoutMs ?? Double(settings.defaultTimeoutMs)) * 1000))
-        let left = budget - (ContinuousClock.now - receivedAt)
+        return budget - (ContinuousClock.now - receivedAt)
+    }
+
+    private func deadline(_ left: Duration) -> DispatchTime {
         let nanoseconds = max(0, left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000)
         return .now() + .nanoseconds(Int(nanoseconds))
     }

@@ -71,6 +71,34 @@ import RouterCore
         #expect(throws: RouterError.shuttingDown) { try engine.submit(prompt) }
     }
 
+    @Test func aQueryThatCannotMeetItsBudgetIsRefusedAtOnce() throws {
+        let engine = try engine(parallel: 1)
+        defer { engine.shutdown() }
+        let prompt = try engine.prompt(for: "What is the capital of France?")
+        #expect(engine.estimatedSeconds(forNewQueryOf: 10) == nil, "no decode measured yet")
+        // Before the engine has measured itself it admits whatever the budget.
+        #expect(throws: Never.self) { try engine.submit(prompt, within: .zero).wait().get() }
+        let idle = try #require(engine.estimatedSeconds(forNewQueryOf: prompt.query.count + prompt.suffix.count))
+        #expect(idle > 0 && idle < 60)
+        // Now it knows its rate: no budget is refused before anything is queued ...
+        let start = ContinuousClock.now
+        #expect(throws: RouterError.self) { try engine.submit(prompt, within: .zero) }
+        #expect(ContinuousClock.now - start < .milliseconds(50), "refused without waiting")
+        do {
+            _ = try engine.submit(prompt, within: .zero)
+        } catch {
+            guard case .wouldMissDeadline(let estimate, let budget) = error else { Issue.record("\(error)"); return }
+            #expect(estimate > 0 && budget == 0)
+        }
+        // ... and a roomy budget is admitted and scored; queued work raises the estimate.
+        let queued = try (0..<4).map { _ in try engine.submit(prompt, within: .seconds(600)) }
+        #expect(try #require(engine.estimatedSeconds(forNewQueryOf: 1)) > idle)
+        for ticket in queued { #expect(throws: Never.self) { try ticket.wait().get() } }
+        // Once the queue has drained the estimate is back to one query's worth.
+        let drained = try #require(engine.estimatedSeconds(forNewQueryOf: prompt.query.count + prompt.suffix.count))
+        #expect(drained < idle * 3)
+    }
+
     @Test func aWaiterThatGivesUpGetsNothingAndTheEngineGoesOn() throws {
         let engine = try engine()
         defer { engine.shutdown() }

@@ -37,6 +37,7 @@ public final class BatchedScoringEngine: Sendable {
         var jobs: [Job] = []
         var head = 0
         var stopping = false
+        var backlog = ScoringBacklog()
         var count: Int { jobs.count - head }
 
         mutating func popFirst() -> Job? {
@@ -127,19 +128,38 @@ public final class BatchedScoringEngine: Sendable {
         try promptBuilder.prompt(for: query)
     }
 
-    /// Queues a prompt; returns at once. Refuses when the queue is full or the engine is stopping.
-    public func submit(_ prompt: ScoringPrompt) throws(RouterError) -> ScoringTicket {
+    /// Queues a prompt; returns at once. Refuses `.overloaded` when the queue is full,
+    /// `.wouldMissDeadline` when, given a `budget`, the work ahead of it (queued and in-flight
+    /// tokens at the engine's measured rate) says it would not be scored within it (the caller
+    /// then fails open now rather than at its deadline), `.shuttingDown` when the engine stops.
+    public func submit(_ prompt: ScoringPrompt, within budget: Duration? = nil) throws(RouterError) -> ScoringTicket {
         let ticket = ScoringTicket()
+        let tokens = Self.cost(of: prompt)
+        let seconds = budget.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
         let refusal: RouterError? = queue.withLock { state in
             if state.stopping { return .shuttingDown }
             if state.count >= settings.maxQueue { return .overloaded(queueLimit: settings.maxQueue) }
+            if let seconds, !state.backlog.admits(tokens: tokens, within: seconds) {
+                let estimate = state.backlog.estimatedSeconds(forNew: tokens) ?? 0
+                return .wouldMissDeadline(estimatedMs: Int(min(estimate * 1000, 1e9)), budgetMs: Int(max(0, min(seconds * 1000, 1e9))))
+            }
             state.jobs.append(Job(prompt: prompt, ticket: ticket))
+            state.backlog.added(tokens: tokens)
             return nil
         }
         if let refusal { throw refusal }
         wakeup.signal()
         return ticket
     }
+
+    /// Seconds the engine expects a new query of `tokens` (after the prefix) to wait and be
+    /// scored, everything queued before it first; nil before it has measured a decode.
+    public func estimatedSeconds(forNewQueryOf tokens: Int) -> Double? {
+        queue.withLock { $0.backlog.estimatedSeconds(forNew: tokens) }
+    }
+
+    /// The tokens a query costs the engine: its own and the template's suffix.
+    static func cost(of prompt: ScoringPrompt) -> Int { prompt.query.count + prompt.suffix.count }
 
     /// Builds, queues and waits for one query (no deadline): for batch jobs and tests.
     public func score(_ query: String) throws(RouterError) -> ScoredQuery {
@@ -176,6 +196,7 @@ public final class BatchedScoringEngine: Sendable {
                 for i in slots.indices where slots[i] == nil {
                     while let job = state.popFirst() {
                         if job.ticket.isAbandoned {
+                            state.backlog.removed(tokens: Self.cost(of: job.prompt))
                             statistics.recordAbandoned()
                             continue
                         }
@@ -223,13 +244,16 @@ public final class BatchedScoringEngine: Sendable {
                 try worker.context.decode(batch)
             } catch {
                 for i in slots.indices where slots[i] != nil && slots[i]!.decoded > 0 {
-                    slots[i]!.job.ticket.complete(.failure(.llama(error)))
+                    let ticket = slots[i]!.job.ticket
                     free(&slots, i)
+                    ticket.complete(.failure(.llama(error)))
                 }
                 continue
             }
             for (i, batchStart, count) in queryRows { slots[i]!.pooled.add(from: worker.context, rows: batchStart..<batchStart + count) }
-            statistics.recordDecode(queries: carried, tokens: batch.count, seconds: (ContinuousClock.now - start).milliseconds / 1000)
+            let seconds = (ContinuousClock.now - start).milliseconds / 1000
+            statistics.recordDecode(queries: carried, tokens: batch.count, seconds: seconds)
+            queue.withLock { $0.backlog.observed(tokens: batch.count, seconds: seconds) }
             for (i, batchIndex) in finishing {
                 let slot = slots[i]!
                 let result: Result<ScoredQuery, RouterError>
@@ -246,8 +270,9 @@ public final class BatchedScoringEngine: Sendable {
                 } catch {
                     result = .failure(.llama(error))
                 }
-                slot.job.ticket.complete(result)
+                // Freed first, so a waiter that wakes sees the engine's backlog without it.
                 free(&slots, i)
+                slot.job.ticket.complete(result)
             }
             statistics.recordCompleted(finishing.count)
         }
@@ -255,6 +280,9 @@ public final class BatchedScoringEngine: Sendable {
     }
 
     private func free(_ slots: inout [Slot?], _ i: Int) {
+        if let slot = slots[i] {
+            queue.withLock { $0.backlog.removed(tokens: slot.tokens.count) }
+        }
         slots[i] = nil
         worker.context.removeFromMemory(sequence: i + 1)
     }

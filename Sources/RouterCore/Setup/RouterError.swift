@@ -16,6 +16,8 @@ public enum RouterError: Error, Equatable, Sendable {
     case catalogInvalid(path: String, reason: String)
     case invalidConversation(String)
     case overloaded(queueLimit: Int)
+    /// The work queued ahead says the query would be scored only after its deadline.
+    case wouldMissDeadline(estimatedMs: Int, budgetMs: Int)
     case shuttingDown
     case fileUnreadable(path: String)
     case earlyExitFailed(String)
@@ -56,6 +58,8 @@ extension RouterError: CustomStringConvertible {
             return reason
         case .overloaded(let limit):
             return "the scoring queue is full (\(limit) waiting)"
+        case .wouldMissDeadline(let estimate, let budget):
+            return "the query would be scored in about \(estimate) ms, after its deadline of \(budget) ms"
         case .shuttingDown:
             return "the router is shutting down"
         case .fileUnreadable(let path):
