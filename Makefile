@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test bench bench-proxy probe fuzz fuzz-smoke peer deps llama model build clean distclean
+.PHONY: run route test test-sanitized bench bench-proxy probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -36,6 +36,13 @@ $(VENV_TEST)/.installed: | deps
 	python3 -m venv $(VENV_TEST)
 	$(VENV_TEST)/bin/pip install --quiet "$(OPENAI_PIN)"
 	touch $@
+
+## test-sanitized: the engine, server and labeling suites under AddressSanitizer, then under
+## ThreadSanitizer (separate builds in .build-asan and .build-tsan); fails on any sanitizer
+## report (docs/reliability.md). SANITIZERS=address for one of them
+SANITIZERS ?=
+test-sanitized: llama model
+	scripts/test-sanitized.sh $(SANITIZERS)
 
 ## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
 bench-proxy: build model peer
@@ -86,7 +93,7 @@ build: llama
 	swift build -c release $(SWIFT_FLAGS)
 
 clean:
-	rm -rf .build .build-fuzz .fuzz $(VENV_TEST)
+	rm -rf .build .build-fuzz .fuzz .build-asan .build-tsan .sanitize $(VENV_TEST)
 
 ## distclean: also remove llama.cpp's source, build and prefix, and downloaded models
 distclean: clean
