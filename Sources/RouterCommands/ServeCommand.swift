@@ -30,7 +30,9 @@ struct ServeCommand: CLICommand {
     queued ahead of it at the rate it has measured) gets its "timeout" fallback when it arrives,
     not at the deadline. SIGTERM or SIGINT: stop accepting, answer what is in
     flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
-    fallback route) and swap it in; a bad file keeps the config in force (one line on stderr).
+    fallback route) and, when proxying, the upstreams (--upstreams or the config's), and swap
+    each in; a bad file keeps what is in force (one line on stderr). Requests in flight finish
+    with what they started with.
     --threshold, or a head's threshold, still overrides the file's after a reload.
 
     VERDICT CACHE: a query whose normalised text (surrounding whitespace removed; for "messages"
@@ -182,11 +184,13 @@ struct ServeCommand: CLICommand {
         defer { sources.forEach { $0.cancel() } }
 
         let upstreams = try loadUpstreams()
+        var proxy: OpenAIProxy?
         let application: RouterApplication
         do {
             application = try RouterApplication(options: options) { service -> any HTTPHandler in
                 guard let upstreams else { return service }
-                return OpenAIProxy(service: service, upstreams: upstreams)
+                proxy = OpenAIProxy(service: service, upstreams: upstreams)
+                return proxy!
             }
         } catch {
             throw .server(error.description)
@@ -196,6 +200,7 @@ struct ServeCommand: CLICommand {
         }
         io.writeError("causal-router: listening on \(application.server.address) (loading \(application.service.settings.modelPath))\n")
         let reloads = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        let reloadedProxy = proxy
         reloads.setEventHandler {
             switch application.reloadConfig() {
             case .success(let config):
@@ -203,6 +208,18 @@ struct ServeCommand: CLICommand {
                               + "weak \(config.weakModel), fallback \(config.fallbackRoute.rawValue))\n")
             case .failure(let error):
                 io.writeError("causal-router: config reload failed, keeping the config in force: \(error)\n")
+            }
+            guard let reloadedProxy else { return }
+            do throws(CLIError) {
+                guard let upstreams = try loadUpstreams() else {
+                    io.writeError("causal-router: upstreams reload: none are configured now; keeping the upstreams in force\n")
+                    return
+                }
+                reloadedProxy.reload(upstreams: upstreams)
+                io.writeError("causal-router: upstreams reloaded: "
+                              + upstreams.tiers.map(\.upstream.description).joined(separator: ", ") + "\n")
+            } catch {
+                io.writeError("causal-router: upstreams reload failed, keeping the upstreams in force: \(error.message)\n")
             }
         }
         reloads.resume()

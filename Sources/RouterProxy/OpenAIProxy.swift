@@ -1,6 +1,7 @@
 import Foundation
 import RouterCore
 import RouterServer
+import Synchronization
 
 /// The OpenAI-compatible proxy in front of `RouterService`: `POST /v1/chat/completions` and
 /// `/v1/completions` are routed (model `router` or `router-<threshold>`) or forwarded by model
@@ -11,18 +12,27 @@ import RouterServer
 /// before its first byte, or answers 5xx/429 before anything reached the client is retried once
 /// on the failover tier (`X-Router-Failover: 1`); once bytes reached the client nothing is
 /// retried and a failing stream ends with an error event. Each upstream has a circuit breaker.
+/// `reload(upstreams:)` (SIGHUP) swaps the upstreams; requests in flight finish on the ones they
+/// started with.
 public final class OpenAIProxy: HTTPHandler {
     public let service: RouterService
-    public let upstreams: UpstreamConfig
     private let client = UpstreamClient()
-    private let breakers: [CircuitBreaker]
+    private let table: Mutex<ProxyRoutingTable>
     private let metrics: ProxyMetrics
 
     public init(service: RouterService, upstreams: UpstreamConfig) {
         self.service = service
-        self.upstreams = upstreams
-        self.breakers = upstreams.tiers.map { _ in CircuitBreaker(policy: upstreams.breaker) }
+        self.table = Mutex(ProxyRoutingTable(upstreams: upstreams))
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
+    }
+
+    /// The upstreams in force.
+    public var upstreams: UpstreamConfig { table.withLock { $0.upstreams } }
+
+    /// Swaps in new upstreams for the requests that arrive from now on; a tier whose name,
+    /// endpoint and breaker policy are unchanged keeps its circuit breaker's state.
+    public func reload(upstreams new: UpstreamConfig) {
+        table.withLock { $0 = $0.replaced(by: new) }
     }
 
     /// The proxy's part of the service's `/v1/config` and `/metrics`.
@@ -71,6 +81,8 @@ public final class OpenAIProxy: HTTPHandler {
 
     /// Answers one completion request through `writer`.
     private func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) {
+        let table = self.table.withLock { $0 }
+        let upstreams = table.upstreams
         let completion: ProxiedCompletion
         var attempts: [Int]
         var headers: RouterHeaders
@@ -102,7 +114,8 @@ public final class OpenAIProxy: HTTPHandler {
         for (number, index) in attempts.enumerated() {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
-            switch attempt(completion, path: request.path, tier: index, headers: headers, failover: number > 0, writer: writer) {
+            switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
+                           writer: writer) {
             case .answered:
                 return
             case .failed(let failure):
@@ -123,10 +136,11 @@ public final class OpenAIProxy: HTTPHandler {
 
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
-    private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, headers: RouterHeaders, failover: Bool,
-                         writer: HTTPResponseWriter) -> AttemptResult {
+    private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
+                         headers: RouterHeaders, failover: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+        let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
-        let breaker = breakers[index]
+        let breaker = table.breakers[index]
         guard breaker.admit() else {
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.circuitOpen.metricLabel, seconds: nil)
             return .failed(UpstreamFailure.circuitOpen.description)
@@ -160,11 +174,11 @@ public final class OpenAIProxy: HTTPHandler {
             }
             breaker.recordSuccess()
             if relaying {
-                recordUsage(scanner.usage, tier: tier)
+                recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
             } else {
-                recordUsage(TokenUsage(json: reply.body), tier: tier)
+                recordUsage(TokenUsage(json: reply.body), tier: tier, twoTier: upstreams.isTwoTier)
                 metrics.recordRequest(path: path, status: reply.head.status)
                 writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                          body: reply.body, extraHeaders: answerHeaders))
@@ -190,9 +204,9 @@ public final class OpenAIProxy: HTTPHandler {
         }
     }
 
-    private func recordUsage(_ usage: TokenUsage?, tier: ProxyTier) {
+    private func recordUsage(_ usage: TokenUsage?, tier: ProxyTier, twoTier: Bool) {
         if let usage { metrics.recordUsage(tier.name, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) }
-        guard upstreams.isTwoTier, let prices = service.config.prices else { return }
+        guard twoTier, let prices = service.config.prices else { return }
         let price = tier.name == "strong" ? prices.strong : prices.weak
         switch prices.unit {
         case .request:
@@ -207,6 +221,7 @@ public final class OpenAIProxy: HTTPHandler {
     // MARK: - Listing and state
 
     private func models() -> JSONValue {
+        let upstreams = self.upstreams
         func entry(_ id: String, owner: String) -> JSONValue {
             .object([("id", .string(id)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string(owner))])
         }
@@ -216,12 +231,15 @@ public final class OpenAIProxy: HTTPHandler {
         ])
     }
 
-    private func breakerSnapshots() -> [(String, BreakerSnapshot)] {
-        zip(upstreams.tiers, breakers).map { ($0.name, $1.snapshot()) }
+    private func breakerSnapshots(_ table: ProxyRoutingTable? = nil) -> [(String, BreakerSnapshot)] {
+        let table = table ?? self.table.withLock { $0 }
+        return zip(table.upstreams.tiers, table.breakers).map { ($0.name, $1.snapshot()) }
     }
 
     private func configuration() -> JSONValue {
-        let snapshots = breakerSnapshots()
+        let table = self.table.withLock { $0 }
+        let upstreams = table.upstreams
+        let snapshots = breakerSnapshots(table)
         return .object([
             ("form", .string(upstreams.isTwoTier ? "strong_weak" : "tiers")),
             ("tiers", .array(upstreams.tiers.enumerated().map { index, tier in

@@ -1,4 +1,5 @@
 import Foundation
+import RouterProxy
 import Synchronization
 import Testing
 
@@ -99,6 +100,34 @@ struct ProxyFailoverTests {
             #expect(message.contains("strong") && message.contains("weak"), "\(message)")
             #expect(took < .seconds(1), "502 after \(took)")
         }
+    }
+
+    /// SIGHUP's upstream half: new requests go to the reloaded upstreams; a tier that did not
+    /// change keeps its breaker (here: open after failures), a changed one starts closed.
+    @Test func reloadedUpstreamsTakeOverAndUnchangedTiersKeepTheirBreaker() throws {
+        let (strong, weak) = try ProxyFixture.upstreams()
+        let dead = try ProxyFixture.deadUpstream(model: "gone")
+        let breakerPolicy = #""breaker": {"failures": 1, "cooldown_ms": 60000}"#
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: dead, weak: dead, extra: breakerPolicy))
+        let client = try proxy.client()
+        #expect(try client.chat("What is 2+2?").status == 502)
+        #expect(try proxy.breaker("strong")["state"] as? String == "open" && proxy.breaker("weak")["state"] as? String == "open")
+
+        let reloaded = try UpstreamConfig.parse(Data(ProxyFixture.twoTier(strong: dead, weak: weak.upstreamJSON,
+                                                                          extra: breakerPolicy).utf8), path: "reloaded")
+        proxy.proxy.reload(upstreams: reloaded)
+        #expect(proxy.proxy.upstreams == reloaded)
+        #expect(try proxy.breaker("strong")["state"] as? String == "open", "unchanged tier: same breaker")
+        #expect(try proxy.breaker("weak")["state"] as? String == "closed", "changed tier: a new breaker")
+        let models = try client.request("GET", "/v1/models").json()["data"] as? [[String: Any]] ?? []
+        #expect(models.compactMap { $0["id"] as? String }.contains("weak"))
+        let answer = try client.chat("What is 2+2?", model: "weak")
+        #expect(answer.status == 200 && answer.headers["x-router-upstream"] == "weak")
+
+        proxy.proxy.reload(upstreams: try UpstreamConfig.parse(Data(ProxyFixture.twoTier(strong: strong.upstreamJSON,
+                                                                                         weak: weak.upstreamJSON).utf8), path: "again"))
+        #expect(try proxy.breaker("strong")["state"] as? String == "closed", "another policy: new breakers")
+        #expect(try client.chat("What is 2+2?", model: "strong").headers["x-router-upstream"] == "strong")
     }
 
     @Test func moreTiersFailOverToTheNextLarger() throws {

@@ -103,4 +103,34 @@ import Testing
         server.waitForExit()
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "log: \(server.log)")
     }
+
+    /// With --upstreams, SIGHUP also re-reads the upstreams file; a broken one keeps those in force.
+    @Test func aRealSighupReloadsTheUpstreams() throws {
+        func upstreams(_ strong: String, _ weak: String) -> String {
+            #"{"strong": {"base_url": "http://127.0.0.1:1/v1", "model": "\#(strong)"}, "weak": {"base_url": "http://127.0.0.1:1/v1", "model": "\#(weak)"}}"#
+        }
+        func models(_ client: TestHTTPClient) throws -> [String] {
+            let tiers = (try client.request("GET", "/v1/config").json()["upstreams"] as? [String: Any])?["tiers"] as? [[String: Any]] ?? []
+            return tiers.compactMap { $0["model"] as? String }.sorted()
+        }
+        let path = try Self.configFile(upstreams("big-1", "small-1"))
+        let server = try ServeProcess(["--port", "0", "--threads", "1", "--parallel", "1", "--no-head", "--upstreams", path])
+        let port = try #require(server.port(), "log: \(server.log)")
+        let client = try TestHTTPClient(port: port)
+        #expect(try models(client) == ["big-1", "small-1"])
+
+        try Self.rewrite(path, upstreams("big-2", "small-2"))
+        server.signal(SIGHUP)
+        #expect(server.readUntil("upstreams reloaded"), "log: \(server.log)")
+        #expect(try models(client) == ["big-2", "small-2"])
+
+        try Self.rewrite(path, #"{"strong": {"base_url": "http://127.0.0.1:1/v1"}}"#)
+        server.signal(SIGHUP)
+        #expect(server.readUntil("upstreams reload failed"), "log: \(server.log)")
+        #expect(try models(client) == ["big-2", "small-2"], "kept after a broken file")
+
+        server.signal(SIGTERM)
+        server.waitForExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "log: \(server.log)")
+    }
 }
