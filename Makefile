@@ -49,11 +49,14 @@ bench-proxy: build model peer
 	python3 Benchmarks/proxy_overhead.py --write-docs
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
-## queries and machine: prints the ratio table, writes docs/benchmarks.md (~20 min on 2 cores;
-## BENCH_FLAGS="--label-rows 200" for a quick run, --help for the rest)
+## queries and machine, on two workloads (GSM8K test questions, then the Arena-Hard chat
+## prompts): prints each ratio table (fail-open share at a 2 s deadline included) and writes
+## both into docs/benchmarks.md (~40 min on 2 cores; BENCH_FLAGS="--label-rows 100" for a
+## quicker run, --help for the rest)
 BENCH_FLAGS ?=
 bench: build model peer
-	python3 Benchmarks/bench.py --model $(MODEL) $(BENCH_FLAGS)
+	python3 Benchmarks/bench.py --model $(MODEL) --workload gsm8k $(BENCH_FLAGS)
+	python3 Benchmarks/bench.py --model $(MODEL) --workload arena $(BENCH_FLAGS)
 
 ## probe: docs/reproducibility.md's tables: each way llama.cpp can compute a query differently,
 ## and both engine paths end to end (PROBE=N GSM8K and N Arena-Hard prompts, default 8)

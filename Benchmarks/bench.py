@@ -14,8 +14,14 @@ Cases, each reported with the router/peer ratio:
   invariance   the router's default batch-invariant scoring against the same router with
                --continuous-batching, in the same alternating runs: the throughput cost of
                bit-identical verdicts (docs/reproducibility.md); --no-continuous skips it
-  label        `causal-router label` over the GSM8K log vs the peer doing the same rows at
-               its best sidecar concurrency
+  deadline     the largest K again with a deadline (default 2,000 ms): the share of requests
+               an application gets no scored verdict for in time (the router's fallbacks,
+               and answers of either side that came after the deadline)
+  label        `causal-router label` over the workload's rows vs the peer doing the same rows
+               at its best sidecar concurrency
+Workloads (--workload, reported separately, each in its own section of docs/benchmarks.md):
+gsm8k (GSM8K test questions, ~70 tokens) and arena (the 498 Arena-Hard prompts, real chat
+requests of a few hundred tokens), from the repository's data/.
   memory       peak RSS (VmHWM) of both servers after the sidecar runs
 
 Prints a table (or --json) and writes docs/benchmarks.md (unless --no-docs). Run it with the
@@ -40,7 +46,12 @@ import loadgen  # noqa: E402
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
 SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
 LLAMA_BENCH = os.path.join(ROOT, "vendor/build-tools/bin/llama-bench")
-DATA = os.path.join(ROOT, "..", "shared", "data", "routellm", "gsm8k.jsonl")
+WORKLOADS = {
+    "gsm8k": ("GSM8K test queries", os.path.join(ROOT, "data", "routellm", "gsm8k.jsonl"), "test",
+              os.path.join(ROOT, "docs", "benchmarks.md")),
+    "arena": ("Arena-Hard prompts", os.path.join(ROOT, "data", "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl"), "all",
+              os.path.join(ROOT, "docs", "benchmarks.md")),
+}
 
 
 def log(message):
@@ -63,9 +74,9 @@ def model_path(name):
     fail(f"unknown model '{name}' (not in models/catalog.tsv, not a file)")
 
 
-def gsm8k_rows(split):
+def workload_rows(workload, split):
     rows = []
-    with open(DATA) as f:
+    with open(WORKLOADS[workload][1]) as f:
         for line in f:
             row = json.loads(line)
             if row.get("contaminated") or (split != "all" and row["split"] != split):
@@ -219,7 +230,11 @@ def main():
     parser.add_argument("--concurrency", default="1,4,16", help="client counts (default: 1,4,16)")
     parser.add_argument("--requests", type=int, default=32, help="requests per run at c=1; 2x that at higher c (default: 32)")
     parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per concurrency (default: 2: A B A B)")
-    parser.add_argument("--label-rows", type=int, default=0, help="rows of the GSM8K log to label (default: 0 = all)")
+    parser.add_argument("--label-rows", type=int, default=0, help="rows of the workload to label (default: 0 = all)")
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="gsm8k",
+                        help="gsm8k (short exam questions, default) or arena (real chat prompts)")
+    parser.add_argument("--deadline-ms", type=int, default=2000,
+                        help="the deadline case's deadline (default: 2000; 0 skips the case)")
     parser.add_argument("--head", help="also pass --head FILE to the router (sidecar and label)")
     parser.add_argument("--no-continuous", action="store_true",
                         help="skip the --continuous-batching router (the invariant path's cost)")
@@ -231,15 +246,16 @@ def main():
     for tool in (ROUTER, SERVER, LLAMA_BENCH):
         if not os.access(tool, os.X_OK):
             fail(f"{tool} is missing: run `make bench` (it builds everything first)")
-    if not os.path.isfile(DATA):
-        fail(f"{DATA} is missing (the shared data folder belongs beside the project)")
+    data = WORKLOADS[args.workload][1]
+    if not os.path.isfile(data):
+        fail(f"{data} is missing")
     gguf = model_path(args.model)
     levels = [int(c) for c in args.concurrency.split(",")]
     results = {"machine": machine(), "model": args.model, "threads": args.threads, "parallel": args.parallel,
-               "ctx": args.ctx, "head": args.head, "command": " ".join(["python3", "Benchmarks/bench.py"] + sys.argv[1:]),
+               "ctx": args.ctx, "head": args.head, "workload": args.workload, "command": " ".join(["python3", "Benchmarks/bench.py"] + sys.argv[1:]),
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
-    test = gsm8k_rows("test")
+    test = workload_rows(args.workload, WORKLOADS[args.workload][2])
     queries = [row["prompt"] for row in test]
     rendered = render(queries, args.model, args.ctx)
     router_rows = [{"query": q} for q in queries]
@@ -313,6 +329,20 @@ def main():
             if "router-continuous" in case:
                 case["ratio"]["invariant_rps"] = ratio(case["router"]["rps"], case["router-continuous"]["rps"])
             results["sidecar"].append(case)
+        if args.deadline_ms:
+            c, n = max(levels), 2 * args.requests
+            results["deadline"] = {"deadline_ms": args.deadline_ms, "concurrency": c}
+            for side in (router, peer):
+                log(f"deadline {args.deadline_ms} ms, c={c}: {side.name}, {n} requests")
+                rows = router_rows if side.kind == "router" else peer_rows
+                run = loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c, side.kind,
+                                  deadline_ms=args.deadline_ms)
+                missed = run["fallbacks"] + run["late"] + run["errors"]
+                results["deadline"][side.name] = {
+                    "requests": run["requests"] + run["errors"], "fallbacks": run["fallbacks"], "late": run["late"],
+                    "errors": run["errors"], "fail_open_share": round(missed / max(1, run["requests"] + run["errors"]), 3),
+                    "rps": run["rps"], "p50_ms": run["p50_ms"], "p99_ms": run["p99_ms"],
+                }
         for side in sides:
             side.check_alive()
         results["peak_rss_mib"] = {side.name: round(memory(side.process.pid)["VmHWM"], 1) for side in sides}
@@ -322,7 +352,7 @@ def main():
             if side.kind == "router":
                 side.stop()
 
-        rows = gsm8k_rows("all")
+        rows = workload_rows(args.workload, "all")
         if args.label_rows:
             rows = rows[:args.label_rows]
         with tempfile.TemporaryDirectory() as folder:
@@ -330,7 +360,7 @@ def main():
             with open(log_path, "w") as f:
                 for row in rows:
                     f.write(json.dumps({"id": row["id"], "prompt": row["prompt"]}) + "\n")
-            log(f"label: causal-router label over {len(rows)} GSM8K rows")
+            log(f"label: causal-router label over {len(rows)} {args.workload} rows")
             command = [ROUTER, "label", "--input", log_path, "--output", os.path.join(folder, "out.jsonl"), "--model",
                        args.model, "--threads", str(args.threads), "--ctx", str(args.ctx)]
             if args.head:
@@ -386,7 +416,7 @@ def render_table(r):
         f"causal-router vs llama-server: {r['model']}, {r['threads']} threads, parallel {r['parallel']}, ctx {r['ctx']}"
         + (f", head {r['head']}" if r["head"] else ""),
         f"machine: {r['machine']}",
-        f"GSM8K test queries: {r['tokens_per_request']} tokens each after a shared prefix of {r['prefix_tokens']};"
+        f"{WORKLOADS[r.get('workload', 'gsm8k')][0]}: {r['tokens_per_request']} tokens each after a shared prefix of {r['prefix_tokens']};"
         f" llama-bench pp {r['llama_bench_tokens_per_s']} tok/s -> raw decode {r['raw_decode_ms']} ms/query,"
         f" limit {r['limit_rps']} req/s",
         "",
@@ -408,6 +438,15 @@ def render_table(r):
             c = case["router-continuous"]
             lines.append(f"{'  invariant':<14}  router (batch-invariant, default) / --continuous-batching:"
                          f" {a['rps']:.2f} / {c['rps']:.2f} req/s = {number(q['invariant_rps'], '.3f')}")
+    if r.get("deadline"):
+        d = r["deadline"]
+        a, b = d["router"], d["llama-server"]
+        lines.append(f"{'fail-open':<14}{a['fail_open_share']:>26.3f}{b['fail_open_share']:>26.3f}"
+                     f"   share without a scored verdict in {d['deadline_ms']} ms at c={d['concurrency']}")
+        lines.append(f"{'  req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}   (router: fallbacks {a['fallbacks']},"
+                     f" late {a['late']}; llama-server: late {b['late']}, errors {b['errors']})")
+        lines.append(f"{'  p50 / p99 ms':<14}{str(a['p50_ms']) + ' / ' + str(a['p99_ms']):>26}"
+                     f"{str(b['p50_ms']) + ' / ' + str(b['p99_ms']):>26}")
     rss = r["peak_rss_mib"]
     lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>26.1f}{rss['router'] / rss['llama-server']:>10.2f}")
     label = r["label"]
@@ -422,11 +461,22 @@ def render_table(r):
     return "\n".join(lines)
 
 
-def write_docs(r, table):
-    path = os.path.join(ROOT, "docs", "benchmarks.md")
-    text = f"""# Benchmarks: causal-router against llama-server
+ARENA_MARKER = "<!-- workload:arena -->"
+PROXY_MARKER = "<!-- proxy-overhead -->"
 
-Latest `make bench` run ({r['date']}), written by `Benchmarks/bench.py`. Command:
+
+def write_docs(r, table):
+    """docs/benchmarks.md holds one section per workload (GSM8K first, Arena-Hard after its
+    marker) and the proxy's section (Benchmarks/proxy_overhead.py, after its marker): a run
+    rewrites its own workload's section and keeps the others."""
+    name = WORKLOADS[r["workload"]][0]
+    path = WORKLOADS[r["workload"]][3]
+    heading = "# Benchmarks: causal-router against llama-server" if r["workload"] == "gsm8k" else f"## {name}"
+    text = f"""{heading}
+
+Latest `make bench` run on {name} ({r['date']}), written by `Benchmarks/bench.py`
+(`make bench` runs both workloads: GSM8K test questions first, then the Arena-Hard prompts
+in their own section below). Command:
 
     {r['command']}
 
@@ -437,9 +487,11 @@ time) and llama.cpp's `llama-server` built from the same pinned source
 prompt (`/completion`, `n_predict` 1, `n_probs` 20, `cache_prompt` true, `-np` = the router's
 `--parallel`). Sidecar runs alternate router, peer, router, peer per concurrency so that drift
 hits both; figures pool the rounds. Ratios are router / peer (above 1 is better for req/s and
-rows/s, below 1 is better for latency, memory and cold start). The physical limit is
+rows/s, below 1 is better for latency, memory and cold start). `fail-open` is the share of
+requests at the highest concurrency that got no scored verdict within the deadline (the
+router's fallbacks; for both sides, answers that came later). The physical limit is
 llama-bench's prompt-processing rate for the model and threads. What the figures mean and
-where the time goes: `docs/measurements.md` (hand-written, for the run of 2026-11-30).
+where the time goes: `docs/measurements.md` (hand-written).
 
 ```
 {table}
@@ -451,16 +503,23 @@ Raw results (JSON):
 {json.dumps(r, indent=2)}
 ```
 """
-    # Keep the proxy's section (Benchmarks/proxy_overhead.py writes it after this marker).
-    marker = "<!-- proxy-overhead -->"
+    old = ""
     if os.path.exists(path):
         with open(path) as f:
             old = f.read()
-        if marker in old:
-            text += "\n" + old[old.index(marker):]
+    ends = [i for i in (old.find(ARENA_MARKER), old.find(PROXY_MARKER)) if i >= 0]
+    first = old[:min(ends)] if ends else old
+    arena = old[old.index(ARENA_MARKER):old.index(PROXY_MARKER) if PROXY_MARKER in old[old.index(ARENA_MARKER):] else len(old)] \
+        if ARENA_MARKER in old else ""
+    proxy = old[old.index(PROXY_MARKER):] if PROXY_MARKER in old else ""
+    if r["workload"] == "gsm8k":
+        first = text
+    else:
+        arena = ARENA_MARKER + "\n\n" + text
+    parts = [first.rstrip("\n")] + [part.rstrip("\n") for part in (arena, proxy) if part]
     with open(path, "w") as f:
-        f.write(text)
-    log(f"wrote {path}")
+        f.write("\n\n".join(parts) + "\n")
+    log(f"wrote {path} ({name} section)")
 
 
 if __name__ == "__main__":

@@ -26,15 +26,18 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def body_for(kind, row):
+def body_for(kind, row, timeout_ms=600000):
     if kind == "router":
-        return {"query": row["query"], "timeout_ms": 600000}
+        return {"query": row["query"], "timeout_ms": timeout_ms}
     return {"prompt": row["prompt"], "n_predict": 1, "n_probs": 20, "cache_prompt": True, "temperature": 0}
 
 
-def run(url, rows, n, concurrency, kind, keep_latencies=False):
+def run(url, rows, n, concurrency, kind, keep_latencies=False, deadline_ms=None):
+    """n requests from `concurrency` closed-loop clients. With deadline_ms, the router is asked
+    for that deadline, and an answer of either side that took longer counts as `late`: an
+    application with that deadline would have failed open on it."""
     parsed = urllib.parse.urlparse(url)
-    latencies, errors, fallbacks = [], [], [0]
+    latencies, errors, fallbacks, late = [], [], [0], [0]
     lock = threading.Lock()
     next_index = [0]
 
@@ -46,7 +49,7 @@ def run(url, rows, n, concurrency, kind, keep_latencies=False):
                 if i >= n:
                     break
                 next_index[0] += 1
-            body = json.dumps(body_for(kind, rows[i % len(rows)]))
+            body = json.dumps(body_for(kind, rows[i % len(rows)], deadline_ms or 600000))
             start = time.perf_counter()
             try:
                 conn.request("POST", parsed.path, body, {"Content-Type": "application/json"})
@@ -60,6 +63,8 @@ def run(url, rows, n, concurrency, kind, keep_latencies=False):
                         latencies.append(elapsed)
                         if kind == "router" and json.loads(data).get("fallback"):
                             fallbacks[0] += 1
+                        elif deadline_ms is not None and elapsed * 1000 > deadline_ms:
+                            late[0] += 1
             except Exception as error:  # noqa: BLE001 - report, keep going
                 with lock:
                     errors.append(str(error))
@@ -75,7 +80,8 @@ def run(url, rows, n, concurrency, kind, keep_latencies=False):
         t.join()
     wall = time.perf_counter() - start
     result = {
-        "requests": len(latencies), "errors": len(errors), "fallbacks": fallbacks[0], "concurrency": concurrency,
+        "requests": len(latencies), "errors": len(errors), "fallbacks": fallbacks[0], "late": late[0],
+        "concurrency": concurrency,
         "seconds": round(wall, 3), "rps": round(len(latencies) / wall, 3),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 99) * 1000, 1),
