@@ -54,6 +54,11 @@ public final class OpenAIProxy: HTTPHandler {
             writer.send(handle(request))
             return
         }
+        service.countingInFlight { answer(request, method: method, writer: writer) }
+    }
+
+    /// A proxied path's answer (counted in the service's in-flight gauge by the caller).
+    private func answer(_ request: HTTPRequest, method: String, writer: HTTPResponseWriter) {
         if let refusal = service.refusal(for: request) {
             finish(request, writer, refusal)
             return

@@ -86,6 +86,14 @@ public final class RouterService: HTTPHandler {
         return response
     }
 
+    /// Runs `work` counted in the requests-in-flight gauge: for requests a handler in front of
+    /// this service answers itself (the proxy's forwarded completions).
+    public func countingInFlight<T>(_ work: () throws -> T) rethrows -> T {
+        metrics.requestStarted()
+        defer { metrics.requestFinished() }
+        return try work()
+    }
+
     /// nil when the request may go on; else the 401 it gets (counted in /metrics), for handlers
     /// in front of this service.
     public func refusal(for request: HTTPRequest) -> HTTPResponse? {

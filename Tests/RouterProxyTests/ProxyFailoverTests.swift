@@ -130,6 +130,34 @@ struct ProxyFailoverTests {
         #expect(try client.chat("What is 2+2?", model: "strong").headers["x-router-upstream"] == "strong")
     }
 
+    /// A forwarded completion counts in causal_router_requests_in_flight for as long as it is
+    /// answered (the upstream here takes about two seconds to send its body).
+    @Test func aProxiedRequestIsInFlightWhileItIsAnswered() throws {
+        let (strong, _) = try ProxyFixture.upstreams()
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n",
+                                    drip: (chunk: " ", repeats: 20, intervalMs: 100))
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: stub.upstreamJSON))
+        func inFlight() throws -> Double { ProxyFixture.metric("causal_router_requests_in_flight", in: try proxy.metrics()) }
+        #expect(try inFlight() == 1, "the /metrics request itself")
+        let done = DispatchSemaphore(value: 0)
+        let status = Mutex(0)
+        Thread {
+            let response = try? proxy.client().chat("What is 2+2?", model: "stub")
+            status.withLock { $0 = response?.status ?? -1 }
+            done.signal()
+        }.start()
+        var seen = 0.0
+        let until = ContinuousClock.now + .seconds(10)
+        while seen < 2 && status.withLock({ $0 }) == 0 && ContinuousClock.now < until {
+            seen = max(seen, try inFlight())
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        done.wait()
+        #expect(seen == 2, "the forwarded request and /metrics")
+        #expect(status.withLock { $0 } == 200)
+        #expect(try inFlight() == 1, "back down once answered")
+    }
+
     @Test func moreTiersFailOverToTheNextLarger() throws {
         let (strong, weak) = try ProxyFixture.upstreams()
         let proxy = try ProxyFixture.proxy("""
