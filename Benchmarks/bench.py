@@ -297,16 +297,23 @@ def main():
         results["cold_start_s"] = {k: round(v, 3) for k, v in cold.items()}
 
         results["sidecar"] = []
+        # Every run gets its own slice of the workload (both sides the same slice in a round):
+        # repeating a query would let llama-server's per-slot prompt cache answer it from the
+        # previous round's KV, a cache the router side runs without (--verdict-cache 0).
+        run_index = 0
         for c in levels:
             n = args.requests if c == 1 else 2 * args.requests
             runs = {side.name: [] for side in sides}
             tokens = {side.name: 0.0 for side in sides}
             decode = 0.0
             for round_index in range(args.rounds):
+                offset = (run_index * n) % len(router_rows)
+                run_index += 1
                 for side in sides:
                     log(f"c={c} round {round_index + 1}/{args.rounds}: {side.name}, {n} requests")
                     before, seconds_before = side.tokens(), side.decode_seconds()
                     rows = router_rows if side.kind == "router" else peer_rows
+                    rows = rows[offset:] + rows[:offset]
                     runs[side.name].append(loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c,
                                                        side.kind, keep_latencies=True))
                     side.check_alive()
@@ -332,9 +339,11 @@ def main():
         if args.deadline_ms:
             c, n = max(levels), 2 * args.requests
             results["deadline"] = {"deadline_ms": args.deadline_ms, "concurrency": c}
+            offset = (run_index * n) % len(router_rows)
             for side in (router, peer):
                 log(f"deadline {args.deadline_ms} ms, c={c}: {side.name}, {n} requests")
                 rows = router_rows if side.kind == "router" else peer_rows
+                rows = rows[offset:] + rows[:offset]
                 run = loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c, side.kind,
                                   deadline_ms=args.deadline_ms)
                 missed = run["fallbacks"] + run["late"] + run["errors"]
