@@ -81,8 +81,8 @@ struct TrainCommand: CLICommand {
     init(arguments: [String]) throws(CLIError) {
         let parsed = try ParsedArguments(arguments, options: Self.declared, command: Self.name)
         wantsHelp = parsed.flag("help")
-        // Split once: `--data A,B` and positional files alike, one path each.
-        data = (parsed.list("data") + parsed.positionals).flatMap { $0.split(separator: ",").map(String.init) }
+        // One path each: `list` already splits `--data A,B`; positional files are split the same way.
+        data = parsed.list("data") + parsed.positionals.flatMap { $0.split(separator: ",").map(String.init) }
         guard wantsHelp || !data.isEmpty else { throw .usage("train needs --data FILE", command: Self.name) }
         out = parsed.value("out")
         headName = parsed.value("name")

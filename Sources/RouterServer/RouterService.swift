@@ -78,12 +78,12 @@ public final class RouterService: HTTPHandler {
     /// Answers a request as `handle` does, with a handler in front's additions to `/v1/config`
     /// and `/metrics` (the proxy's upstreams and breakers).
     public func handle(_ request: HTTPRequest, extending serviceExtension: ServiceExtension?) -> HTTPResponse {
-        metrics.requestStarted()
-        defer { metrics.requestFinished() }
-        let start = request.receivedAt
-        let response = authorize(request) ?? respond(to: request, receivedAt: start, extending: serviceExtension)
-        metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
-        return response
+        countingInFlight {
+            let start = request.receivedAt
+            let response = authorize(request) ?? respond(to: request, receivedAt: start, extending: serviceExtension)
+            metrics.recordRequest(path: request.path, status: response.status, seconds: (ContinuousClock.now - start).milliseconds / 1000)
+            return response
+        }
     }
 
     /// Runs `work` counted in the requests-in-flight gauge: for requests a handler in front of

@@ -135,7 +135,7 @@ public final class BatchedScoringEngine: Sendable {
     public func submit(_ prompt: ScoringPrompt, within budget: Duration? = nil) throws(RouterError) -> ScoringTicket {
         let ticket = ScoringTicket()
         let tokens = Self.cost(of: prompt)
-        let seconds = budget.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
+        let seconds = budget.map { $0.milliseconds / 1000 }
         let refusal: RouterError? = queue.withLock { state in
             if state.stopping { return .shuttingDown }
             if state.count >= settings.maxQueue { return .overloaded(queueLimit: settings.maxQueue) }
