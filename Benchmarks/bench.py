@@ -9,7 +9,7 @@ prompt-processing rate for the same model and threads.
 
 Cases, each reported with the router/peer ratio:
   cold start   process start to the first verdict
-  sidecar c=K  GSM8K test queries from K closed-loop clients (K = 1, 4, 16), runs
+  sidecar c=K  the workload's queries from K closed-loop clients (K = 1, 4, 16), runs
                alternating router, peer, router, peer so drift hits both
   invariance   the router's default batch-invariant scoring against the same router with
                --continuous-batching, in the same alternating runs: the throughput cost of
@@ -19,10 +19,11 @@ Cases, each reported with the router/peer ratio:
                and answers of either side that came after the deadline)
   label        `causal-router label` over the workload's rows vs the peer doing the same rows
                at its best sidecar concurrency
+  memory       peak RSS (VmHWM) of both servers after the sidecar runs
+
 Workloads (--workload, reported separately, each in its own section of docs/benchmarks.md):
 gsm8k (GSM8K test questions, ~70 tokens) and arena (the 498 Arena-Hard prompts, real chat
 requests of a few hundred tokens), from the repository's data/.
-  memory       peak RSS (VmHWM) of both servers after the sidecar runs
 
 Prints a table (or --json) and writes docs/benchmarks.md (unless --no-docs). Run it with the
 machine otherwise idle: both sides share its cores.
@@ -46,12 +47,12 @@ import loadgen  # noqa: E402
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
 SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
 LLAMA_BENCH = os.path.join(ROOT, "vendor/build-tools/bin/llama-bench")
+# name -> (title, data file, split the sidecar runs use)
 WORKLOADS = {
-    "gsm8k": ("GSM8K test queries", os.path.join(ROOT, "data", "routellm", "gsm8k.jsonl"), "test",
-              os.path.join(ROOT, "docs", "benchmarks.md")),
-    "arena": ("Arena-Hard prompts", os.path.join(ROOT, "data", "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl"), "all",
-              os.path.join(ROOT, "docs", "benchmarks.md")),
+    "gsm8k": ("GSM8K test queries", os.path.join(ROOT, "data", "routellm", "gsm8k.jsonl"), "test"),
+    "arena": ("Arena-Hard prompts", os.path.join(ROOT, "data", "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl"), "all"),
 }
+DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 
 
 def log(message):
@@ -296,6 +297,10 @@ def main():
             cold[side.name] = side.start()
         results["cold_start_s"] = {k: round(v, 3) for k, v in cold.items()}
 
+        def rows_for(side, offset):
+            rows = router_rows if side.kind == "router" else peer_rows
+            return rows[offset:] + rows[:offset]
+
         results["sidecar"] = []
         # Every run gets its own slice of the workload (both sides the same slice in a round):
         # repeating a query would let llama-server's per-slot prompt cache answer it from the
@@ -312,9 +317,7 @@ def main():
                 for side in sides:
                     log(f"c={c} round {round_index + 1}/{args.rounds}: {side.name}, {n} requests")
                     before, seconds_before = side.tokens(), side.decode_seconds()
-                    rows = router_rows if side.kind == "router" else peer_rows
-                    rows = rows[offset:] + rows[:offset]
-                    runs[side.name].append(loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c,
+                    runs[side.name].append(loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows_for(side, offset), n, c,
                                                        side.kind, keep_latencies=True))
                     side.check_alive()
                     tokens[side.name] += side.tokens() - before
@@ -342,9 +345,7 @@ def main():
             offset = (run_index * n) % len(router_rows)
             for side in (router, peer):
                 log(f"deadline {args.deadline_ms} ms, c={c}: {side.name}, {n} requests")
-                rows = router_rows if side.kind == "router" else peer_rows
-                rows = rows[offset:] + rows[:offset]
-                run = loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows, n, c, side.kind,
+                run = loadgen.run(f"http://127.0.0.1:{side.port}{side.probe_path}", rows_for(side, offset), n, c, side.kind,
                                   deadline_ms=args.deadline_ms)
                 missed = run["fallbacks"] + run["late"] + run["errors"]
                 results["deadline"][side.name] = {
@@ -479,7 +480,6 @@ def write_docs(r, table):
     marker) and the proxy's section (Benchmarks/proxy_overhead.py, after its marker): a run
     rewrites its own workload's section and keeps the others."""
     name = WORKLOADS[r["workload"]][0]
-    path = WORKLOADS[r["workload"]][3]
     heading = "# Benchmarks: causal-router against llama-server" if r["workload"] == "gsm8k" else f"## {name}"
     text = f"""{heading}
 
@@ -513,22 +513,21 @@ Raw results (JSON):
 ```
 """
     old = ""
-    if os.path.exists(path):
-        with open(path) as f:
+    if os.path.exists(DOCS):
+        with open(DOCS) as f:
             old = f.read()
-    ends = [i for i in (old.find(ARENA_MARKER), old.find(PROXY_MARKER)) if i >= 0]
-    first = old[:min(ends)] if ends else old
-    arena = old[old.index(ARENA_MARKER):old.index(PROXY_MARKER) if PROXY_MARKER in old[old.index(ARENA_MARKER):] else len(old)] \
-        if ARENA_MARKER in old else ""
-    proxy = old[old.index(PROXY_MARKER):] if PROXY_MARKER in old else ""
+    # The file's three parts: GSM8K's, Arena-Hard's (from its marker), the proxy's (from its).
+    proxy_at = old.find(PROXY_MARKER) if PROXY_MARKER in old else len(old)
+    arena_at = old.find(ARENA_MARKER, 0, proxy_at) if ARENA_MARKER in old[:proxy_at] else proxy_at
+    first, arena, proxy = old[:arena_at], old[arena_at:proxy_at], old[proxy_at:]
     if r["workload"] == "gsm8k":
         first = text
     else:
         arena = ARENA_MARKER + "\n\n" + text
     parts = [first.rstrip("\n")] + [part.rstrip("\n") for part in (arena, proxy) if part]
-    with open(path, "w") as f:
+    with open(DOCS, "w") as f:
         f.write("\n\n".join(parts) + "\n")
-    log(f"wrote {path} ({name} section)")
+    log(f"wrote {DOCS} ({name} section)")
 
 
 if __name__ == "__main__":
