@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
-        .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit"],
+        .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit", "TestSupport"],
                           path: "Benchmarks/ReproducibilityProbe"),
         // Fuzz targets (`make fuzz`, docs/reliability.md): libFuzzer entry points over the readers
         // of untrusted input. The fuzz build (scripts/fuzz.sh, -DFUZZING) links libFuzzer's main;
@@ -58,11 +58,14 @@ let package = Package(
         .executableTarget(name: "fuzz-template", dependencies: ["RouterCore", "FuzzSupport"], path: "Fuzz/Template"),
         .executableTarget(name: "fuzz-head", dependencies: ["RouterCore", "FuzzSupport"], path: "Fuzz/Head"),
         .executableTarget(name: "fuzz-gguf", dependencies: ["LlamaKit", "FuzzSupport"], path: "Fuzz/GGUF"),
+        // Shared by tests and the probe: the repository's model, template and data
+        // (RepositoryFixture) and a byte-level HTTP client (TestHTTPClient).
+        .target(name: "TestSupport", dependencies: ["RouterCore", "LlamaKit"], path: "Tests/TestSupport"),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
-        .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore"]),
-        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore"]),
-        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "RouterCore"]),
+        .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "RouterCore", "TestSupport"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),

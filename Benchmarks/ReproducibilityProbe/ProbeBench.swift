@@ -1,6 +1,7 @@
 import Foundation
 import LlamaKit
 import RouterCore
+import TestSupport
 
 /// One query's decodes, laid out by hand on a raw context.
 final class ProbeBench {
@@ -10,10 +11,10 @@ final class ProbeBench {
     let head: LabelHead
 
     init() throws {
-        model = try ProbeFixture.model()
-        builder = try PromptBuilder(template: ProbeFixture.template(), formatter: model, tokenizer: model.vocab, contextLength: 1024)
+        model = try RepositoryFixture.model()
+        builder = try PromptBuilder(template: RepositoryFixture.template(), formatter: model, tokenizer: model.vocab, contextLength: 1024)
         labels = try LabelTokens.resolve(in: model.vocab)
-        guard let head = try ProbeFixture.setup.head() else { throw ProbeFixture.Failure.noShippedHead }
+        guard let head = try RepositoryFixture.setup.head() else { throw RepositoryFixture.Failure.noShippedHead }
         self.head = head
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LlamaKit
 import RouterCore
+import TestSupport
 
 /// The measurements behind docs/reproducibility.md: how much each way llama.cpp can compute a
 /// query differently moves its scores, the engine's agreement with itself end to end, and the
@@ -44,7 +45,7 @@ struct ReproducibilityProbe {
     static func sourcesOfDifference() throws {
         let bench = try ProbeBench()
         let threshold = bench.head.threshold
-        let texts = try ProbeFixture.gsm8kQueries(Self.count) + ProbeFixture.arenaHardQueries(Self.count)
+        let texts = try RepositoryFixture.gsm8kQueries(Self.count) + RepositoryFixture.arenaHardQueries(Self.count)
         let prompts = try texts.map { try bench.builder.prompt(for: $0) }
         let context = try bench.context(), single = try bench.context(threads: 1)
         var tallies: [(String, ProbeTally)] = [
@@ -101,11 +102,11 @@ struct ReproducibilityProbe {
     }
 
     static func engineAgreementAndThroughput() throws {
-        let head = try ProbeFixture.setup.head()
-        let threshold = try ProbeFixture.setup.config(head: head).threshold
-        let queries = try ProbeFixture.gsm8kQueries(Self.count) + ProbeFixture.arenaHardQueries(Self.count)
+        let head = try RepositoryFixture.setup.head()
+        let threshold = try RepositoryFixture.setup.config(head: head).threshold
+        let queries = try RepositoryFixture.gsm8kQueries(Self.count) + RepositoryFixture.arenaHardQueries(Self.count)
         func run(_ parallel: Int, invariant: Bool, _ texts: [String]) throws -> (scored: [ScoredQuery], seconds: Double) {
-            let engine = try BatchedScoringEngine(model: ProbeFixture.model(), template: ProbeFixture.template(),
+            let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                                   settings: ScoringEngineSettings(parallel: parallel, maxQueue: 256, threads: 2,
                                                                                   head: head, batchInvariant: invariant))
             defer { engine.shutdown() }
@@ -130,7 +131,7 @@ struct ReproducibilityProbe {
         }
 
         // Throughput on GSM8K, alternating the two paths at 16 clients.
-        let gsm8k = try ProbeFixture.gsm8kQueries(max(32, Self.count))
+        let gsm8k = try RepositoryFixture.gsm8kQueries(max(32, Self.count))
         var rates: [Bool: [Double]] = [false: [], true: []]
         for _ in 0..<3 {
             for invariant in [false, true] {

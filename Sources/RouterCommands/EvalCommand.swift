@@ -133,9 +133,10 @@ struct EvalCommand: CLICommand {
                     if let loaded = try RouterSetup(options: headOptions, locator: locator).head() {
                         settings.hiddenState = true
                         settings.pooledBlocks = loaded.features.pooledBlocks
+                        settings.endsAtQuery = loaded.features.endsAtQuery
                         let extractor = FeatureExtractor(
                             cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
-                                                    pooledBlocks: loaded.features.pooledBlocks)
+                                                    pooledBlocks: loaded.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
                         ) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
                         }

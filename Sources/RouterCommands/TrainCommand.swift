@@ -29,7 +29,10 @@ struct TrainCommand: CLICommand {
                               final = final hidden state at the label position, logits = the
                               five zero-shot label logits, bN = block N's outputs averaged over
                               the query's tokens (0-based; middle blocks transfer better),
-                              stats = counts of the query's text (length, lines, digits, code)
+                              stats = counts of the query's text (length, lines, digits, code),
+                              query-end = read final and logits at the query's last token and
+                              decode nothing after it: the template's suffix (~10 tokens) is
+                              never decoded, in training or when the head routes
           --experts           a mixture of experts: one head per data file (2 to 5 files), each
                               fitted on that file alone, and a gate that weighs them by how much
                               the query is like each file's rows (the shipped default)
@@ -151,6 +154,7 @@ struct TrainCommand: CLICommand {
         var engine = try EngineOptions.read(parsed, command: Self.name, threads: router.threads, defaultParallel: 16)
         engine.hiddenState = true
         engine.pooledBlocks = training.features.pooledBlocks
+        engine.endsAtQuery = training.features.endsAtQuery
         self.engine = engine
     }
 
@@ -185,7 +189,7 @@ struct TrainCommand: CLICommand {
         do {
             let extractor = FeatureExtractor(
                 cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
-                                        pooledBlocks: settings.pooledBlocks)
+                                        pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
             ) { () throws(RouterError) in
                 try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
             }

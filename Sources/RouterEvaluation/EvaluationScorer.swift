@@ -50,9 +50,14 @@ public final class EvaluationScorer {
             let vectors = entries.map { $0.vector(head.features)! }
             let distributions = vectors.map { head.distribution(features: $0).probabilities }
             var reports: [RouterReport] = [
-                .model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities), millisecondsPerQuery: milliseconds),
                 .model("\(name)+\(head.name)", dataset: dataset, distributions: distributions, millisecondsPerQuery: milliseconds),
             ]
+            // A head reading at the query's end decodes no template suffix: the label logits it
+            // gets are features, not the template's zero-shot distribution (`--no-head` gives that).
+            if !head.features.endsAtQuery {
+                reports.insert(.model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities),
+                                      millisecondsPerQuery: milliseconds), at: 0)
+            }
             if head.neighbourhood != nil {
                 // ood_route strong: queries outside the training data go to the strong model
                 // before any other (their win rate counts as 1 + the head's).

@@ -45,15 +45,21 @@ public final class FeatureCache {
     public let file: String
     /// The blocks whose pooled states every entry holds.
     public let pooledBlocks: [Int]
+    /// Whether the features were read at the query's end (`FeaturePosition.queryEnd`).
+    public let endsAtQuery: Bool
     private var entries: [String: Entry] = [:]
 
     /// Opens (or starts) the file for `pooledBlocks`. Entries of other files of the same model,
     /// template and context whose pooled blocks include these are read too (their extra blocks
     /// dropped), so a head on a subset of the blocks extracted once costs no forward pass.
-    public init(directory: String, identity: ScoringIdentity, contextLength: Int, pooledBlocks: [Int] = []) throws {
+    /// `endsAtQuery`: features read at the query's end (no template suffix), kept in files of
+    /// their own.
+    public init(directory: String, identity: ScoringIdentity, contextLength: Int, pooledBlocks: [Int] = [],
+                endsAtQuery: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
-        let stem = identity.cacheStem(contextLength: contextLength) + "-f2"
+        self.endsAtQuery = endsAtQuery
+        let stem = identity.cacheStem(contextLength: contextLength) + (endsAtQuery ? "-qe" : "") + "-f2"
         file = directory + "/" + stem + Self.suffix(self.pooledBlocks) + ".f32"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where name.hasPrefix(stem) && name.hasSuffix(".f32") && directory + "/" + name != file {

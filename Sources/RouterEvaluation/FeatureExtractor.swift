@@ -27,8 +27,9 @@ public final class FeatureExtractor {
         if !missing.isEmpty {
             let engine = try self.engine ?? makeEngine()
             self.engine = engine
-            precondition(engine.settings.readsHiddenState && engine.settings.readsBlocks == cache.pooledBlocks,
-                         "feature extraction needs an engine that reads the hidden state and the cache's pooled blocks")
+            precondition(engine.settings.readsHiddenState && engine.settings.readsBlocks == cache.pooledBlocks
+                            && engine.settings.scoresAtQueryEnd == cache.endsAtQuery,
+                         "feature extraction needs an engine that reads the hidden state, the cache's pooled blocks and position")
             var index = 0
             while index < missing.count {
                 let chunk = Array(missing[index..<min(missing.count, index + storeEvery)])

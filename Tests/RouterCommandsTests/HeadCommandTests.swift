@@ -85,6 +85,36 @@ import Testing
         #expect(try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--target", "both"]).status == 2)
     }
 
+    /// `--features ...,query-end`: the head reads at the query's last token, so neither `train`
+    /// nor the commands that use the head decode the template's suffix.
+    @Test func aHeadReadingAtTheQueryEndSkipsTheSuffixEverywhere() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        let head = folder + "/end-head.json"
+        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+                                          "--features", "final,logits,query-end", "--target", "strong_better",
+                                          "--cache", folder + "/cache", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        let file = try Self.json(try String(contentsOfFile: head, encoding: .utf8))
+        #expect(file["format"] as? String == "causal-router-label-head/3")
+        #expect((file["features"] as? [String: Any])?["position"] as? String == "query_end")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/cache").contains { $0.contains("-qe-f2") },
+                "features read at the query's end are cached apart")
+
+        let query = "Write a haiku about autumn."
+        let atEnd = try Self.json(try CLIHarness.spawn(["route", "--head", head, "--threads", "2", query]).stdout)
+        let atLabel = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", query]).stdout)
+        #expect(atEnd["head"] as? String == "end-head")
+        let suffix = try #require(atLabel["prompt_tokens"] as? Int) - #require(atEnd["prompt_tokens"] as? Int)
+        #expect(suffix == 10, "the rating template's suffix (10 tokens) is not decoded")
+
+        // eval prints the head's row, and no zero-shot row read where no label digit comes next.
+        let eval = try CLIHarness.spawn(["eval", "--data", Self.data + "/mt_bench.jsonl", "--head", head, "--json",
+                                         "--cache", folder + "/cache", "--threads", "2"])
+        #expect(eval.status == 0, "stderr: \(eval.stderr)")
+        let routers = try #require(try Self.json(eval.stdout)["routers"] as? [String: Any])
+        #expect(routers["smollm2-135m:rating+end-head"] != nil && routers["smollm2-135m:rating"] == nil, "\(routers.keys)")
+    }
+
     @Test func trainWithAugmentAddsManipulatedCopiesLabeledLikeTheirOriginals() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let phrases = folder + "/phrases.json"

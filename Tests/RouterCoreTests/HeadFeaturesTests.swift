@@ -14,8 +14,34 @@ import Testing
         #expect(features.summary == "mean(b3,b12)+stats")
     }
 
+    @Test func queryEndSaysWhereFeaturesAreReadAndNeedsTheNextFormat() throws {
+        let features = try HeadFeatures(spec: "query-end,b3,final")
+        #expect(features.position == .queryEnd && features.endsAtQuery && features.pooledBlocks == [3] && features.finalState)
+        #expect(features.spec == "b3,final,query-end" && features.summary == "mean(b3)+final@query-end")
+        #expect(try HeadFeatures(spec: features.spec) == features)
+        #expect(!(try HeadFeatures(spec: "b3,final")).endsAtQuery)
+        #expect(throws: RouterError.self) { try HeadFeatures(spec: "query-end") }
+        let size = features.size(embeddingSize: 3)
+        let head = LabelHead(name: "end", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), target: .strongBetter,
+                             features: features, featureSize: size, mean: Array(repeating: 0, count: size),
+                             scale: Array(repeating: 1, count: size), weights: Array(repeating: Array(repeating: 0.1, count: size), count: 5),
+                             bias: [0, 0, 0, 0, 0])
+        #expect(head.format == LabelHead.formatAtQueryEnd)
+        let text = String(decoding: try JSONEncoder().encode(head), as: UTF8.self)
+        #expect(text.contains("\"position\":\"query_end\""))
+        #expect(try LabelHead.decode(Data(text.utf8), path: "end.json") == head)
+        // A file whose format and position disagree is refused: an older reader of format 2
+        // would read the features at the label position.
+        var mislabeled = head
+        mislabeled.format = LabelHead.formatWithFeatures
+        #expect(throws: RouterError.self) { try LabelHead.decode(JSONEncoder().encode(mislabeled), path: "mislabeled.json") }
+        // Heads reading at the label position are written without the field, as before.
+        let plain = String(decoding: try JSONEncoder().encode(try HeadFeatures(spec: "b3,final")), as: UTF8.self)
+        #expect(!plain.contains("position"))
+    }
+
     @Test func badSpecsAreRefusedWithTheReason() {
-        for spec in ["", " , ", "b", "b-1", "bx", "final,middle"] {
+        for spec in ["", " , ", "b", "b-1", "bx", "final,middle", "query-end", "query-end,nothing"] {
             #expect(throws: RouterError.self) { try HeadFeatures(spec: spec) }
         }
         let message = (try? HeadFeatures(spec: "middle")).map { _ in "" } ?? RouterError.featuresInvalid(spec: "middle", reason: "x").description

@@ -20,6 +20,18 @@ import Testing
         #expect(prompt.prefix.first == CharacterTokenizer.special)
     }
 
+    @Test func aPromptEndingAtTheQueryHasNoSuffixAndMoreRoom() throws {
+        let full = try builder()
+        let atQuery = try PromptBuilder(template: chat, formatter: FakeChatFormatter(), tokenizer: CharacterTokenizer(addedBeginningOfSequence: nil),
+                                        contextLength: 200, endsAtQuery: true)
+        let prompt = try atQuery.prompt(for: " What is 2+2? ")
+        #expect(prompt.text == "<|s|>system\nJudge.\n<|s|>user\nQ: What is 2+2?")
+        #expect(prompt.suffix.isEmpty && prompt.tokens == prompt.prefix + prompt.query)
+        let labelled = try full.prompt(for: "What is 2+2?")
+        #expect(prompt.prefix == full.fixedPrefix && prompt.query == labelled.query)
+        #expect(atQuery.queryRoom == full.queryRoom + labelled.suffix.count)
+    }
+
     @Test func thePrefixIsTheSameForEveryQuery() throws {
         let b = try builder()
         #expect(try b.prompt(for: "a").prefix == b.prompt(for: "something else").prefix)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// llama.cpp's own `llama-server` (vendor/build-tools/bin, `make peer`) serving SmolLM2 under a
 /// model alias: a real OpenAI-compatible upstream for the proxy. Started through a small shell
@@ -94,7 +95,7 @@ final class LlamaServerProcess: @unchecked Sendable {
     func resume() { kill(pid, SIGCONT) }
 
     static func healthy(port: Int) -> Bool {
-        guard let client = try? ProxyTestClient(port: port, receiveTimeoutSeconds: 2),
+        guard let client = try? TestHTTPClient(port: port, receiveTimeoutSeconds: 2),
               let response = try? client.request("GET", "/health") else { return false }
         return response.status == 200
     }

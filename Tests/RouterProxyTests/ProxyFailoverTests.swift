@@ -1,6 +1,7 @@
 import Foundation
 import RouterProxy
 import Synchronization
+import TestSupport
 import Testing
 
 /// Uptime rerouting against real llama-server upstreams: a killed upstream mid-run, a stopped
@@ -8,7 +9,7 @@ import Testing
 /// stub, 429 with Retry-After and malformed answers.
 @Suite("Proxy failover (real llama-server upstreams)", .serialized, .timeLimit(.minutes(10)))
 struct ProxyFailoverTests {
-    private func errorType(_ response: ProxyTestClient.Response) -> String? {
+    private func errorType(_ response: TestHTTPClient.Response) -> String? {
         ((try? response.json())?["error"] as? [String: Any])?["type"] as? String
     }
 
@@ -229,8 +230,8 @@ struct ProxyFailoverTests {
         let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.deadUpstream(model: "strong"),
                                                                 weak: stub.upstreamJSON))
         let client = try proxy.client()
-        try client.send("POST", "/v1/chat/completions",
-                        body: #"{"model": "stub", "stream": true, "messages": [{"role": "user", "content": "Tick."}]}"#)
+        #expect(client.send("POST", "/v1/chat/completions",
+                            body: #"{"model": "stub", "stream": true, "messages": [{"role": "user", "content": "Tick."}]}"#).sent)
         #expect(try client.readUntil("tick"))
         client.hangUp()
         let deadline = ContinuousClock.now + .seconds(8)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The proxy against two real llama-server upstreams and the real router: answers whole and
@@ -11,7 +12,7 @@ struct ProxyForwardingTests {
                                       environment: environment)
     }
 
-    private func content(_ response: ProxyTestClient.Response) throws -> String? {
+    private func content(_ response: TestHTTPClient.Response) throws -> String? {
         let choices = try response.json()["choices"] as? [[String: Any]]
         return (choices?.first?["message"] as? [String: Any])?["content"] as? String
     }

@@ -1,5 +1,6 @@
 import RouterProxy
 import RouterServer
+import TestSupport
 
 /// A proxy listening for one test; stops when released.
 final class RunningProxy: @unchecked Sendable {
@@ -20,7 +21,7 @@ final class RunningProxy: @unchecked Sendable {
         return port
     }
 
-    func client() throws -> ProxyTestClient { try ProxyTestClient(port: port) }
+    func client() throws -> TestHTTPClient { try TestHTTPClient(port: port) }
 
     func metrics() throws -> String { try client().request("GET", "/metrics").text }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import RouterCore
+import TestSupport
 import Testing
 @testable import RouterServer
 

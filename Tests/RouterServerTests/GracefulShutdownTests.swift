@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// `causal-router serve` as a real process: SIGTERM stops accepting, answers what is in flight,

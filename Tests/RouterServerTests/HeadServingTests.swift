@@ -1,6 +1,7 @@
 import Foundation
 import RouterCore
 import RouterServer
+import TestSupport
 import Testing
 
 /// `serve --head`: verdicts come from the shipped learned head and say so.

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
-import Synchronization
-import Testing
 import RouterCore
+import Synchronization
+import TestSupport
+import Testing
 @testable import RouterServer
 
 /// The sidecar over real sockets with the real model.

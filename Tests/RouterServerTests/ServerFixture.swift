@@ -1,6 +1,7 @@
 import Foundation
 import RouterCore
 import RouterServer
+import TestSupport
 
 /// One real server (SmolLM2, ephemeral port) shared by the server tests, and helpers.
 enum ServerFixture {

@@ -1,7 +1,8 @@
 import Foundation
 import LlamaKit
-import Testing
 import RouterCore
+import TestSupport
+import Testing
 
 /// Batch-invariant scoring (the default): the same query gets bit for bit the same scores at
 /// parallel 1 and 16, run after run, and from the one-pass scorer `route` uses.
@@ -9,11 +10,11 @@ import RouterCore
     /// 12 GSM8K questions, 11 short Arena-Hard prompts and one (row 29) longer than one
     /// 512-token decode, so it is decoded in two chunks (about 8 minutes on 2 busy cores).
     static func queries() throws -> [String] {
-        try EngineFixture.gsm8kQueries(12) + EngineFixture.arenaHardQueries(11) + [EngineFixture.arenaHardQueries(29).last!]
+        try RepositoryFixture.gsm8kQueries(12) + RepositoryFixture.arenaHardQueries(11) + [RepositoryFixture.arenaHardQueries(29).last!]
     }
 
     static func engine(parallel: Int, head: LabelHead?, pooledBlocks: [Int] = []) throws -> BatchedScoringEngine {
-        try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+        try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                  settings: ScoringEngineSettings(parallel: parallel, maxQueue: 64, threads: 2,
                                                                  pooledBlocks: pooledBlocks, head: head))
     }
@@ -31,7 +32,7 @@ import RouterCore
 
     @Test(.timeLimit(.minutes(10)))
     func theSameQueriesScoreBitIdenticallyAtAnyParallelTwiceAndThroughTheOnePassScorer() throws {
-        let head = try EngineFixture.setup.head()
+        let head = try RepositoryFixture.setup.head()
         #expect(head != nil, "the shipped head for the default model and template")
         let queries = try Self.queries()
         var runs: [(String, [ScoredQuery])] = []
@@ -40,15 +41,15 @@ import RouterCore
             runs.append((name, try engine.scoreAll(queries)))
             engine.shutdown()
         }
-        let scorer = try LlamaLabelScorer(model: EngineFixture.model(), template: EngineFixture.template(),
-                                          configuration: EngineFixture.setup.contextConfiguration(threads: 2), head: head)
+        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+                                          configuration: RepositoryFixture.setup.contextConfiguration(threads: 2), head: head)
         runs.append(("one-pass scorer", try queries.map { try scorer.score($0) }))
 
         let reference = runs[0].1
         #expect(reference.contains { $0.promptTokens > 700 }, "a prompt spans more than one decode")
         #expect(Set(reference.map(\.distribution.label)).count > 1, "the queries are told apart")
         for (name, scored) in runs.dropFirst() { Self.expectIdentical(reference, scored, "\(name) against parallel 1") }
-        let threshold = try EngineFixture.setup.config(head: head).threshold
+        let threshold = try RepositoryFixture.setup.config(head: head).threshold
         let routes = runs.map { $0.1.map { $0.distribution.strongWinRate >= threshold } }
         #expect(routes.allSatisfy { $0 == routes[0] }, "the same routes everywhere")
     }
@@ -56,12 +57,12 @@ import RouterCore
     @Test(.timeLimit(.minutes(10)))
     func pooledBlockOutputsOfAHeadlessEngineEqualTheOnePassScorers() throws {
         let blocks = [6, 15]
-        let queries = try EngineFixture.gsm8kQueries(3) + EngineFixture.arenaHardQueries(3) + [EngineFixture.arenaHardQueries(29).last!]
+        let queries = try RepositoryFixture.gsm8kQueries(3) + RepositoryFixture.arenaHardQueries(3) + [RepositoryFixture.arenaHardQueries(29).last!]
         let engine = try Self.engine(parallel: 4, head: nil, pooledBlocks: blocks)
         defer { engine.shutdown() }
-        var configuration = EngineFixture.setup.contextConfiguration(threads: 2)
+        var configuration = RepositoryFixture.setup.contextConfiguration(threads: 2)
         configuration.observedBlocks = blocks
-        let scorer = try LlamaLabelScorer(model: EngineFixture.model(), template: EngineFixture.template(),
+        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                           configuration: configuration)
         let batched = try engine.scoreAll(queries)
         let alone = try queries.map { try scorer.score($0) }
@@ -76,12 +77,12 @@ import RouterCore
 
     @Test(.timeLimit(.minutes(10)))
     func continuousBatchingStillAgreesClosely() throws {
-        let engine = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+        let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                               settings: ScoringEngineSettings(parallel: 8, maxQueue: 64, threads: 2, batchInvariant: false))
         defer { engine.shutdown() }
         let invariant = try Self.engine(parallel: 1, head: nil)
         defer { invariant.shutdown() }
-        let queries = try EngineFixture.gsm8kQueries(8)
+        let queries = try RepositoryFixture.gsm8kQueries(8)
         let batched = try engine.scoreAll(queries)
         let alone = try invariant.scoreAll(queries)
         #expect(engine.statistics.snapshot.batchedDecodes > 0, "several queries shared a decode")

@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
-import Testing
 import RouterCore
+import TestSupport
+import Testing
 
 /// The batched, prefix-sharing engine against the real model.
 @Suite(.timeLimit(.minutes(10))) struct BatchedScoringEngineTests {
     func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512, batchInvariant: Bool = true) throws -> BatchedScoringEngine {
-        try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+        try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                  settings: ScoringEngineSettings(parallel: parallel, contextLength: contextLength, maxQueue: maxQueue,
                                                                  threads: 2, batchInvariant: batchInvariant))
     }
@@ -15,9 +16,9 @@ import RouterCore
     @Test func batchedScoresMatchASingleUnsharedPass() throws {
         let engine = try engine(batchInvariant: false)
         defer { engine.shutdown() }
-        let single = try LlamaLabelScorer(model: EngineFixture.model(), template: EngineFixture.template(),
+        let single = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                           configuration: .init(contextLength: 1024, threads: 2))
-        let queries = try EngineFixture.gsm8kQueries(6)
+        let queries = try RepositoryFixture.gsm8kQueries(6)
         let tickets = try queries.map { try engine.submit(engine.prompt(for: $0)) }
         for (query, ticket) in zip(queries, tickets) {
             let batched = try ticket.wait().get()
@@ -47,7 +48,7 @@ import RouterCore
     @Test func moreQueriesThanSequencesAreAllAnswered() throws {
         let engine = try engine(parallel: 2)
         defer { engine.shutdown() }
-        let queries = try EngineFixture.gsm8kQueries(9)
+        let queries = try RepositoryFixture.gsm8kQueries(9)
         let tickets = try queries.map { try engine.submit(engine.prompt(for: $0)) }
         let results = try tickets.map { try $0.wait().get() }
         #expect(results.count == 9)
@@ -119,13 +120,13 @@ import RouterCore
 /// The hidden state at the label position comes from the same pass as the label logits.
 @Suite(.timeLimit(.minutes(10))) struct HiddenStateTests {
     @Test func hiddenStatesComeWithUnchangedProbabilities() throws {
-        let plain = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+        let plain = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                              settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2))
         defer { plain.shutdown() }
-        let withHidden = try BatchedScoringEngine(model: EngineFixture.model(), template: EngineFixture.template(),
+        let withHidden = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                                   settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2, hiddenState: true))
         defer { withHidden.shutdown() }
-        for query in try EngineFixture.gsm8kQueries(3) {
+        for query in try RepositoryFixture.gsm8kQueries(3) {
             let a = try plain.score(query), b = try withHidden.score(query)
             #expect(a.hiddenState == nil)
             let hidden = try #require(b.hiddenState)

@@ -71,7 +71,7 @@ public final class BatchedScoringEngine: Sendable {
         precondition(settings.parallel > 0 && settings.batchSize > 0 && settings.maxQueue >= 0)
         try settings.head?.check(embeddingSize: model.embeddingSize)
         let builder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
-                                        contextLength: settings.contextLength)
+                                        contextLength: settings.contextLength, endsAtQuery: settings.scoresAtQueryEnd)
         let prefix = builder.fixedPrefix
         let sequences = settings.activeSequences
         let configuration = LlamaContextConfiguration(

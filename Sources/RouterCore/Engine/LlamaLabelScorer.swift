@@ -32,7 +32,8 @@ public final class LlamaLabelScorer: LabelScoring {
             throw .llama(error)
         }
         self.promptBuilder = try PromptBuilder(template: template, formatter: model, tokenizer: model.vocab,
-                                               contextLength: min(context.contextLength, context.batchSize))
+                                               contextLength: min(context.contextLength, context.batchSize),
+                                               endsAtQuery: head?.features.endsAtQuery == true)
         self.labelTokens = try LabelTokens.resolve(in: model.vocab)
         self.chunkSize = min(chunkSize, context.batchSize)
         self.batch = LlamaBatch(capacity: self.chunkSize)

@@ -25,9 +25,14 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// `LlamaLabelScorer`'s (`route`). False: continuous batching, several queries per decode,
     /// whose scores then move by up to ~0.1 in win rate with the batch (docs/reproducibility.md).
     public var batchInvariant: Bool = true
+    /// Decode nothing after the query (no template suffix): for extracting the features of a head
+    /// that reads at the query's end (`train --features ...,query-end`).
+    public var endsAtQuery: Bool = false
 
     /// Whether the engine reads the final hidden state (asked for, or needed by the head).
     public var readsHiddenState: Bool { hiddenState || head?.features.finalState == true }
+    /// Whether prompts stop at the query's last token (asked for, or the head reads there).
+    public var scoresAtQueryEnd: Bool { endsAtQuery || head?.features.endsAtQuery == true }
     /// The blocks the engine pools (asked for, and those the head needs), ascending.
     public var readsBlocks: [Int] { Array(Set(pooledBlocks + (head?.features.pooledBlocks ?? []))).sorted() }
 

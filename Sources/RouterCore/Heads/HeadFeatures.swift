@@ -14,12 +14,17 @@ public struct HeadFeatures: Codable, Equatable, Hashable, Sendable {
     public var labelLogits: Bool
     /// `PromptStatistics` of the query's text (length, lines, digits, code and question marks).
     public var promptStatistics: Bool
+    /// Where the final state and the label logits are read (`.queryEnd`: the template's suffix
+    /// is never decoded).
+    public var position: FeaturePosition
 
-    public init(pooledBlocks: [Int] = [], finalState: Bool = true, labelLogits: Bool = true, promptStatistics: Bool = false) {
+    public init(pooledBlocks: [Int] = [], finalState: Bool = true, labelLogits: Bool = true, promptStatistics: Bool = false,
+                position: FeaturePosition = .label) {
         self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
         self.finalState = finalState
         self.labelLogits = labelLogits
         self.promptStatistics = promptStatistics
+        self.position = position
     }
 
     /// The features of the first heads (format 1): final state and label logits.
@@ -27,8 +32,29 @@ public struct HeadFeatures: Codable, Equatable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case pooledBlocks = "pooled_blocks", finalState = "final_state", labelLogits = "label_logits"
-        case promptStatistics = "prompt_statistics"
+        case promptStatistics = "prompt_statistics", position
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(pooledBlocks: try c.decode([Int].self, forKey: .pooledBlocks), finalState: try c.decode(Bool.self, forKey: .finalState),
+                  labelLogits: try c.decode(Bool.self, forKey: .labelLogits),
+                  promptStatistics: try c.decode(Bool.self, forKey: .promptStatistics),
+                  position: try c.decodeIfPresent(FeaturePosition.self, forKey: .position) ?? .label)
+    }
+
+    /// Heads reading at the label position are written as before this field existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pooledBlocks, forKey: .pooledBlocks)
+        try c.encode(finalState, forKey: .finalState)
+        try c.encode(labelLogits, forKey: .labelLogits)
+        try c.encode(promptStatistics, forKey: .promptStatistics)
+        if position != .label { try c.encode(position, forKey: .position) }
+    }
+
+    /// Whether scoring stops at the query's last token (no template suffix decoded).
+    public var endsAtQuery: Bool { position == .queryEnd }
 
     /// Values in the feature vector for a model with `embeddingSize` hidden values.
     public func size(embeddingSize: Int) -> Int {
@@ -68,15 +94,16 @@ public struct HeadFeatures: Codable, Equatable, Hashable, Sendable {
         if finalState { parts.append("final") }
         if labelLogits { parts.append("logits") }
         if promptStatistics { parts.append("stats") }
-        return parts.joined(separator: "+")
+        return parts.joined(separator: "+") + (endsAtQuery ? "@query-end" : "")
     }
 }
 
 extension HeadFeatures {
     /// Parses a comma-separated list: `final` (final state), `logits` (label logits), `stats`
-    /// (prompt statistics), `bN` (block N mean-pooled over the query), e.g. "b6,b12,stats".
+    /// (prompt statistics), `bN` (block N mean-pooled over the query), e.g. "b6,b12,stats", and
+    /// `query-end` (final and logits read at the query's last token; no template suffix decoded).
     public init(spec: String) throws(RouterError) {
-        var blocks: [Int] = [], final = false, logits = false, stats = false
+        var blocks: [Int] = [], final = false, logits = false, stats = false, queryEnd = false
         let items = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !items.isEmpty else { throw .featuresInvalid(spec: spec, reason: "no features named") }
         for item in items {
@@ -84,19 +111,24 @@ extension HeadFeatures {
             case "final": final = true
             case "logits": logits = true
             case "stats": stats = true
+            case "query-end": queryEnd = true
             default:
                 guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else {
-                    throw .featuresInvalid(spec: spec, reason: "unknown feature '\(item)' (final, logits, stats or bN)")
+                    throw .featuresInvalid(spec: spec, reason: "unknown feature '\(item)' (final, logits, stats, bN or query-end)")
                 }
                 blocks.append(block)
             }
         }
-        self.init(pooledBlocks: blocks, finalState: final, labelLogits: logits, promptStatistics: stats)
+        guard final || logits || stats || !blocks.isEmpty else {
+            throw .featuresInvalid(spec: spec, reason: "query-end says where features are read; name at least one feature")
+        }
+        self.init(pooledBlocks: blocks, finalState: final, labelLogits: logits, promptStatistics: stats,
+                  position: queryEnd ? .queryEnd : .label)
     }
 
     /// The spec `init(spec:)` reads back.
     public var spec: String {
         (pooledBlocks.map { "b\($0)" } + (finalState ? ["final"] : []) + (labelLogits ? ["logits"] : [])
-            + (promptStatistics ? ["stats"] : [])).joined(separator: ",")
+            + (promptStatistics ? ["stats"] : []) + (endsAtQuery ? ["query-end"] : [])).joined(separator: ",")
     }
 }

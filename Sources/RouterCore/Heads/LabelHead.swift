@@ -10,6 +10,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public static let format = "causal-router-label-head/1"
     /// Heads with features other than the first heads' (`features` present).
     public static let formatWithFeatures = "causal-router-label-head/2"
+    /// Heads that read at the query's end (`FeaturePosition.queryEnd`): a binary that cannot
+    /// skip the template's suffix refuses them instead of reading their features elsewhere.
+    public static let formatAtQueryEnd = "causal-router-label-head/3"
 
     public var format = LabelHead.format
     /// Shown in verdicts ("head": name).
@@ -45,7 +48,8 @@ public struct LabelHead: Codable, Equatable, Sendable {
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
                 mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], threshold: Double = 0.5,
                 training: [String: String] = [:]) {
-        self.format = features == .finalStateAndLogits ? Self.format : Self.formatWithFeatures
+        self.format = features == .finalStateAndLogits ? Self.format
+            : features.endsAtQuery ? Self.formatAtQueryEnd : Self.formatWithFeatures
         self.features = features
         self.name = name
         self.modelSHA256 = identity.modelSHA256
@@ -238,8 +242,11 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     /// Why the arrays do not fit together, if they do not.
     var shapeProblem: String? {
-        if format != Self.format && format != Self.formatWithFeatures {
-            return "format '\(format)', expected '\(Self.format)' or '\(Self.formatWithFeatures)'"
+        if ![Self.format, Self.formatWithFeatures, Self.formatAtQueryEnd].contains(format) {
+            return "format '\(format)', expected '\(Self.format)', '\(Self.formatWithFeatures)' or '\(Self.formatAtQueryEnd)'"
+        }
+        if features.endsAtQuery != (format == Self.formatAtQueryEnd) {
+            return "format '\(format)' does not match where the features are read (\(features.position.rawValue))"
         }
         if features.pooledBlocks.contains(where: { $0 < 0 }) { return "pooled_blocks must be block numbers >= 0" }
         if featureSize < 1 { return "feature_size \(featureSize) is too small" }

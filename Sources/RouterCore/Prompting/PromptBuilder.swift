@@ -9,6 +9,9 @@ import LlamaKit
 /// Truncation policy: when prefix + query + suffix exceed the context, the query keeps its first
 /// and last tokens (half the room each) joined by a " [...] " marker, and the prompt says
 /// `truncated`. A template that alone leaves less than `minimumQueryTokens` is refused.
+///
+/// `endsAtQuery`: the prompt stops at the query's last token (no suffix), for a learned head
+/// that reads its features there (`FeaturePosition.queryEnd`).
 public struct PromptBuilder: Sendable {
     public static let minimumQueryTokens = 16
     private static let slot = "\u{1}CAUSAL_ROUTER_QUERY_SLOT\u{1}"
@@ -23,7 +26,8 @@ public struct PromptBuilder: Sendable {
     private let suffixTokens: [LlamaToken]
     private let markerTokens: [LlamaToken]
 
-    public init(template: ScoringTemplate, formatter: any ChatFormatting, tokenizer: any Tokenizing, contextLength: Int) throws(RouterError) {
+    public init(template: ScoringTemplate, formatter: any ChatFormatting, tokenizer: any Tokenizing, contextLength: Int,
+                endsAtQuery: Bool = false) throws(RouterError) {
         let rendered: String
         switch template.body {
         case .raw(let text):
@@ -42,13 +46,13 @@ public struct PromptBuilder: Sendable {
         self.contextLength = contextLength
         self.tokenizer = tokenizer
         self.prefixText = parts[0]
-        self.suffixText = parts[1]
+        self.suffixText = endsAtQuery ? "" : parts[1]
         var prefix = try tokenizer.tokens(of: parts[0], parseSpecial: true)
         if let bos = tokenizer.addedBeginningOfSequence, prefix.first != bos {
             prefix.insert(bos, at: 0)
         }
         self.prefixTokens = prefix
-        self.suffixTokens = try tokenizer.tokens(of: parts[1], parseSpecial: true)
+        self.suffixTokens = endsAtQuery ? [] : try tokenizer.tokens(of: parts[1], parseSpecial: true)
         self.markerTokens = try tokenizer.tokens(of: Self.truncationMarker, parseSpecial: false)
         let fixed = prefixTokens.count + suffixTokens.count
         guard fixed + Self.minimumQueryTokens + markerTokens.count <= contextLength else {

@@ -1,0 +1,60 @@
+import Foundation
+import LlamaKit
+import RouterCore
+import TestSupport
+import Testing
+
+/// A head that reads at the query's end (`FeaturePosition.queryEnd`) with the real model: the
+/// template's suffix is never decoded, the engine and the one-pass scorer `route` uses agree bit
+/// for bit, and the features are those of the query's own tokens.
+@Suite(.serialized) struct QueryEndScoringTests {
+    /// A head over block 6 pooled, the final state and the logits, all read at the query's end,
+    /// with small fixed weights (the test is about where features come from, not their quality).
+    static func head() -> LabelHead {
+        let features = HeadFeatures(pooledBlocks: [6], finalState: true, labelLogits: true, position: .queryEnd)
+        let size = features.size(embeddingSize: 576)
+        let weights: [[Float]] = (0..<5).map { (k: Int) -> [Float] in
+            (0..<size).map { (j: Int) -> Float in
+                let step: Int = (j * 7 + k * 13) % 17
+                return Float(step - 8) / 400
+            }
+        }
+        return LabelHead(name: "query-end", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), target: .strongBetter,
+                         features: features, featureSize: size, mean: Array(repeating: 0, count: size),
+                         scale: Array(repeating: 1, count: size), weights: weights, bias: [0, 0, 0, 0, 0])
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func noSuffixIsDecodedAndEngineAndOnePassScorerAgree() throws {
+        let head = Self.head()
+        let queries = try RepositoryFixture.gsm8kQueries(3) + RepositoryFixture.arenaHardQueries(3)
+        let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+                                              settings: ScoringEngineSettings(parallel: 4, maxQueue: 64, threads: 2, head: head))
+        defer { engine.shutdown() }
+        let labelEngine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+                                                   settings: ScoringEngineSettings(parallel: 4, maxQueue: 64, threads: 2,
+                                                                                   hiddenState: true, pooledBlocks: [6]))
+        defer { labelEngine.shutdown() }
+        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+                                          configuration: RepositoryFixture.setup.contextConfiguration(threads: 2), head: head)
+
+        let atEnd = try engine.scoreAll(queries)
+        let alone = try queries.map { try scorer.score($0) }
+        let atLabel = try labelEngine.scoreAll(queries)
+        BatchInvarianceTests.expectIdentical(atEnd, alone, "query-end head: engine against the one-pass scorer")
+        for (index, query) in queries.enumerated() {
+            let full = try labelEngine.prompt(for: query)
+            let short = try engine.prompt(for: query)
+            #expect(!full.suffix.isEmpty && short.suffix.isEmpty && short.query == full.query)
+            #expect(atEnd[index].promptTokens == full.tokenCount - full.suffix.count, "the suffix is not decoded")
+            #expect(atEnd[index].head == "query-end")
+            // The query's own tokens do not see the suffix: their pooled outputs are the same
+            // either way; the final state is read at another token.
+            let pooled = try #require(atEnd[index].pooledStates)
+            let pooledAtLabel = try #require(atLabel[index].pooledStates)
+            let largest = zip(pooled, pooledAtLabel).map { abs($0 - $1) }.max() ?? 0
+            #expect(largest <= 1e-3 * (pooledAtLabel.map(abs).max() ?? 1), "pooled block 6 moved by \(largest)")
+            #expect(atEnd[index].hiddenState != nil && atEnd[index].hiddenState != atLabel[index].hiddenState)
+        }
+    }
+}
