@@ -42,13 +42,14 @@ def main():
     parser.add_argument("--per-set", type=int, default=20, help="test prompts from each set (default 20)")
     parser.add_argument("--head", help="a head file (default: the shipped head)")
     parser.add_argument("--no-head", action="store_true", help="zero-shot")
+    parser.add_argument("--binary", default=ROUTER, help="the causal-router binary (default: the release build)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--kinds", default=",".join(KINDS), help="which manipulations (default: all four)")
     parser.add_argument("--output", help="keep the verdicts here (default: a temporary file)")
     parser.add_argument("--json", help="also write the table as JSON here")
     args = parser.parse_args()
-    if not os.access(ROUTER, os.X_OK):
-        sys.exit(f"{ROUTER} is missing: run `make build` first")
+    if not os.access(args.binary, os.X_OK):
+        sys.exit(f"{args.binary} is missing: run `make build` first")
     with open(os.path.join(ROOT, "Benchmarks/manipulation/phrases.json")) as f:
         phrases = json.load(f)
     kinds = [k for k in args.kinds.split(",") if k]
@@ -66,7 +67,7 @@ def main():
         for i, (_, _, _, text) in enumerate(rows):
             f.write(json.dumps({"id": i, "prompt": text}) + "\n")
     out = args.output or os.path.join(work, "verdicts.jsonl")
-    command = [ROUTER, "label", "--input", rows_file, "--output", out, "--threads", str(args.threads)]
+    command = [args.binary, "label", "--input", rows_file, "--output", out, "--threads", str(args.threads)]
     if args.head:
         command += ["--head", args.head]
     if args.no_head:
