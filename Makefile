@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test test-sanitized bench bench-proxy probe fuzz fuzz-smoke peer deps llama model build clean distclean
+.PHONY: run route test test-sanitized bench bench-proxy frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -57,6 +57,16 @@ BENCH_FLAGS ?=
 bench: build model peer
 	python3 Benchmarks/bench.py --model $(MODEL) --workload gsm8k $(BENCH_FLAGS)
 	python3 Benchmarks/bench.py --model $(MODEL) --workload arena $(BENCH_FLAGS)
+
+## frontier: every router configuration tried (model, blocks kept, head) as a point of mean APGR
+## (GSM8K, MMLU 500, Arena-Hard test, AlpacaEval) against req/s at 16 clients on both workloads,
+## beside llama-server's: docs/frontier.md and docs/frontier.svg. AlpacaEval is not in the
+## repository: FRONTIER_FLAGS="--alpaca PATH" or "--no-alpaca". Fetches Gemma-3-270M; about an
+## hour on 2 cores from empty caches
+FRONTIER_FLAGS ?=
+frontier: build model peer
+	$(MAKE) model MODEL=gemma3-270m
+	python3 Benchmarks/frontier.py $(FRONTIER_FLAGS)
 
 ## probe: docs/reproducibility.md's tables: each way llama.cpp can compute a query differently,
 ## and both engine paths end to end (PROBE=N GSM8K and N Arena-Hard prompts, default 8)

@@ -115,6 +115,22 @@ import Testing
         #expect(routers["smollm2-135m:rating+end-head"] != nil && routers["smollm2-135m:rating"] == nil, "\(routers.keys)")
     }
 
+    /// The frontier's early-exit heads ship for the cut copies `truncate` writes: the copy must
+    /// come out byte for byte as when the head was trained (the head checks its SHA-256), and a
+    /// cut model's head is found by the same name rule as the default's.
+    @Test func theShippedEarlyExitHeadRoutesWithTheCopyTruncateWrites() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        let cut = folder + "/smollm2-135m-b8.gguf"
+        let truncate = try CLIHarness.spawn(["truncate", "--layers", "8", "--out", cut])
+        #expect(truncate.status == 0, "stderr: \(truncate.stderr)")
+        let run = try CLIHarness.spawn(["route", "--model", cut, "--threads", "2", "Write a haiku about autumn."])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let verdict = try Self.json(run.stdout)
+        #expect(verdict["head"] as? String == "smollm2-135m-b8-rating", "found as models/heads/<model>-<template>.json")
+        let full = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        #expect((full["prompt_tokens"] as? Int).map { $0 - 10 } == verdict["prompt_tokens"] as? Int, "it reads at the query's end")
+    }
+
     @Test func trainWithAugmentAddsManipulatedCopiesLabeledLikeTheirOriginals() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let phrases = folder + "/phrases.json"
