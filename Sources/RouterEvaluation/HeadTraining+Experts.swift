@@ -38,7 +38,7 @@ extension HeadTraining {
             }
         }
         var head = Self.head(from: best!, name: name, identity: identity, target: target, features: recipe)
-        head.format = recipe.endsAtQuery ? LabelHead.formatAtQueryEnd : LabelHead.formatWithFeatures
+        head.format = LabelHead.format(for: recipe, listingFeatures: true)
         head.experts = experts
         let winRates = vectors.map { head.distribution(features: $0).strongWinRate }.sorted()
         head.threshold = winRates[winRates.count / 2]

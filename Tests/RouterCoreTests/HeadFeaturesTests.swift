@@ -3,6 +3,16 @@ import Testing
 @testable import RouterCore
 
 @Suite struct HeadFeaturesTests {
+    /// A `strong_better` head over `features` of a model with `embeddingSize` hidden values
+    /// (zero means, unit scales, small equal weights).
+    static func head(_ name: String, reading features: HeadFeatures, embeddingSize: Int) -> LabelHead {
+        let size = features.size(embeddingSize: embeddingSize)
+        return LabelHead(name: name, identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), target: .strongBetter,
+                         features: features, featureSize: size, mean: Array(repeating: 0, count: size),
+                         scale: Array(repeating: 1, count: size), weights: Array(repeating: Array(repeating: 0.1, count: size), count: 5),
+                         bias: [0, 0, 0, 0, 0])
+    }
+
     @Test func specsParseAndPrintBack() throws {
         let features = try HeadFeatures(spec: "b12, b3,stats,b12")
         #expect(features.pooledBlocks == [3, 12] && !features.finalState && !features.labelLogits && features.promptStatistics)
@@ -21,11 +31,7 @@ import Testing
         #expect(try HeadFeatures(spec: features.spec) == features)
         #expect(!(try HeadFeatures(spec: "b3,final")).endsAtQuery)
         #expect(throws: RouterError.self) { try HeadFeatures(spec: "query-end") }
-        let size = features.size(embeddingSize: 3)
-        let head = LabelHead(name: "end", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), target: .strongBetter,
-                             features: features, featureSize: size, mean: Array(repeating: 0, count: size),
-                             scale: Array(repeating: 1, count: size), weights: Array(repeating: Array(repeating: 0.1, count: size), count: 5),
-                             bias: [0, 0, 0, 0, 0])
+        let head = Self.head("end", reading: features, embeddingSize: 3)
         #expect(head.format == LabelHead.formatAtQueryEnd)
         let text = String(decoding: try JSONEncoder().encode(head), as: UTF8.self)
         #expect(text.contains("\"position\":\"query_end\""))
@@ -74,11 +80,7 @@ import Testing
 
     @Test func headsWithFeaturesRoundTripAndFirstFormatFilesStillLoad() throws {
         let features = HeadFeatures(pooledBlocks: [2], finalState: false, labelLogits: false, promptStatistics: true)
-        let size = features.size(embeddingSize: 3)
-        let head = LabelHead(name: "pooled", identity: ScoringIdentity(modelSHA256: "m", templateSHA256: "t"), target: .strongBetter,
-                             features: features, featureSize: size, mean: Array(repeating: 0, count: size),
-                             scale: Array(repeating: 1, count: size), weights: Array(repeating: Array(repeating: 0.1, count: size), count: 5),
-                             bias: [0, 0, 0, 0, 0])
+        let head = Self.head("pooled", reading: features, embeddingSize: 3)
         #expect(head.format == LabelHead.formatWithFeatures)
         let decoded = try JSONDecoder().decode(LabelHead.self, from: JSONEncoder().encode(head))
         #expect(decoded == head && decoded.features == features)

@@ -15,6 +15,13 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public static let formatAtQueryEnd = "causal-router-label-head/3"
 
     public var format = LabelHead.format
+
+    /// The format a head reading `features` is written in: the first heads' format when they are
+    /// the first heads' features and `listingFeatures` is off (a mixture lists them always).
+    public static func format(for features: HeadFeatures, listingFeatures: Bool = false) -> String {
+        if features.endsAtQuery { return formatAtQueryEnd }
+        return features == .finalStateAndLogits && !listingFeatures ? format : formatWithFeatures
+    }
     /// Shown in verdicts ("head": name).
     public var name: String
     /// SHA-256 of the GGUF file and of the template file the features came from.
@@ -48,8 +55,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
                 mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], threshold: Double = 0.5,
                 training: [String: String] = [:]) {
-        self.format = features == .finalStateAndLogits ? Self.format
-            : features.endsAtQuery ? Self.formatAtQueryEnd : Self.formatWithFeatures
+        self.format = Self.format(for: features)
         self.features = features
         self.name = name
         self.modelSHA256 = identity.modelSHA256
