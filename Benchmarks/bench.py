@@ -8,7 +8,8 @@ cache_prompt true, --parallel equal to the router's. The physical limit is llama
 prompt-processing rate for the same model and threads.
 
 Cases, each reported with the router/peer ratio:
-  cold start   process start to the first verdict
+  cold start   process start to the first verdict: first start (no template prefix saved
+               in .cache/prefix-states) and restart (the same command again)
   sidecar c=K  the workload's queries from K closed-loop clients (K = 1, 4, 16), runs
                alternating router, peer, router, peer so drift hits both
   invariance   the router's default batch-invariant scoring against the same router with
@@ -33,6 +34,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -291,11 +293,20 @@ def main():
                           {"query": queries[0], "timeout_ms": 600000}, "/v1/route")
         sides = (router, peer, continuous)
     try:
-        cold = {}
+        # First start: no template prefix saved from an earlier run (the router then decodes it
+        # and saves it in .cache/prefix-states); restart: the same command again, as after a
+        # crash or an upgrade on the same machine (the router restores the saved prefix).
+        shutil.rmtree(os.path.join(ROOT, ".cache", "prefix-states"), ignore_errors=True)
+        cold, restart = {}, {}
         for side in sides:
             log(f"starting {side.name}")
             cold[side.name] = side.start()
         results["cold_start_s"] = {k: round(v, 3) for k, v in cold.items()}
+        for side in sides:
+            log(f"restarting {side.name}")
+            side.stop()
+            restart[side.name] = side.start()
+        results["restart_s"] = {k: round(v, 3) for k, v in restart.items()}
 
         def rows_for(side, offset):
             rows = router_rows if side.kind == "router" else peer_rows
@@ -434,6 +445,10 @@ def render_table(r):
     ]
     cold = r["cold_start_s"]
     lines.append(f"{'cold start':<14}{cold['router']:>25.3f}s{cold['llama-server']:>25.3f}s{cold['router'] / cold['llama-server']:>10.2f}")
+    if "restart_s" in r:
+        again = r["restart_s"]
+        lines.append(f"{'  restart':<14}{again['router']:>25.3f}s{again['llama-server']:>25.3f}s"
+                     f"{again['router'] / again['llama-server']:>10.2f}")
     for case in r["sidecar"]:
         a, b, q = case["router"], case["llama-server"], case["ratio"]
         name = f"c={case['concurrency']}"

@@ -15,4 +15,10 @@ public enum LlamaBackend {
     public static func initialize() {
         _ = initialization
     }
+
+    /// llama.cpp's version and the CPU features its kernels were built for and found.
+    public static var buildDescription: String {
+        initialize()
+        return String(cString: llama_version()) + " " + String(cString: llama_print_system_info())
+    }
 }

@@ -121,6 +121,38 @@ public final class LlamaContext {
         llama_memory_seq_rm(llama_get_memory(pointer), Int32(sequence), Int32(from ?? -1), Int32(to ?? -1))
     }
 
+    /// A sequence's cached state (its KV cells and their positions) as bytes: what
+    /// `restoreSequenceState` puts back, in a context of the same model and configuration.
+    public func sequenceState(of sequence: Int) -> [UInt8] {
+        let size = llama_state_seq_get_size(pointer, Int32(sequence))
+        var bytes = [UInt8](repeating: 0, count: size)
+        let written = bytes.withUnsafeMutableBufferPointer { llama_state_seq_get_data(pointer, $0.baseAddress, size, Int32(sequence)) }
+        return Array(bytes.prefix(written))
+    }
+
+    /// Puts a state from `sequenceState(of:)` into `sequence` (which should be empty). On failure
+    /// (bytes of another model or configuration, torn bytes) the sequence is left empty.
+    public func restoreSequenceState(_ bytes: UnsafeRawBufferPointer, into sequence: Int) throws(LlamaError) {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              llama_state_seq_set_data(pointer, base, bytes.count, Int32(sequence)) == bytes.count else {
+            removeFromMemory(sequence: sequence)
+            throw .sequenceStateUnreadable(bytes: bytes.count)
+        }
+    }
+
+    /// The last position `sequence` holds in memory (nil when it holds none).
+    public func lastPosition(of sequence: Int) -> Int? {
+        let position = llama_memory_seq_pos_max(llama_get_memory(pointer), Int32(sequence))
+        return position < 0 ? nil : Int(position)
+    }
+
+    /// What decoded values depend on besides the model file and the tokens: llama.cpp's build,
+    /// the CPU features its kernels use, and this context's batch sizes and threads.
+    public var numericsDescription: String {
+        "\(LlamaBackend.buildDescription)|batch \(llama_n_batch(pointer))|ubatch \(llama_n_ubatch(pointer))"
+            + "|seq \(llama_n_seq_max(pointer))|unified \(configuration.unifiedMemory)"
+    }
+
     /// Makes `destination` share the cached positions `from..<to` of `source` (no recomputation).
     public func copyMemory(from source: Int, to destination: Int, positions: Range<Int>? = nil) {
         llama_memory_seq_cp(llama_get_memory(pointer), Int32(source), Int32(destination),

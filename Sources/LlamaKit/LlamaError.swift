@@ -15,6 +15,7 @@ public enum LlamaError: Error, Equatable, Sendable {
     case embeddingsUnavailable(batchIndex: Int)
     case blockNotObservable(block: Int, blockCount: Int)
     case blockOutputsUnreadable(expectedRows: Int, rows: [Int])
+    case sequenceStateUnreadable(bytes: Int)
 
     /// `llama_decode`'s non-zero return codes.
     public enum DecodeFailure: Equatable, Sendable {
@@ -68,6 +69,8 @@ extension LlamaError: CustomStringConvertible {
             return "block \(block) cannot be observed: the model has \(count) blocks (0...\(count - 2) can be)"
         case .blockOutputsUnreadable(let expected, let rows):
             return "block outputs could not be read (expected \(expected) rows, got \(rows)); unsupported model graph"
+        case .sequenceStateUnreadable(let bytes):
+            return "a saved sequence state of \(bytes) bytes does not fit this model and context"
         }
     }
 }

@@ -134,7 +134,8 @@ struct CalibrateCommand: CLICommand {
         let engine: BatchedScoringEngine
         do {
             engine = try BatchedScoringEngine(model: setup.loadModel(), template: setup.template(),
-                                              settings: ScoringEngineSettings(parallel: 16, maxQueue: 128, threads: router.threads, head: head))
+                                              settings: setup.withPrefixStore(ScoringEngineSettings(parallel: 16, maxQueue: 128,
+                                                                                                    threads: router.threads, head: head)))
         } catch {
             throw .router(error)
         }

@@ -104,7 +104,7 @@ struct LabelCommand: CLICommand {
             settings.head = try setup.head()
             config = try setup.config(head: settings.head)
             let template = try setup.template()
-            engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: settings)
+            engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: setup.withPrefixStore(settings))
         } catch {
             throw .router(error)
         }

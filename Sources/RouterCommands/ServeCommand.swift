@@ -227,7 +227,9 @@ struct ServeCommand: CLICommand {
         let watcher = Thread {
             switch application.waitUntilLoaded() {
             case .success(let took):
-                io.writeError("causal-router: ready in \(Int(took.milliseconds)) ms\n")
+                let restored = application.service.engine?.restoredPrefix == true
+                io.writeError("causal-router: ready in \(Int(took.milliseconds)) ms"
+                              + (restored ? " (template prefix restored from the previous start)\n" : "\n"))
             case .failure(let error):
                 failure.withLock { $0 = error.description }
                 finished.signal()

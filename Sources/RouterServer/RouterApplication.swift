@@ -60,7 +60,8 @@ public final class RouterApplication: Sendable {
             let start = ContinuousClock.now
             let result: Result<Duration, RouterError>
             do throws(RouterError) {
-                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: service.settings.engine)
+                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template,
+                                                      settings: setup.withPrefixStore(service.settings.engine))
                 service.becomeReady(engine)
                 result = .success(ContinuousClock.now - start)
             } catch {

@@ -81,16 +81,20 @@ public final class BatchedScoringEngine: Sendable {
             observedBlocks: settings.readsBlocks)
         let warmup = try builder.prompt(for: "warm-up")
         let context: LlamaContext
+        let restored: Bool
         do {
             context = try LlamaContext(model: model, configuration: configuration)
             let batch = LlamaBatch(capacity: settings.batchSize)
-            var start = 0
-            while start < prefix.count {
-                let chunk = Array(prefix[start..<min(prefix.count, start + settings.batchSize)])
-                batch.removeAll()
-                try batch.append(contentsOf: chunk, startPosition: start, sequence: 0, lastProducesOutput: false)
-                try context.decode(batch)
-                start += chunk.count
+            restored = settings.prefixStore?.restore(prefix: prefix, into: context, sequence: 0) == true
+            if !restored {
+                var start = 0
+                while start < prefix.count {
+                    let chunk = Array(prefix[start..<min(prefix.count, start + settings.batchSize)])
+                    batch.removeAll()
+                    try batch.append(contentsOf: chunk, startPosition: start, sequence: 0, lastProducesOutput: false)
+                    try context.decode(batch)
+                    start += chunk.count
+                }
             }
             // Warm-up: one query-shaped decode on sequence 1, so the first real request does not
             // pay for graph set-up.
@@ -106,13 +110,20 @@ public final class BatchedScoringEngine: Sendable {
         self.tokenizer = model.vocab
         self.settings = settings
         self.prefixLength = prefix.count
+        self.restoredPrefix = restored
         self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab),
                              pooledBlocks: settings.readsBlocks.count, width: model.embeddingSize)
+        if !restored, let store = settings.prefixStore {
+            worker.pendingPrefixSave = (store, prefix, ContinuousClock.now + Self.prefixSaveDelay)
+        }
         let thread = Thread { [self] in run() }
         thread.name = "causal-router-inference"
         thread.stackSize = 4 << 20
         thread.start()
     }
+
+    /// Whether the template prefix's state came from `settings.prefixStore` instead of a decode.
+    public let restoredPrefix: Bool
 
     /// The name of the template in use.
     public var templateName: String { promptBuilder.template.name }
@@ -213,8 +224,19 @@ public final class BatchedScoringEngine: Sendable {
                 worker.context.copyMemory(from: 0, to: i + 1, positions: 0..<prefixLength)
             }
             if slots.allSatisfy({ $0 == nil }) {
-                if stopping && queueDepth == 0 { break }
-                wakeup.wait()
+                if stopping && queueDepth == 0 {
+                    savePrefixIfPending(now: true)
+                    break
+                }
+                if let pending = worker.pendingPrefixSave {
+                    // Idle with the prefix not yet saved: save it once the start's first requests
+                    // are answered (a saving start then does not delay its first verdict).
+                    if wakeup.wait(timeout: .now() + .milliseconds(max(0, Int((pending.due - .now).milliseconds)))) == .timedOut {
+                        savePrefixIfPending(now: false)
+                    }
+                } else {
+                    wakeup.wait()
+                }
                 continue
             }
 
@@ -288,9 +310,23 @@ public final class BatchedScoringEngine: Sendable {
     }
 
     /// The context and label tokens, used only by the inference thread after start-up.
+    /// How long after the start a prefix that was decoded (not restored) is saved, at the first
+    /// idle moment past it (or at shutdown, if sooner).
+    static let prefixSaveDelay = Duration.seconds(2)
+
+    /// Saves the decoded prefix into the store if it is still to be saved (`now`: whether or not
+    /// its time has come). On the inference thread, with no query in the context.
+    private func savePrefixIfPending(now: Bool) {
+        guard let pending = worker.pendingPrefixSave, now || ContinuousClock.now >= pending.due else { return }
+        worker.pendingPrefixSave = nil
+        pending.store.save(prefix: pending.prefix, from: worker.context, sequence: 0)
+    }
+
     private final class Worker: @unchecked Sendable {
         let context: LlamaContext
         let labelTokens: LabelTokens
+        /// A decoded prefix to save in the store, and from when.
+        var pendingPrefixSave: (store: PrefixStateStore, prefix: [LlamaToken], due: ContinuousClock.Instant)?
         /// Blocks pooled (0: none) and the model's hidden width.
         let pooledBlocks: Int
         let width: Int

@@ -16,16 +16,23 @@ public final class LlamaLabelScorer: LabelScoring {
     public let head: LabelHead?
     /// Most tokens per decode: the engine's `batchSize`, whose chunking this scorer repeats.
     public let chunkSize: Int
+    /// Where the prefix's decoded state is kept between runs (nil: decoded once per process).
+    public let prefixStore: PrefixStateStore?
     private let batch: LlamaBatch
+    /// The last prefix decoded and its state: the next query with the same prefix restores it
+    /// instead of decoding it again (bit for bit the same cells).
+    private var prefixState: (tokens: [LlamaToken], bytes: [UInt8])?
 
     public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration,
-                head: LabelHead? = nil, chunkSize: Int = ScoringEngineSettings().batchSize) throws(RouterError) {
+                head: LabelHead? = nil, chunkSize: Int = ScoringEngineSettings().batchSize,
+                prefixStore: PrefixStateStore? = nil) throws(RouterError) {
         precondition(chunkSize > 0, "a chunk holds at least one token")
         try head?.check(embeddingSize: model.embeddingSize)
         var configuration = configuration
         configuration.embeddings = configuration.embeddings || head?.features.finalState == true
         configuration.observedBlocks = Array(Set(configuration.observedBlocks + (head?.features.pooledBlocks ?? []))).sorted()
         self.head = head
+        self.prefixStore = prefixStore
         do {
             self.context = try LlamaContext(model: model, configuration: configuration)
         } catch {
@@ -52,7 +59,7 @@ public final class LlamaLabelScorer: LabelScoring {
     public func score(_ prompt: ScoringPrompt) throws(RouterError) -> ScoredQuery {
         do {
             context.clearMemory()
-            try decode(prompt.prefix, from: 0, outputAtEnd: false) { _, _ in }
+            try preparePrefix(prompt.prefix)
             let blocks = context.configuration.observedBlocks.count
             var pooled = PooledBlockSums(blocks: blocks, width: context.model.embeddingSize)
             let queryCount = prompt.query.count
@@ -68,6 +75,25 @@ public final class LlamaLabelScorer: LabelScoring {
         } catch {
             throw .llama(error)
         }
+    }
+
+    /// Puts `prefix` into sequence 0 of the empty memory: restored from the last query's or the
+    /// store's state when there is one, else decoded (and its state kept for the next).
+    private func preparePrefix(_ prefix: [LlamaToken]) throws(LlamaError) {
+        if let saved = prefixState, saved.tokens == prefix {
+            let restored = saved.bytes.withUnsafeBytes { bytes in
+                (try? context.restoreSequenceState(bytes, into: 0)) != nil
+            }
+            if restored { return }
+            prefixState = nil
+        } else if prefixStore?.restore(prefix: prefix, into: context, sequence: 0) == true {
+            prefixState = prefix.isEmpty ? nil : (prefix, context.sequenceState(of: 0))
+            return
+        }
+        try decode(prefix, from: 0, outputAtEnd: false) { _, _ in }
+        guard !prefix.isEmpty else { return }
+        prefixStore?.save(prefix: prefix, from: context, sequence: 0)
+        prefixState = (prefix, context.sequenceState(of: 0))
     }
 
     /// Decodes `tokens` of sequence 0 at positions `start...` in chunks of `chunkSize`, calling

@@ -28,6 +28,9 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// Decode nothing after the query (no template suffix): for extracting the features of a head
     /// that reads at the query's end (`train --features ...,query-end`).
     public var endsAtQuery: Bool = false
+    /// Where the template prefix's decoded state is kept between runs (nil: decoded at every
+    /// start). `RouterSetup.prefixStore()` gives the project's.
+    public var prefixStore: PrefixStateStore?
 
     /// Whether the engine reads the final hidden state (asked for, or needed by the head).
     public var readsHiddenState: Bool { hiddenState || head?.features.finalState == true }

@@ -100,7 +100,22 @@ public struct RouterSetup: Sendable {
     public func makeScorer(head: LabelHead? = nil) throws(RouterError) -> LlamaLabelScorer {
         let template = try template()
         let model = try loadModel()
-        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration(), head: head)
+        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration(), head: head,
+                                    prefixStore: prefixStore())
+    }
+
+    /// The project's store of decoded template prefixes (.cache/prefix-states), keyed by the
+    /// model file's SHA-256; nil when the model file cannot be hashed (then every start decodes).
+    public func prefixStore() -> PrefixStateStore? {
+        guard let identity = try? identity() else { return nil }
+        return PrefixStateStore(directory: locator.home + "/.cache/prefix-states", modelSHA256: identity.modelSHA256)
+    }
+
+    /// `settings` with the project's prefix store (`prefixStore()`).
+    public func withPrefixStore(_ settings: ScoringEngineSettings) -> ScoringEngineSettings {
+        var settings = settings
+        settings.prefixStore = prefixStore()
+        return settings
     }
 
     /// The one-pass scorer's context (`threads`: the options' unless given).
