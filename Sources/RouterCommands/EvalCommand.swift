@@ -126,6 +126,7 @@ struct EvalCommand: CLICommand {
                     let cacheDirectory = self.cache ?? locator.home + "/.cache/scores"
                     let scorer: EvaluationScorer
                     let identity = try ScoringIdentity(modelPath: modelPath, templatePath: templatePath, memo: FileHashMemo(locator: locator))
+                    settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
                     var headOptions = options
                     headOptions.templatePath = templatePath
                     headOptions.headPath = head

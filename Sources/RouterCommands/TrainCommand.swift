@@ -184,7 +184,8 @@ struct TrainCommand: CLICommand {
         let name = headName ?? URL(fileURLWithPath: outPath).deletingPathExtension().lastPathComponent
 
         let shared = LazyModel(setup: setup)
-        let settings = engine
+        var settings = engine
+        settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
         var entries: [[FeatureCache.Entry]] = []
         do {
             let extractor = FeatureExtractor(

@@ -19,6 +19,11 @@ public struct PrefixStateStore: Equatable, Sendable {
         self.modelSHA256 = modelSHA256
     }
 
+    /// The project's store (.cache/prefix-states) for the model file with this SHA-256.
+    public init(locator: ResourceLocator, modelSHA256: String) {
+        self.init(directory: locator.home + "/.cache/prefix-states", modelSHA256: modelSHA256)
+    }
+
     /// Most state files kept: every (model, template, batch size, parallel) combination run
     /// leaves one; past this many the least recently used (restored or written) go.
     public static let fileLimit = 16

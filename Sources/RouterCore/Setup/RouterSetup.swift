@@ -108,7 +108,7 @@ public struct RouterSetup: Sendable {
     /// model file's SHA-256; nil when the model file cannot be hashed (then every start decodes).
     public func prefixStore() -> PrefixStateStore? {
         guard let identity = try? identity() else { return nil }
-        return PrefixStateStore(directory: locator.home + "/.cache/prefix-states", modelSHA256: identity.modelSHA256)
+        return PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
     }
 
     /// `settings` with the project's prefix store (`prefixStore()`).
