@@ -147,7 +147,7 @@ public final class LlamaContext {
     }
 
     /// What decoded values depend on besides the model file and the tokens: llama.cpp's build,
-    /// the CPU features its kernels use, and this context's batch sizes and threads.
+    /// the CPU features its kernels use, and this context's batch sizes, sequence count and memory layout.
     public var numericsDescription: String {
         "\(LlamaBackend.buildDescription)|batch \(llama_n_batch(pointer))|ubatch \(llama_n_ubatch(pointer))"
             + "|seq \(llama_n_seq_max(pointer))|unified \(configuration.unifiedMemory)"

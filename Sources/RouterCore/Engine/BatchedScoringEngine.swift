@@ -309,7 +309,6 @@ public final class BatchedScoringEngine: Sendable {
         worker.context.removeFromMemory(sequence: i + 1)
     }
 
-    /// The context and label tokens, used only by the inference thread after start-up.
     /// How long after the start a prefix that was decoded (not restored) is saved, at the first
     /// idle moment past it (or at shutdown, if sooner).
     static let prefixSaveDelay = Duration.seconds(2)
@@ -322,6 +321,7 @@ public final class BatchedScoringEngine: Sendable {
         pending.store.save(prefix: pending.prefix, from: worker.context, sequence: 0)
     }
 
+    /// The context and label tokens, used only by the inference thread after start-up.
     private final class Worker: @unchecked Sendable {
         let context: LlamaContext
         let labelTokens: LabelTokens
