@@ -1,3 +1,4 @@
+import Foundation
 import LlamaKit
 
 /// Scores queries with a causal LLM: one forward pass over the scoring prompt, then a softmax
@@ -21,7 +22,7 @@ public final class LlamaLabelScorer: LabelScoring {
     private let batch: LlamaBatch
     /// The last prefix decoded and its state: the next query with the same prefix restores it
     /// instead of decoding it again (bit for bit the same cells).
-    private var prefixState: (tokens: [LlamaToken], bytes: [UInt8])?
+    private var prefixState: (tokens: [LlamaToken], bytes: Data)?
 
     public init(model: LlamaModel, template: ScoringTemplate, configuration: LlamaContextConfiguration,
                 head: LabelHead? = nil, chunkSize: Int = ScoringEngineSettings().batchSize,
@@ -86,14 +87,15 @@ public final class LlamaLabelScorer: LabelScoring {
             }
             if restored { return }
             prefixState = nil
-        } else if prefixStore?.restore(prefix: prefix, into: context, sequence: 0) == true {
-            prefixState = prefix.isEmpty ? nil : (prefix, context.sequenceState(of: 0))
+        } else if let saved = prefixStore?.restore(prefix: prefix, into: context, sequence: 0) {
+            prefixState = (prefix, saved)
             return
         }
         try decode(prefix, from: 0, outputAtEnd: false) { _, _ in }
         guard !prefix.isEmpty else { return }
-        prefixStore?.save(prefix: prefix, from: context, sequence: 0)
-        prefixState = (prefix, context.sequenceState(of: 0))
+        let bytes = context.sequenceState(of: 0)
+        prefixStore?.save(bytes, prefix: prefix, context: context)
+        prefixState = (prefix, Data(bytes))
     }
 
     /// Decodes `tokens` of sequence 0 at positions `start...` in chunks of `chunkSize`, calling
