@@ -2,6 +2,7 @@
 """How many verdicts a user can flip with what they type (docs/reliability.md), by hand:
 
   python3 Benchmarks/manipulation_check.py [--per-set 20] [--head FILE | --no-head] [--json OUT]
+                                           [--phrases FILE] [--kinds upgrade,downgrade,...]
 
 Takes the first N test-split prompts of GSM8K and of Arena-Hard from data/, and for each one
 makes 40 manipulated copies from Benchmarks/manipulation/phrases.json (written for this check,
@@ -11,6 +12,11 @@ chat markup ("markup", 10), the query repeated ("repeat", 10 ways). Labels origi
 in one `causal-router label` run (default model, template, shipped head and config) and prints,
 per kind, the share of copies whose route differs from their original's, how many went weak to
 strong and strong to weak, and the mean change of the strong-model win rate.
+
+`--phrases Benchmarks/manipulation/phrases-unseen.json` measures with 25 claims each way written
+by someone who saw neither the other phrase lists nor the claim filter (`DifficultyClaims`), and
+10 innocent sentences ("neutral": "Thanks in advance!"), whose flips are the floor that any
+appended sentence sets.
 """
 import argparse
 import json
@@ -24,7 +30,7 @@ sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
 from routing_data import test_prompts_of_every_set  # noqa: E402
 
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
-KINDS = ["upgrade", "downgrade", "markup", "repeat"]
+KINDS = ["upgrade", "downgrade", "markup", "repeat", "neutral"]
 
 
 def variants(prompt, phrases):
@@ -44,17 +50,20 @@ def main():
     parser.add_argument("--no-head", action="store_true", help="zero-shot")
     parser.add_argument("--binary", default=ROUTER, help="the causal-router binary (default: the release build)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--kinds", default=",".join(KINDS), help="which manipulations (default: all four)")
+    parser.add_argument("--kinds", help="which manipulations (default: those of the phrase file among "
+                        "upgrade, downgrade, markup, repeat, neutral)")
+    parser.add_argument("--phrases", default=os.path.join(ROOT, "Benchmarks/manipulation/phrases.json"),
+                        help="the phrase file (default: Benchmarks/manipulation/phrases.json)")
     parser.add_argument("--output", help="keep the verdicts here (default: a temporary file)")
     parser.add_argument("--json", help="also write the table as JSON here")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"{args.binary} is missing: run `make build` first")
-    with open(os.path.join(ROOT, "Benchmarks/manipulation/phrases.json")) as f:
+    with open(args.phrases) as f:
         phrases = json.load(f)
-    kinds = [k for k in args.kinds.split(",") if k]
-    if not kinds or any(k not in KINDS for k in kinds):
-        parser.error(f"--kinds takes some of {','.join(KINDS)}")
+    kinds = [k for k in args.kinds.split(",") if k] if args.kinds else [k for k in KINDS if phrases.get(k)]
+    if not kinds or any(k not in KINDS or not phrases.get(k) for k in kinds):
+        parser.error(f"--kinds takes some of {','.join(k for k in KINDS if phrases.get(k))} (those {args.phrases} has)")
     phrases = {k: (phrases[k] if k in kinds else []) for k in KINDS}
     originals = test_prompts_of_every_set(args.per_set)
     rows = []  # (original index, kind, phrasing, text)
@@ -83,7 +92,7 @@ def main():
     strong_share = sum(v["route"] == "strong" for v in original.values()) / len(original)
     print(f"\n{len(originals)} prompts ({args.per_set} GSM8K test + {args.per_set} Arena-Hard test), head {head}, "
           f"strong share of the originals {strong_share:.2f}\n")
-    print("| manipulation (10 phrasings each) | copies | route flips | weak -> strong | strong -> weak | mean Δ win rate |")
+    print("| manipulation (phrasings) | copies | route flips | weak -> strong | strong -> weak | mean Δ win rate |")
     print("|---|---|---|---|---|---|")
     table = {"head": head, "prompts": len(originals), "strong_share": strong_share, "kinds": {}}
     for kind in kinds:
@@ -91,7 +100,7 @@ def main():
         up = sum(original[n]["route"] == "weak" and v["route"] == "strong" for n, v in copies)
         down = sum(original[n]["route"] == "strong" and v["route"] == "weak" for n, v in copies)
         delta = sum(v["strong_win_rate"] - original[n]["strong_win_rate"] for n, v in copies) / len(copies)
-        print(f"| {kind} | {len(copies)} | {up + down} ({100 * (up + down) / len(copies):.1f}%) | {up} | {down} | {delta:+.3f} |")
+        print(f"| {kind} ({len(phrases[kind])}) | {len(copies)} | {up + down} ({100 * (up + down) / len(copies):.1f}%) | {up} | {down} | {delta:+.3f} |")
         table["kinds"][kind] = {"copies": len(copies), "flips": up + down, "weak_to_strong": up, "strong_to_weak": down,
                                 "mean_delta_win_rate": delta}
     if args.json:

@@ -67,14 +67,16 @@ public struct PromptBuilder: Sendable {
     public var queryRoom: Int { contextLength - prefixTokens.count - suffixTokens.count }
 
     /// The text of `query` the model scores: typed template and chat markup taken out
-    /// (`TypedMarkup`), surrounding whitespace and newlines removed, and a query typed several
-    /// times over read once (`RepeatedQuery`). Two queries with the same normalised text get the
-    /// same prompt, statistics and distribution.
+    /// (`TypedMarkup`), surrounding whitespace and newlines removed, sentences at its start and
+    /// end that claim how hard it is or which model should answer taken out (`DifficultyClaims`),
+    /// and a query typed several times over read once (`RepeatedQuery`). Two queries with the
+    /// same normalised text get the same prompt, statistics and distribution.
     /// (A query that is nothing but markup is scored as typed, not refused as empty.)
     public static func normalisedQuery(_ query: String) -> String {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         let unmarked = TypedMarkup.removed(from: trimmed).trimmingCharacters(in: .whitespacesAndNewlines)
-        return RepeatedQuery.collapsed(unmarked.isEmpty ? trimmed : unmarked)
+        let unclaimed = DifficultyClaims.removed(from: unmarked.isEmpty ? trimmed : unmarked)
+        return RepeatedQuery.collapsed(unclaimed)
     }
 
     /// The key score caches file a query's results under: the SHA-256 of the query as given when
