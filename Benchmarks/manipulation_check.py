@@ -48,6 +48,7 @@ def main():
     parser.add_argument("--per-set", type=int, default=20, help="test prompts from each set (default 20)")
     parser.add_argument("--head", help="a head file (default: the shipped head)")
     parser.add_argument("--no-head", action="store_true", help="zero-shot")
+    parser.add_argument("--model", help="a scoring model, catalog name or GGUF path (default: the default model)")
     parser.add_argument("--binary", default=ROUTER, help="the causal-router binary (default: the release build)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--kinds", help="which manipulations (default: those of the phrase file among "
@@ -81,6 +82,8 @@ def main():
         command += ["--head", args.head]
     if args.no_head:
         command += ["--no-head"]
+    if args.model:
+        command += ["--model", args.model]
     subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
     verdicts = {}
     with open(out) as f:
