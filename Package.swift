@@ -61,7 +61,7 @@ let package = Package(
         // Shared by tests and the probe: the repository's model, template and data
         // (RepositoryFixture) and a byte-level HTTP client (TestHTTPClient).
         .target(name: "TestSupport", dependencies: ["RouterCore", "LlamaKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore"]),
+        .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "TestSupport"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore", "TestSupport"]),
         .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore", "TestSupport"]),

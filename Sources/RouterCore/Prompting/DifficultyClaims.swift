@@ -78,10 +78,16 @@ public enum DifficultyClaims {
     /// after a space that follows neither whitespace nor `.`, `!`, `?`.
     private static let runOnStart = try! NSRegularExpression(pattern: #"(?<=[^\s.!?] )\p{Lu}"#)
 
-    /// Whether `sentence` is a claim about the question rather than part of it.
-    public static func isClaim(_ sentence: String) -> Bool {
+    /// Most words a claim has.
+    private static let maximumWords = 30
+
+    /// Whether `sentence` is a claim about the question rather than part of it. A sentence of
+    /// more than `maximumWords` words is refused before it is copied or matched, so a long query
+    /// costs no more than its last few words.
+    public static func isClaim(_ sentence: Substring) -> Bool {
+        guard wordStart(in: sentence, countingBack: maximumWords + 1) == nil else { return false }
         let text = sentence.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard !text.isEmpty, !text.contains("?"), text.split(whereSeparator: \.isWhitespace).count <= 30 else { return false }
+        guard !text.isEmpty, !text.contains("?") else { return false }
         let whole = NSRange(text.startIndex..., in: text)
         let words = wordPattern.matches(in: text, range: whole).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
         let isDifficultyWord = { (word: String) in difficultyWord.firstMatch(in: word, range: NSRange(word.startIndex..., in: word)) != nil }
@@ -111,7 +117,7 @@ public enum DifficultyClaims {
         var end = sentences.count
         while true {
             let last = sentences[end - 1]
-            if end > first + 1 && isClaim(String(query[last])) {
+            if end > first + 1 && isClaim(query[last]) {
                 end -= 1
             } else if let cut = runOnClaim(in: query, last) {
                 var headEnd = cut
@@ -122,7 +128,7 @@ public enum DifficultyClaims {
             }
             changed = true
         }
-        while first < end - 1 && isClaim(String(query[sentences[first]])) {
+        while first < end - 1 && isClaim(query[sentences[first]]) {
             first += 1
             changed = true
         }
@@ -130,9 +136,34 @@ public enum DifficultyClaims {
         return String(query[sentences[first].lowerBound..<sentences[end - 1].upperBound])
     }
 
-    /// Where a claim run on at the end of `sentence` starts, if one is.
+    /// Where a claim run on at the end of `sentence` starts, if one is. Only the last
+    /// `maximumWords` words are searched: a tail with more is no claim.
     private static func runOnClaim(in query: String, _ sentence: Range<String.Index>) -> String.Index? {
-        let starts = runOnStart.matches(in: query, range: NSRange(sentence, in: query)).compactMap { Range($0.range, in: query)?.lowerBound }
-        return starts.first { isClaim(String(query[$0..<sentence.upperBound])) }
+        let searched = (wordStart(in: query[sentence], countingBack: maximumWords) ?? sentence.lowerBound)..<sentence.upperBound
+        // Transparent bounds: the look-behind may read the space before the first word searched.
+        let starts = runOnStart.matches(in: query, options: .withTransparentBounds, range: NSRange(searched, in: query)).compactMap { Range($0.range, in: query)?.lowerBound }
+        return starts.first { isClaim(query[$0..<sentence.upperBound]) }
+    }
+
+    /// Where the `count`-th word from the end of `text` starts (words: runs of non-whitespace),
+    /// or nil when `text` has fewer words. Reads only as far back as that word.
+    private static func wordStart(in text: Substring, countingBack count: Int) -> String.Index? {
+        var words = 0
+        var index = text.endIndex
+        var inWord = false
+        while index > text.startIndex {
+            let previous = text.index(before: index)
+            if text[previous].isWhitespace {
+                if inWord {
+                    words += 1
+                    if words == count { return index }
+                }
+                inWord = false
+            } else {
+                inWord = true
+            }
+            index = previous
+        }
+        return inWord && words + 1 == count ? text.startIndex : nil
     }
 }
