@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 # The Swift toolchain of this machine kind lives in /opt/swift.
 export PATH := $(PATH):/opt/swift/usr/bin
-MODEL ?= smollm2-135m
+MODEL ?= smollm2-135m-iq4_nl
 QUERY ?= Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?
 SWIFT_FLAGS ?=
 # make test's Python environment (git-ignored) for Tests/openai_client_check.py.
@@ -98,7 +98,8 @@ deps:
 llama: deps
 	@vendor/build-llama.sh
 
-## model: install a catalog model into models/ (MODEL=name, default smollm2-135m)
+## model: install a catalog model into models/ (MODEL=name, default smollm2-135m-iq4_nl, which is made
+## from smollm2-135m: that one is downloaded)
 model: deps
 	@models/fetch.sh $(MODEL)
 

@@ -226,7 +226,7 @@ def ratio(a, b):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="smollm2-135m", help="catalog name or GGUF path (default: smollm2-135m)")
+    parser.add_argument("--model", default="smollm2-135m-iq4_nl", help="catalog name or GGUF path (default: smollm2-135m-iq4_nl)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both sides (default: all cores)")
     parser.add_argument("--parallel", type=int, default=8, help="router --parallel and llama-server -np (default: 8)")
     parser.add_argument("--ctx", type=int, default=1024, help="tokens per request (default: 1024)")

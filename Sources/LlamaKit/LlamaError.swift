@@ -16,6 +16,7 @@ public enum LlamaError: Error, Equatable, Sendable {
     case blockNotObservable(block: Int, blockCount: Int)
     case blockOutputsUnreadable(expectedRows: Int, rows: [Int])
     case sequenceStateUnreadable(bytes: Int)
+    case quantizationFailed(path: String, format: String)
 
     /// `llama_decode`'s non-zero return codes.
     public enum DecodeFailure: Equatable, Sendable {
@@ -71,6 +72,8 @@ extension LlamaError: CustomStringConvertible {
             return "block outputs could not be read (expected \(expected) rows, got \(rows)); unsupported model graph"
         case .sequenceStateUnreadable(let bytes):
             return "a saved sequence state of \(bytes) bytes does not fit this model and context"
+        case .quantizationFailed(let path, let format):
+            return "llama.cpp could not write \(format) weights from \(path) (unsupported source tensors, or the destination cannot be written)"
         }
     }
 }

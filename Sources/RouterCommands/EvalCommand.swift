@@ -136,14 +136,14 @@ struct EvalCommand: CLICommand {
                         settings.pooledBlocks = loaded.features.pooledBlocks
                         settings.endsAtQuery = loaded.features.endsAtQuery
                         let extractor = FeatureExtractor(
-                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
+                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
                                                     pooledBlocks: loaded.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
                         ) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
                         }
                         scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor))
                     } else {
-                        let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength)
+                        let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize)
                         scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .zeroShot(cache) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
                         })

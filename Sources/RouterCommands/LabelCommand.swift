@@ -37,7 +37,8 @@ struct LabelCommand: CLICommand {
           --strict            stop at the first bad row (exit 1)
       -np, --parallel N       queries in flight (8x queued); with --continuous-batching
                               decoded together (default: 16)
-      -b, --batch-size N      most tokens per decode call (default: 512)
+      -b, --batch-size N      most tokens per decode call (default: 128: a long query is decoded
+                              in chunks of it, which bounds the compute buffer)
           --continuous-batching  decode several queries together; by default each query is
                               decoded alone so its verdict is the same at any --parallel, run
                               after run, and equal to `route`'s (docs/reproducibility.md)

@@ -72,7 +72,8 @@ struct ServeCommand: CLICommand {
           --unix PATH         listen on a Unix-domain socket instead of TCP
       -np, --parallel N       with --continuous-batching: queries decoded together, one
                               sequence each (default: 8)
-      -b, --batch-size N      most tokens per decode call (default: 512)
+      -b, --batch-size N      most tokens per decode call (default: 128: a long query is decoded
+                              in chunks of it, which bounds the compute buffer)
           --continuous-batching  decode several queries together; by default each query is
                               decoded alone so its verdict is the same at any --parallel, run
                               after run, and equal to `route`'s (docs/reproducibility.md)

@@ -189,7 +189,7 @@ struct TrainCommand: CLICommand {
         var entries: [[FeatureCache.Entry]] = []
         do {
             let extractor = FeatureExtractor(
-                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
+                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
                                         pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
             ) { () throws(RouterError) in
                 try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)

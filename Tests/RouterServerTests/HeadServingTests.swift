@@ -17,11 +17,11 @@ import Testing
         let response = try client.request("POST", "/v1/route", body: #"{"query": "What is 12 times 12?", "timeout_ms": 600000}"#)
         #expect(response.status == 200, "\(response.text)")
         let verdict = try response.json()
-        #expect(verdict["head"] as? String == "smollm2-135m-rating")
+        #expect(verdict["head"] as? String == "smollm2-135m-iq4_nl-rating")
         #expect(verdict["fallback"] as? Bool == false)
         let head = try LabelHead.load(path: options.router.headPath!)
         #expect(abs((verdict["threshold"] as? Double ?? -1) - head.threshold) < 1e-12, "the head's threshold")
         let config = try client.request("GET", "/v1/config")
-        #expect(config.text.contains("\"head\":\"smollm2-135m-rating\""))
+        #expect(config.text.contains("\"head\":\"smollm2-135m-iq4_nl-rating\""))
     }
 }

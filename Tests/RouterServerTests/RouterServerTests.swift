@@ -173,7 +173,7 @@ import Testing
         let config = try client.request("GET", "/v1/config").json()
         #expect(config["strong_model"] as? String == "gpt-4-1106-preview")
         #expect((config["limits"] as? [String: Any])?["max_body_bytes"] as? Int == 4096)
-        #expect((config["model"] as? String)?.hasSuffix("SmolLM2-135M-Instruct.Q4_1.gguf") == true)
+        #expect((config["model"] as? String)?.hasSuffix("SmolLM2-135M-Instruct.IQ4_NL.gguf") == true)
         _ = try client.request("POST", "/v1/route", body: #"{"query": "hello", "timeout_ms": 60000}"#)
         let metrics = try client.request("GET", "/metrics")
         #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)

@@ -8,7 +8,7 @@ import Testing
 /// parallel 1 and 16, run after run, and from the one-pass scorer `route` uses.
 @Suite(.serialized) struct BatchInvarianceTests {
     /// 12 GSM8K questions, 11 short Arena-Hard prompts and one (row 29) longer than one
-    /// 512-token decode, so it is decoded in two chunks (about 8 minutes on 2 busy cores).
+    /// 128-token decode, so it is decoded in several chunks (about 8 minutes on 2 busy cores).
     static func queries() throws -> [String] {
         try RepositoryFixture.gsm8kQueries(12) + RepositoryFixture.arenaHardQueries(11) + [RepositoryFixture.arenaHardQueries(29).last!]
     }

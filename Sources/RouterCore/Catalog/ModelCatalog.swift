@@ -3,7 +3,7 @@ import Foundation
 /// The models the project can fetch by name (models/catalog.tsv) and how a `--model` argument
 /// becomes a file: a path to any GGUF, or a catalog name installed under models/.
 public struct ModelCatalog: Equatable, Sendable {
-    public static let defaultModelName = "smollm2-135m"
+    public static let defaultModelName = "smollm2-135m-iq4_nl"
     public static let columns = ["name", "file", "sha256", "bytes", "license", "packages", "summary"]
 
     public var entries: [ModelCatalogEntry]
@@ -32,8 +32,10 @@ public struct ModelCatalog: Equatable, Sendable {
             guard fields.count == columns.count, let bytes = UInt64(fields[3]) else {
                 throw .catalogInvalid(path: path, reason: "line \(number + 1) must have \(columns.count) tab-separated fields")
             }
+            let derivation = try ModelDerivation.parse(packagesColumn: fields[5], catalogPath: path)
             entries.append(ModelCatalogEntry(name: fields[0], file: fields[1], sha256: fields[2], bytes: bytes, license: fields[4],
-                                             packages: fields[5].split(separator: ",").map(String.init), summary: fields[6]))
+                                             packages: derivation == nil ? fields[5].split(separator: ",").map(String.init) : [],
+                                             summary: fields[6], derivation: derivation))
         }
         return ModelCatalog(entries: entries, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
@@ -70,6 +72,17 @@ public struct ModelCatalog: Equatable, Sendable {
 
     private func checkInstalled(_ entry: ModelCatalogEntry, at path: String) throws(RouterError) -> String {
         let fix = Self.fetchCommand(for: entry.name)
+        if let derivation = entry.derivation, !FileManager.default.fileExists(atPath: path) {
+            // Made from its base on first use (a few seconds), once the base is installed.
+            guard let base = self.entry(named: derivation.base), base.derivation == nil else {
+                throw .catalogInvalid(path: directory + "/catalog.tsv", reason: "\(entry.name) is derived from '\(derivation.base)', which is not a fetched catalog model")
+            }
+            let basePath = directory + "/" + base.file
+            guard FileManager.default.fileExists(atPath: basePath) else {
+                throw .modelNotInstalled(name: entry.name, path: basePath, fix: fix)
+            }
+            try derivation.install(entry, at: path, fromBaseAt: try checkInstalled(base, at: basePath))
+        }
         // The size of the file itself: a symlinked model (a shared models folder) is checked
         // through its link.
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path

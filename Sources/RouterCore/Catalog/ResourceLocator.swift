@@ -39,6 +39,6 @@ public struct ResourceLocator: Sendable {
 
     public static let defaultTemplateFile = "rating.txt"
     /// The head shipped for the default model and template.
-    public static let defaultHeadFile = "smollm2-135m-rating.json"
+    public static let defaultHeadFile = "smollm2-135m-iq4_nl-rating.json"
     public var defaultHeadPath: String { home + "/models/heads/" + Self.defaultHeadFile }
 }

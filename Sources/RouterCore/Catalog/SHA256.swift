@@ -19,15 +19,25 @@ public struct SHA256 {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        pending.append(contentsOf: bytes)
-        let whole = pending.count / 64 * 64
-        if whole > 0 {
-            pending.withUnsafeBufferPointer { buffer in
-                for offset in stride(from: 0, to: whole, by: 64) { compress(buffer, offset) }
-            }
-            pending.removeFirst(whole)
-            length &+= UInt64(whole)
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if contiguous == nil { Array(bytes).withUnsafeBytes { update($0) } }
+    }
+
+    /// Whole blocks are compressed straight from `buffer`; only a partial block is copied.
+    private mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        var start = 0
+        if !pending.isEmpty {
+            start = min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: buffer[0..<start])
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0, 0) }
+            pending.removeAll(keepingCapacity: true)
+            length &+= 64
         }
+        let whole = (buffer.count - start) / 64 * 64
+        for offset in stride(from: start, to: start + whole, by: 64) { compress(buffer, offset) }
+        length &+= UInt64(whole)
+        pending.append(contentsOf: buffer[(start + whole)...])
     }
 
     public mutating func finalize() -> String {
@@ -35,7 +45,7 @@ public struct SHA256 {
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        tail.withUnsafeBufferPointer { buffer in
+        tail.withUnsafeBytes { buffer in
             for offset in stride(from: 0, to: tail.count, by: 64) { compress(buffer, offset) }
         }
         return h.map { String(format: "%08x", $0) }.joined()
@@ -61,31 +71,35 @@ public struct SHA256 {
         return hasher.finalize()
     }
 
-    private mutating func compress(_ buffer: UnsafeBufferPointer<UInt8>, _ offset: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for t in 0..<16 {
-            let i = offset + t * 4
-            w[t] = UInt32(buffer[i]) << 24 | UInt32(buffer[i + 1]) << 16 | UInt32(buffer[i + 2]) << 8 | UInt32(buffer[i + 3])
+    /// One 64-byte block at `offset` (unchecked pointers: this loop is the whole cost of hashing a
+    /// model file, also in debug builds).
+    private mutating func compress(_ buffer: UnsafeRawBufferPointer, _ offset: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset
+            for t in 0..<16 {
+                let i = t * 4
+                w[t] = UInt32(bytes[i]) &<< 24 | UInt32(bytes[i + 1]) &<< 16 | UInt32(bytes[i + 2]) &<< 8 | UInt32(bytes[i + 3])
+            }
+            for t in 16..<64 {
+                let s0 = (w[t - 15] &>> 7 | w[t - 15] &<< 25) ^ (w[t - 15] &>> 18 | w[t - 15] &<< 14) ^ (w[t - 15] &>> 3)
+                let s1 = (w[t - 2] &>> 17 | w[t - 2] &<< 15) ^ (w[t - 2] &>> 19 | w[t - 2] &<< 13) ^ (w[t - 2] &>> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            Self.k.withUnsafeBufferPointer { k in
+                h.withUnsafeMutableBufferPointer { h in
+                    var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+                    for t in 0..<64 {
+                        let s1 = (e &>> 6 | e &<< 26) ^ (e &>> 11 | e &<< 21) ^ (e &>> 25 | e &<< 7)
+                        let choice = (e & f) ^ (~e & g)
+                        let t1 = hh &+ s1 &+ choice &+ k[t] &+ w[t]
+                        let s0 = (a &>> 2 | a &<< 30) ^ (a &>> 13 | a &<< 19) ^ (a &>> 22 | a &<< 10)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        let t2 = s0 &+ majority
+                        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                    }
+                    h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+                }
+            }
         }
-        for t in 16..<64 {
-            let s0 = w[t - 15].rotatedRight(7) ^ w[t - 15].rotatedRight(18) ^ (w[t - 15] >> 3)
-            let s1 = w[t - 2].rotatedRight(17) ^ w[t - 2].rotatedRight(19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-        for t in 0..<64 {
-            let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ choice &+ Self.k[t] &+ w[t]
-            let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
     }
-}
-
-extension UInt32 {
-    fileprivate func rotatedRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
 }

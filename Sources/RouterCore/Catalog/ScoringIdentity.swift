@@ -23,7 +23,9 @@ public struct ScoringIdentity: Equatable, Sendable {
     /// docs/reproducibility.md) are not mixed with bit-reproducible ones; `2`: the final hidden
     /// state read at the output position only (LlamaKit's GraphOutputTap), whose last block runs
     /// over one row instead of all, so its values differ in the last bits from earlier files'.
-    public func cacheStem(contextLength: Int) -> String {
-        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)-bi2"
+    /// `-u<N>`: decoded in chunks of `batchSize` tokens other than the default 512 (the chunks are
+    /// the batch-invariant unit, so a long query's values differ in the last bits with the size).
+    public func cacheStem(contextLength: Int, batchSize: Int) -> String {
+        "\(modelSHA256.prefix(16))-\(templateSHA256.prefix(16))-c\(contextLength)-bi2" + (batchSize == 512 ? "" : "-u\(batchSize)")
     }
 }

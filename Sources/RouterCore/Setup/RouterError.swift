@@ -21,6 +21,7 @@ public enum RouterError: Error, Equatable, Sendable {
     case shuttingDown
     case fileUnreadable(path: String)
     case earlyExitFailed(String)
+    case quantizationFailed(String)
     case headInvalid(path: String, reason: String)
     case featuresInvalid(spec: String, reason: String)
     case headMismatch(path: String, what: String, expected: String, actual: String)
@@ -65,6 +66,8 @@ extension RouterError: CustomStringConvertible {
         case .fileUnreadable(let path):
             return "cannot read \(path)"
         case .earlyExitFailed(let reason):
+            return reason
+        case .quantizationFailed(let reason):
             return reason
         case .headInvalid(let path, let reason):
             return "invalid head file \(path): \(reason)"
