@@ -31,9 +31,10 @@ let package = Package(
         // Linux epoll and eventfd headers for the server's event loop (Glibc's module lacks them).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "RouterServer", dependencies: ["RouterCore", "CEpoll"]),
-        // libcurl for the proxy's upstream client (libcurl4-openssl-dev): a modulemap and a shim
-        // header with typed wrappers over the variadic setopt/getinfo calls.
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libcurl for the proxy's upstream client (libcurl4-openssl-dev's curl.h): a small C
+        // target that opens libcurl.so.4 on first use (dlopen, so a router without upstreams never
+        // maps it) and typed wrappers over the variadic setopt/getinfo calls.
+        .target(name: "CCurl", path: "Sources/CCurl"),
         // The OpenAI-compatible proxy: routes /v1/chat/completions through the engine and forwards
         // to the upstreams (libcurl), failover and circuit breakers. Only its client imports CCurl.
         .target(name: "RouterProxy", dependencies: ["RouterServer", "RouterCore", "CCurl"]),

@@ -48,6 +48,9 @@ import loadgen  # noqa: E402
 
 ROUTER = os.path.join(ROOT, ".build/release/causal-router")
 SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
+# The router's default context (ScoringEngineSettings.defaultContextLength): tokens per prompt,
+# template included; both sides get the prompts rendered (and truncated) for it.
+DEFAULT_CTX = 384
 LLAMA_BENCH = os.path.join(ROOT, "vendor/build-tools/bin/llama-bench")
 # name -> (title, data file, split the sidecar runs use)
 WORKLOADS = {
@@ -229,7 +232,7 @@ def main():
     parser.add_argument("--model", default="smollm2-135m-iq4_nl", help="catalog name or GGUF path (default: smollm2-135m-iq4_nl)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both sides (default: all cores)")
     parser.add_argument("--parallel", type=int, default=8, help="router --parallel and llama-server -np (default: 8)")
-    parser.add_argument("--ctx", type=int, default=1024, help="tokens per request (default: 1024)")
+    parser.add_argument("--ctx", type=int, default=DEFAULT_CTX, help=f"tokens per request (default: {DEFAULT_CTX}, the router's)")
     parser.add_argument("--concurrency", default="1,4,16", help="client counts (default: 1,4,16)")
     parser.add_argument("--requests", type=int, default=32, help="requests per run at c=1; 2x that at higher c (default: 32)")
     parser.add_argument("--rounds", type=int, default=2, help="A/B rounds per concurrency (default: 2: A B A B)")

@@ -193,8 +193,8 @@ def main():
         gguf = bench.model_path(base)
         zero_shot = next((p for p in points if p["config"]["model"] == base and not p["config"]["head"]), None)
         command = [bench.SERVER, "-m", gguf, "--port", str(port), "--host", "127.0.0.1", "-t", str(args.threads),
-                   "-np", str(args.parallel), "-c", str(args.parallel * 1024), "-b", "512", "-ub", "512", "--no-webui", "--metrics"]
-        probe = bench.render(["What is 2 + 2?"], base, 1024)[0]
+                   "-np", str(args.parallel), "-c", str(args.parallel * bench.DEFAULT_CTX), "-b", "512", "-ub", "512", "--no-webui", "--metrics"]
+        probe = bench.render(["What is 2 + 2?"], base, bench.DEFAULT_CTX)[0]
         side = bench.Side(f"llama-server {base}", command, port, "llama", loadgen.body_for("llama", probe), "/completion")
         peers.append({"base": base, "side": side, "apgr": zero_shot["apgr"] if zero_shot else None})
         sides.append(side)
@@ -207,7 +207,7 @@ def main():
         for workload in ("gsm8k", "arena"):
             rows = bench.workload_rows(workload, bench.WORKLOADS[workload][2])
             queries = [row["prompt"] for row in rows]
-            rendered = {p["base"]: [{"prompt": r["prompt"]} for r in bench.render(queries, p["base"], 1024)] for p in peers}
+            rendered = {p["base"]: [{"prompt": r["prompt"]} for r in bench.render(queries, p["base"], bench.DEFAULT_CTX)] for p in peers}
             for round_index in range(args.rounds):
                 # Each round its own slice: llama-server's slot cache would answer a repeat.
                 offset = (round_index * args.requests) % len(queries)

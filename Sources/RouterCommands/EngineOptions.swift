@@ -10,7 +10,7 @@ enum EngineOptions {
         let parallel = try parsed.integer("parallel", in: 1...256, command: command) ?? defaultParallel
         return ScoringEngineSettings(
             parallel: parallel,
-            contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: command) ?? 1024,
+            contextLength: try parsed.integer("ctx", in: 64...1_048_576, command: command) ?? ScoringEngineSettings.defaultContextLength,
             batchSize: try parsed.integer("batch-size", in: 16...65_536, command: command) ?? 128,
             maxQueue: try parsed.integer("max-queue", in: 0...1_000_000, command: command) ?? defaultMaxQueue ?? parallel * 8,
             threads: threads, batchInvariant: !parsed.flag("continuous-batching"))

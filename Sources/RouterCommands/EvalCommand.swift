@@ -35,7 +35,7 @@ struct EvalCommand: CLICommand {
           --cache DIR         score cache (default: .cache/scores in the project)
           --sample N          evaluate a fixed sample of at most N rows per benchmark (those
                               with the smallest SHA-256 of their id; the same on every run)
-      -c, --ctx N             tokens per prompt, template included (default: 1024)
+      -c, --ctx N             tokens per prompt, template included (default: \(ScoringEngineSettings.defaultContextLength))
       -t, --threads N         CPU threads (default: all cores)
       -np, --parallel N       queries decoded together (default: 16)
       -h, --help              show this help

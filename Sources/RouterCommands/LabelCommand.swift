@@ -42,7 +42,7 @@ struct LabelCommand: CLICommand {
           --continuous-batching  decode several queries together; by default each query is
                               decoded alone so its verdict is the same at any --parallel, run
                               after run, and equal to `route`'s (docs/reproducibility.md)
-    \(ModelOptions.help.replacingOccurrences(of: "(default: 1024)", with: "per row (default: 1024)"))
+    \(ModelOptions.help.replacingOccurrences(of: "(default: \(ScoringEngineSettings.defaultContextLength))", with: "per row (default: \(ScoringEngineSettings.defaultContextLength))"))
 
     EXIT STATUS: 0 when rows were labeled (bad rows alone do not fail a run), 1 with --strict
     on a bad row, when nothing could be labeled, or on an error; 2 bad command line.

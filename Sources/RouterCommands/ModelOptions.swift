@@ -28,7 +28,7 @@ enum ModelOptions {
           --config PATH       routing config JSON: strong_model, weak_model, threshold
                               (default: models/router.json)
           --threshold X       route strong when strong_win_rate >= X (overrides the config)
-      -c, --ctx N             context length in tokens; longer queries are truncated (default: 1024)
+      -c, --ctx N             context length in tokens; longer queries are truncated (default: \(ScoringEngineSettings.defaultContextLength))
       -t, --threads N         CPU threads (default: all cores)
       -ngl, --gpu-layers N    layers offloaded to a GPU build of llama.cpp (default: 0)
       -h, --help              show this help

@@ -96,7 +96,7 @@ struct ServeCommand: CLICommand {
                               (default: 10000)
           --verdict-cache-ttl S
                               seconds a cached distribution answers repeats (default: 600)
-    \(ModelOptions.help.replacingOccurrences(of: "(default: 1024)", with: "per request (default: 1024)"))
+    \(ModelOptions.help.replacingOccurrences(of: "(default: \(ScoringEngineSettings.defaultContextLength))", with: "per request (default: \(ScoringEngineSettings.defaultContextLength))"))
     """
 
     static let extraOptions: [ParsedArguments.Option] = [
@@ -174,6 +174,7 @@ struct ServeCommand: CLICommand {
 
     func run(io: CommandIO) throws(CLIError) {
         for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
+        MallocArenas.limit(to: 2)
         let finished = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
         let sources = [SIGTERM, SIGINT].map { sig in
@@ -185,6 +186,9 @@ struct ServeCommand: CLICommand {
         defer { sources.forEach { $0.cancel() } }
 
         let upstreams = try loadUpstreams()
+        if upstreams != nil, let reason = OpenAIProxy.transportUnavailability {
+            throw .server("cannot proxy to the upstreams: \(reason)")
+        }
         var proxy: OpenAIProxy?
         let application: RouterApplication
         do {

@@ -51,7 +51,7 @@ struct TrainCommand: CLICommand {
       -m, --model NAME|PATH   the scoring model (default: \(ModelCatalog.defaultModelName))
           --template PATH     the template (default: prompts/\(ResourceLocator.defaultTemplateFile))
           --cache DIR         feature cache (default: .cache/scores in the project)
-      -c, --ctx N             tokens per prompt, template included (default: 1024)
+      -c, --ctx N             tokens per prompt, template included (default: \(ScoringEngineSettings.defaultContextLength))
       -t, --threads N         CPU threads (default: all cores)
       -np, --parallel N       queries decoded together (default: 16)
       -h, --help              show this help

@@ -57,12 +57,15 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// Why libcurl cannot be used (it is opened on first use: `ccurl_load`), or nil when it can.
+    static var unavailability: String? {
+        ccurl_load().map { String(cString: $0) }
+    }
 
     init?() {
-        guard Self.globalInit, let multi = curl_multi_init() else { return nil }
-        guard let easy = curl_easy_init() else {
-            curl_multi_cleanup(multi)
+        guard Self.unavailability == nil, let multi = ccurl_multi_init() else { return nil }
+        guard let easy = ccurl_easy_init() else {
+            ccurl_multi_cleanup(multi)
             return nil
         }
         self.multi = multi
@@ -71,8 +74,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_multi_cleanup(multi)
+        ccurl_easy_cleanup(easy)
+        ccurl_multi_cleanup(multi)
     }
 
     private static let headerCallback: ccurl_data_callback = { data, size, count, context in
@@ -99,7 +102,7 @@ final class CurlTransfer: @unchecked Sendable {
                  onChunk: @escaping ([UInt8]) -> Bool, isAbandoned: () -> Bool) -> Result<UpstreamReply, UpstreamFailure> {
         let exchange = Exchange(onHead: onHead, onChunk: onChunk)
         let context = Unmanaged.passUnretained(exchange).toOpaque()
-        curl_easy_reset(easy)
+        ccurl_easy_reset(easy)
         _ = ccurl_setopt_string(easy, CURLOPT_URL, request.url)
         _ = ccurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
@@ -127,19 +130,19 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if let key = request.apiKey { lines.append("Authorization: Bearer \(key)") }
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines { list = curl_slist_append(list, line) }
-        defer { curl_slist_free_all(list) }
+        for line in lines { list = ccurl_slist_append(list, line) }
+        defer { ccurl_slist_free_all(list) }
         _ = ccurl_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
 
         let firstByteDeadline = ContinuousClock.now + .milliseconds(request.timeouts.firstByteMs)
-        curl_multi_add_handle(multi, easy)
-        defer { curl_multi_remove_handle(multi, easy) }
+        ccurl_multi_add_handle(multi, easy)
+        defer { ccurl_multi_remove_handle(multi, easy) }
         var running: Int32 = 1
         var result: CURLcode?
         var queued: Int32 = 0
         while true {
-            curl_multi_perform(multi, &running)
-            while let message = curl_multi_info_read(multi, &queued)?.pointee {
+            ccurl_multi_perform(multi, &running)
+            while let message = ccurl_multi_info_read(multi, &queued)?.pointee {
                 if message.msg == CURLMSG_DONE { result = message.data.result }
             }
             if result != nil || running == 0 { break }
@@ -153,7 +156,7 @@ final class CurlTransfer: @unchecked Sendable {
                 let left = firstByteDeadline - now
                 waitMs = min(50, max(1, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
             }
-            curl_multi_poll(multi, nil, 0, waitMs, nil)
+            ccurl_multi_poll(multi, waitMs)
         }
         let code = result ?? CURLE_OK
         if code == CURLE_OK, let head = exchange.head {
@@ -163,14 +166,14 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_OK:
             return .failure(.transport("no response head"))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST:
-            return .failure(.refused(String(cString: curl_easy_strerror(code))))
+            return .failure(.refused(String(cString: ccurl_easy_strerror(code))))
         case CURLE_OPERATION_TIMEDOUT:
             if !exchange.sawFirstByte { return .failure(Self.connected(easy) ? .firstByteTimeout : .connectTimeout) }
             return .failure(.totalTimeout)
         case CURLE_WRITE_ERROR where exchange.aborted:
             return .failure(.clientGone)
         default:
-            return .failure(.transport(String(cString: curl_easy_strerror(code))))
+            return .failure(.transport(String(cString: ccurl_easy_strerror(code))))
         }
     }
 

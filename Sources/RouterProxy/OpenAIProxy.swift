@@ -20,6 +20,10 @@ public final class OpenAIProxy: HTTPHandler {
     private let table: Mutex<ProxyRoutingTable>
     private let metrics: ProxyMetrics
 
+    /// Why the proxy cannot reach any upstream on this machine (libcurl cannot be opened), or nil.
+    /// libcurl is opened by this call or the first exchange, never by a router without upstreams.
+    public static var transportUnavailability: String? { UpstreamClient.unavailability }
+
     public init(service: RouterService, upstreams: UpstreamConfig) {
         self.service = service
         self.table = Mutex(ProxyRoutingTable(upstreams: upstreams))

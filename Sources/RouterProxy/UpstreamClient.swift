@@ -11,12 +11,16 @@ final class UpstreamClient: Sendable {
         self.maxIdle = maxIdle
     }
 
+    /// Why no exchange can be made (libcurl cannot be opened), or nil: libcurl is opened here,
+    /// on first use, not when the process starts.
+    static var unavailability: String? { CurlTransfer.unavailability }
+
     /// One exchange (see `CurlTransfer.perform`).
     func exchange(_ request: UpstreamRequest, onHead: @escaping (UpstreamResponseHead) -> BodyHandling = { _ in .collect },
                   onChunk: @escaping ([UInt8]) -> Bool = { _ in true },
                   isAbandoned: () -> Bool = { false }) -> Result<UpstreamReply, UpstreamFailure> {
         guard let transfer = idle.withLock({ $0.popLast() }) ?? CurlTransfer() else {
-            return .failure(.transport("libcurl could not be initialised"))
+            return .failure(.transport(CurlTransfer.unavailability ?? "libcurl could not be initialised"))
         }
         defer {
             idle.withLock { pool in

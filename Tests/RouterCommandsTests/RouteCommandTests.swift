@@ -1,4 +1,5 @@
 import Foundation
+import RouterCore
 import Testing
 
 /// `route` and `render` against the real default model.
@@ -61,10 +62,13 @@ import Testing
     @Test func aVeryLongQueryIsTruncatedToTheContext() throws {
         // Not one sentence repeated: that is scored as one copy (RepeatedQuery).
         let query = (1...400).map { "Explain the history of European city number \($0) in detail." }.joined(separator: " ")
-        let v = try verdict(["--ctx", "512", query])
+        let v = try verdict(["--ctx", "400", query])
         #expect(v.truncated)
-        #expect(v.prompt_tokens == 512)
+        #expect(v.prompt_tokens == 400)
         #expect(abs(v.probabilities.reduce(0, +) - 1) < 1e-9)
+        // Without --ctx: the engine's default context, as serve and label use.
+        let byDefault = try verdict([query])
+        #expect(byDefault.truncated && byDefault.prompt_tokens == ScoringEngineSettings.defaultContextLength)
     }
 
     @Test func renderPrintsTheExactPromptEndingBeforeTheLabel() {

@@ -45,4 +45,43 @@ import Testing
         try expectOneLineFailure(["--port", "0", "--verdict-cache", "many"], mentioning: ["--verdict-cache", "0...10000000"], status: 2)
         try expectOneLineFailure(["--port", "0", "--verdict-cache-ttl", "0"], mentioning: ["--verdict-cache-ttl"], status: 2)
     }
+
+    /// The libraries a running `serve` has mapped, read once it says it listens (the loader maps
+    /// every needed library before `main`); the server is stopped after.
+    func mappedLibraries(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: CLIHarness.root)
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var said = ""
+        while !said.contains("listening on") {
+            let chunk = error.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(said.contains("listening on"), "stderr: \(said)")
+        // Read to the end: /proc files report a size of 0.
+        let maps = try #require(FileHandle(forReadingAtPath: "/proc/\(process.processIdentifier)/maps"))
+        defer { try? maps.close() }
+        return String(decoding: maps.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test func libcurlIsOpenedOnlyForUpstreams() throws {
+        // Without upstreams nothing of libcurl (nor its TLS libraries) is mapped (~9 MiB of RSS).
+        let plain = try mappedLibraries([])
+        #expect(plain.contains("libllama"), "the maps were read from the server")
+        #expect(!plain.contains("libcurl"))
+        // With upstreams it is opened at start, so a machine without it fails then, in one line.
+        let upstreams = try CLIHarness.temporaryFile("upstreams.json", contents: #"{"strong": {"base_url": "http://127.0.0.1:1/v1", "model": "m"}, "#
+            + #""weak": {"base_url": "http://127.0.0.1:2/v1", "model": "n"}}"#)
+        #expect(try mappedLibraries(["--upstreams", upstreams]).contains("libcurl.so.4"))
+    }
 }

@@ -6,7 +6,13 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     public var parallel: Int = 8
     /// Tokens of one request's prompt (template and query), as `route --ctx`; longer queries
     /// are truncated to fit. Each sequence holds the part after the shared prefix.
-    public var contextLength: Int = 1024
+    public var contextLength: Int = Self.defaultContextLength
+    /// The default `contextLength`: with the rating template (174 tokens) a query keeps up to 210
+    /// tokens, its first and last ~100 (`PromptBuilder`). It bounds what one query costs, so a few
+    /// long prompts no longer hold up everything queued behind them (Arena-Hard p99 / p50 at 16
+    /// clients), and the head routes as well as at 1024 on train and test splits alike
+    /// (docs/measurements.md, "A 384-token context").
+    public static let defaultContextLength = 384
     /// Most tokens in one decode call. 128 (not llama.cpp's 512): the compute buffer is sized by
     /// the largest decode, and a long query costs the same in 128-token chunks (peak RSS on
     /// Arena-Hard 11 MiB lower at equal req/s; docs/measurements.md).
@@ -41,7 +47,7 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// The blocks the engine pools (asked for, and those the head needs), ascending.
     public var readsBlocks: [Int] { Array(Set(pooledBlocks + (head?.features.pooledBlocks ?? []))).sorted() }
 
-    public init(parallel: Int = 8, contextLength: Int = 1024, batchSize: Int = 128, maxQueue: Int = 256,
+    public init(parallel: Int = 8, contextLength: Int = Self.defaultContextLength, batchSize: Int = 128, maxQueue: Int = 256,
                 threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false,
                 pooledBlocks: [Int] = [], head: LabelHead? = nil, batchInvariant: Bool = true) {
         self.parallel = parallel
