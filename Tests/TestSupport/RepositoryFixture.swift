@@ -33,7 +33,7 @@ public enum RepositoryFixture {
         try prompts(in: "data/routellm/gsm8k.jsonl", count)
     }
 
-    /// Arena-Hard prompts (the first `count` rows): longer, some past one 512-token decode.
+    /// Arena-Hard prompts (the first `count` rows): longer, some past the default context.
     public static func arenaHardQueries(_ count: Int) throws -> [String] {
         try prompts(in: "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl", count)
     }
