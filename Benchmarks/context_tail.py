@@ -78,7 +78,7 @@ def main():
         room = ctx - prefix - suffix
         if room < 16 + marker:
             continue
-        costs = [cost((min(n, room) if n > room else n) + suffix, prefix) for n in lengths]
+        costs = [cost(min(n, room) + suffix, prefix) for n in lengths]
         p50, p99 = simulate(costs, args.clients, args.requests)
         results.append((ctx, room, sum(n > room for n in lengths), sum(costs) / len(costs), p99 / p50))
     largest = results[0][3]

@@ -43,7 +43,7 @@ struct QuantizeCommand: CLICommand {
         guard wantsHelp || parsed.positionals.isEmpty else { throw .usage("unexpected '\(parsed.positionals[0])'", command: Self.name) }
         guard wantsHelp || parsed.value("out") != nil else { throw .usage("quantize needs --out FILE", command: Self.name) }
         let format = parsed.value("type") ?? "IQ4_NL"
-        guard wantsHelp || QuantizedModel.formatNames.contains(where: { $0.caseInsensitiveCompare(format) == .orderedSame }) else {
+        guard wantsHelp || QuantizedModel.isFormatName(format) else {
             throw .usage("--type must be one of \(QuantizedModel.formatNames.joined(separator: ", ")), got '\(format)'", command: Self.name)
         }
         self.format = format

@@ -22,7 +22,7 @@ public final class OpenAIProxy: HTTPHandler {
 
     /// Why the proxy cannot reach any upstream on this machine (libcurl cannot be opened), or nil.
     /// libcurl is opened by this call or the first exchange, never by a router without upstreams.
-    public static var transportUnavailability: String? { UpstreamClient.unavailability }
+    public static var transportUnavailability: String? { CurlTransfer.unavailability }
 
     public init(service: RouterService, upstreams: UpstreamConfig) {
         self.service = service

@@ -11,10 +11,6 @@ final class UpstreamClient: Sendable {
         self.maxIdle = maxIdle
     }
 
-    /// Why no exchange can be made (libcurl cannot be opened), or nil: libcurl is opened here,
-    /// on first use, not when the process starts.
-    static var unavailability: String? { CurlTransfer.unavailability }
-
     /// One exchange (see `CurlTransfer.perform`).
     func exchange(_ request: UpstreamRequest, onHead: @escaping (UpstreamResponseHead) -> BodyHandling = { _ in .collect },
                   onChunk: @escaping ([UInt8]) -> Bool = { _ in true },

@@ -25,7 +25,7 @@ public struct ModelDerivation: Equatable, Sendable {
     public static func parse(packagesColumn: String, catalogPath: String) throws(RouterError) -> ModelDerivation? {
         guard packagesColumn.hasPrefix(marker) else { return nil }
         let parts = packagesColumn.dropFirst(marker.count).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let formats = LlamaQuantization.Format.allCases.map(\.rawValue).joined(separator: ", ")
+        let formats = QuantizedModel.formatNames.joined(separator: ", ")
         guard parts.count == 2, !parts[0].isEmpty, let format = LlamaQuantization.Format(name: parts[1]) else {
             throw .catalogInvalid(path: catalogPath,
                                   reason: "'\(packagesColumn)' must be derived:<base name>:<format> with a format of \(formats)")

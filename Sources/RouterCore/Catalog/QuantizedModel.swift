@@ -7,6 +7,9 @@ public enum QuantizedModel {
     /// The format names `write` accepts, as llama.cpp spells them.
     public static var formatNames: [String] { LlamaQuantization.Format.allCases.map(\.rawValue) }
 
+    /// Whether `write` accepts `name` as a format (one of `formatNames`, any case).
+    public static func isFormatName(_ name: String) -> Bool { LlamaQuantization.Format(name: name) != nil }
+
     /// Writes `destination`: `modelPath`'s weights in the format named `formatName` (any case).
     public static func write(modelPath: String, formatName: String, destination: String, threads: Int) throws(RouterError) {
         guard let format = LlamaQuantization.Format(name: formatName) else {
