@@ -15,6 +15,10 @@ struct EvalCommand: CLICommand {
     the strong model first, and shorter first) and `oracle`: APGR, CPT(50%), CPT(80%), and for the
     1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
     P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
+    On an obvious-cases set (score_scale "obvious", data/obvious/) it also reports how each
+    router separates easy from hard prompts: AUC (hard ranked above easy) and the share of each
+    class, and of each kind, routed strong at the threshold in use (the head's, or the routing
+    config's without a head; baselines at the head's strong-call share).
     Scores (and, with --head, hidden-state features) are cached per (model file hash, template
     hash, context, prompt hash) in --cache, so a re-run costs nothing.
 
@@ -33,6 +37,8 @@ struct EvalCommand: CLICommand {
                               {"benchmark", "n", "routers": {"<model>:<template>"|"random"|"oracle": {...}}}
           --plot FILE.svg     write RouteLLM-style curves (score vs strong-call share)
           --cache DIR         score cache (default: .cache/scores in the project)
+          --category LIST     only rows of these categories (the rows' `category`, comma-separated:
+                              e.g. the obvious-cases set's held-out kinds)
           --sample N          evaluate a fixed sample of at most N rows per benchmark (those
                               with the smallest SHA-256 of their id; the same on every run)
       -c, --ctx N             tokens per prompt, template included (default: \(ScoringEngineSettings.defaultContextLength))
@@ -44,7 +50,7 @@ struct EvalCommand: CLICommand {
     static let declared: [ParsedArguments.Option] = [
         .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"), .init(name: "head"),
         .init(name: "no-head", takesValue: false),
-        .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "ctx", aliases: ["-c"]),
+        .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "category"), .init(name: "ctx", aliases: ["-c"]),
         .init(name: "threads", aliases: ["-t"]), .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
         .init(name: "help", aliases: ["-h"], takesValue: false),
     ]
@@ -59,6 +65,7 @@ struct EvalCommand: CLICommand {
     let plot: String?
     let cache: String?
     let sample: Int?
+    let categories: [String]
     let engine: ScoringEngineSettings
     let gpuLayers: Int
     let wantsHelp: Bool
@@ -85,6 +92,7 @@ struct EvalCommand: CLICommand {
         plot = parsed.value("plot")
         cache = parsed.value("cache")
         sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
+        categories = parsed.list("category")
         engine = try EngineOptions.read(parsed, command: Self.name,
                                         threads: try parsed.integer("threads", in: 1...1024, command: Self.name) ?? RouterOptions().threads,
                                         defaultParallel: 16)
@@ -94,11 +102,19 @@ struct EvalCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let locator = ResourceLocator()
         let templatePaths = templates.isEmpty ? [locator.defaultTemplatePath] : templates
-        let datasets: [BenchmarkDataset]
+        var datasets: [BenchmarkDataset]
         do {
             datasets = try BenchmarkDataset.load(paths: data, split: split, sample: sample)
         } catch {
             throw .input(error.description)
+        }
+        if !categories.isEmpty {
+            for (index, path) in data.enumerated() {
+                datasets[index].rows.removeAll { !categories.contains($0.category) }
+                if datasets[index].rows.isEmpty {
+                    throw .input("\(path) has no \(split.rawValue) rows of the categories \(categories.joined(separator: ","))")
+                }
+            }
         }
         var modelReports = Array(repeating: [RouterReport](), count: datasets.count)
         for model in models {
@@ -131,7 +147,9 @@ struct EvalCommand: CLICommand {
                     headOptions.templatePath = templatePath
                     headOptions.headPath = head
                     headOptions.zeroShot = noHead
-                    if let loaded = try RouterSetup(options: headOptions, locator: locator).head() {
+                    let headSetup = RouterSetup(options: headOptions, locator: locator)
+                    let zeroShotThreshold = try headSetup.config().threshold
+                    if let loaded = try headSetup.head() {
                         settings.hiddenState = true
                         settings.pooledBlocks = loaded.features.pooledBlocks
                         settings.endsAtQuery = loaded.features.endsAtQuery
@@ -141,12 +159,13 @@ struct EvalCommand: CLICommand {
                         ) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
                         }
-                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor))
+                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor),
+                                                  zeroShotThreshold: zeroShotThreshold, headThreshold: try headSetup.config(head: loaded).threshold)
                     } else {
                         let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize)
                         scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .zeroShot(cache) { () throws(RouterError) in
                             try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
-                        })
+                        }, zeroShotThreshold: zeroShotThreshold)
                     }
                     for (index, dataset) in datasets.enumerated() {
                         modelReports[index].append(contentsOf: try scorer.reports(for: dataset))

@@ -36,6 +36,18 @@ struct TrainCommand: CLICommand {
           --experts           a mixture of experts: one head per data file (2 to 5 files), each
                               fitted on that file alone, and a gate that weighs them by how much
                               the query is like each file's rows (the shipped default)
+          --obvious FILE      put the obvious-cases prior on the head (data/obvious/obvious_cases.jsonl,
+                              its train rows): a gate over the same features says whether a
+                              query is obviously easy (a greeting, a conversion: weak), obviously
+                              hard (a proof, a systems design: strong) or neither (then the head
+                              fitted on --data decides). The --data rows and the --neither rows
+                              teach it "neither"; the threshold is the median win rate over the
+                              --data rows (docs/heads.md, round 9; the shipped default)
+          --neither FILE      with --obvious: more prompts that are neither obviously easy nor
+                              obviously hard (their train rows; data/obvious/everyday.jsonl)
+          --base HEAD         with --obvious: put the prior on this fitted head instead of
+                              fitting one on --data (its model, template and features are used;
+                              --data then only teaches the prior and sets the threshold)
           --balance B         benchmarks (default: each data file weighs the same in the loss,
                               whatever its row count) | rows (every row weighs the same)
           --l2 X              L2 strength (default: the best of 0.001, 0.01, 0.1, 1, 10 on validation)
@@ -61,7 +73,8 @@ struct TrainCommand: CLICommand {
 
     static let declared: [ParsedArguments.Option] = [
         .init(name: "data"), .init(name: "out"), .init(name: "name"), .init(name: "target"), .init(name: "features"), .init(name: "balance"), .init(name: "experts", takesValue: false), .init(name: "l2"),
-        .init(name: "epochs"), .init(name: "sample"), .init(name: "augment"), .init(name: "augment-copies"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
+        .init(name: "epochs"), .init(name: "sample"), .init(name: "augment"), .init(name: "augment-copies"),
+        .init(name: "obvious"), .init(name: "neither"), .init(name: "base"), .init(name: "model", aliases: ["-m"]), .init(name: "template"),
         .init(name: "cache"), .init(name: "ctx", aliases: ["-c"]), .init(name: "threads", aliases: ["-t"]),
         .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
         .init(name: "help", aliases: ["-h"], takesValue: false),
@@ -76,6 +89,10 @@ struct TrainCommand: CLICommand {
     let augmentation: TrainingAugmentation?
     let augmentationFile: String?
     let augmentCopies: Int
+    let obvious: String?
+    let neither: [String]
+    let base: String?
+    let baseHead: LabelHead?
     let router: RouterOptions
     let cache: String?
     let engine: ScoringEngineSettings
@@ -114,7 +131,6 @@ struct TrainCommand: CLICommand {
         }
         if let l2 = try parsed.number("l2", in: 0...1_000_000, command: Self.name) { training.l2Grid = [Float(l2)] }
         training.epochs = try parsed.integer("epochs", in: 1...100_000, command: Self.name) ?? training.epochs
-        self.training = training
         experts = parsed.flag("experts")
         if experts && !wantsHelp && !(2...5).contains(data.count) {
             throw .usage("--experts needs 2 to 5 data files (one expert each)", command: Self.name)
@@ -144,6 +160,28 @@ struct TrainCommand: CLICommand {
         if parsed.value("augment-copies") != nil && augmentationFile == nil {
             throw .usage("--augment-copies needs --augment FILE", command: Self.name)
         }
+        obvious = parsed.value("obvious")
+        neither = parsed.list("neither")
+        base = parsed.value("base")
+        if obvious == nil && (base != nil || !neither.isEmpty) {
+            throw .usage("--base and --neither go with --obvious FILE", command: Self.name)
+        }
+        if base != nil && (experts || augmentationFile != nil || parsed.value("features") != nil || parsed.value("target") != nil) {
+            throw .usage("--base reuses a fitted head: drop --experts, --augment, --features and --target", command: Self.name)
+        }
+        if let base, !wantsHelp {
+            do {
+                let head = try LabelHead.load(path: base)
+                baseHead = head
+                training.features = head.features
+                training.target = HeadTarget(rawValue: head.target) ?? training.target
+            } catch {
+                throw .input("--base: \(error.description)")
+            }
+        } else {
+            baseHead = nil
+        }
+        self.training = training
         var router = RouterOptions()
         if let model = parsed.value("model") { router.model = model }
         router.templatePath = parsed.value("template")
@@ -170,6 +208,18 @@ struct TrainCommand: CLICommand {
         if let augmentation {
             datasets = datasets.map { augmentation.augmented($0, copies: augmentCopies) }
         }
+        // The prior's rows: the obvious-cases set, then the --neither files (train rows).
+        var priorDatasets: [BenchmarkDataset] = []
+        if let obvious {
+            do {
+                priorDatasets = try BenchmarkDataset.load(paths: [obvious] + neither, split: .train, samples: ([obvious] + neither).map { _ in nil })
+            } catch {
+                throw .input(error.description)
+            }
+            guard priorDatasets[0].isObviousCases, Set(priorDatasets[0].rows.map(\.strongNeeded)).count == 2 else {
+                throw .input("--obvious \(obvious): not an obvious-cases set (score_scale \"\(BenchmarkRow.obviousScale)\" on every row, easy and hard train rows)")
+            }
+        }
         let cacheDirectory = cache ?? locator.home + "/.cache/scores"
         let modelName = ModelCatalog.displayName(router.model)
         let template: ScoringTemplate
@@ -194,7 +244,7 @@ struct TrainCommand: CLICommand {
             ) { () throws(RouterError) in
                 try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
             }
-            for dataset in datasets {
+            for dataset in datasets + priorDatasets {
                 let start = ContinuousClock.now
                 var lastReport = start
                 entries.append(try extractor.entries(for: dataset.rows.map(\.prompt)) { done, missing in
@@ -225,16 +275,44 @@ struct TrainCommand: CLICommand {
         if let augmentationFile {
             description["augment"] = "\(URL(fileURLWithPath: augmentationFile).lastPathComponent) x\(augmentCopies)"
         }
-        let outcome = experts
-            ? training.runExperts(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
-            : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+        let priorEntries = Array(entries[datasets.count...])
+        entries = Array(entries[..<datasets.count])
+        var outcome: HeadTraining.Outcome
+        if let baseHead {
+            do {
+                try baseHead.check(against: identity, path: base ?? "")
+            } catch {
+                throw .router(error)
+            }
+            outcome = HeadTraining.Outcome(head: baseHead, candidates: [], chosen: 0)
+        } else {
+            outcome = experts
+                ? training.runExperts(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+                : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+        }
+        if let obvious {
+            var prior = description
+            prior["obvious"] = URL(fileURLWithPath: obvious).lastPathComponent + ":train"
+            if !neither.isEmpty { prior["neither"] = neither.map { URL(fileURLWithPath: $0).lastPathComponent + ":train" }.joined(separator: ",") }
+            let inner = outcome.head
+            let withPrior = training.withObviousPrior(inner, name: name, obvious: priorDatasets[0], obviousEntries: priorEntries[0],
+                                                      neither: entries + priorEntries.dropFirst(), thresholdEntries: entries.flatMap { $0 },
+                                                      description: prior)
+            outcome.head = withPrior.head
+            outcome.candidates += withPrior.candidates
+        }
         let seconds = (ContinuousClock.now - start).milliseconds / 1000
-        var table = (experts ? "expert       " : "") + "l2        val loss  val acc  best epoch  val APGR\n"
+        var table = (experts || obvious != nil ? "expert        " : "") + "l2        val loss  val acc  best epoch  val APGR\n"
         for (index, c) in outcome.candidates.enumerated() {
-            if experts { table += datasets[index].name.padding(toLength: 13, withPad: " ", startingAt: 0) }
+            if experts || obvious != nil {
+                // Rows: each expert's (or the plain head's L2 candidates), then the prior's gate.
+                let prior = obvious != nil && index == outcome.candidates.count - 1
+                let label = prior ? "obvious prior" : experts ? datasets[index].name : "head"
+                table += label.padding(toLength: 14, withPad: " ", startingAt: 0)
+            }
             table += String(format: "%-8g  %8.4f  %7.3f  %10d  ", c.l2, c.validationLoss, c.validationAccuracy, c.bestEpoch)
             table += c.validationAPGR.map { "\($0.benchmark) \(String(format: "%.3f", $0.apgr))" }.joined(separator: ", ")
-            table += !experts && index == outcome.chosen ? "  <- chosen\n" : "\n"
+            table += !experts && baseHead == nil && index == outcome.chosen ? "  <- chosen\n" : "\n"
         }
         io.write(table)
         do {

@@ -23,6 +23,11 @@ public struct BenchmarkDataset: Sendable {
         return BenchmarkDataset(name: name, rows: rows.filter { keep.contains($0.id) })
     }
 
+    /// A set of obvious cases (`score_scale` `obvious` on every row: each prompt is either one a
+    /// weak model answers as well as a strong one, or one the strong model clearly wins):
+    /// `eval` reports how a router separates the two classes (`ClassSeparation`).
+    public var isObviousCases: Bool { !rows.isEmpty && rows.allSatisfy { $0.scoreScale == BenchmarkRow.obviousScale } }
+
     public var strongMean: Double { rows.map(\.strongScore).reduce(0, +) / Double(max(1, rows.count)) }
     public var weakMean: Double { rows.map(\.weakScore).reduce(0, +) / Double(max(1, rows.count)) }
 
@@ -66,7 +71,9 @@ public struct BenchmarkDataset: Sendable {
             let row = BenchmarkRow(id: id, benchmark: object["benchmark"] as? String ?? "", prompt: prompt,
                                    strongScore: strong, weakScore: weak, label: label,
                                    contaminated: object["contaminated"] as? Bool ?? false,
-                                   split: object["split"] as? String ?? "test")
+                                   split: object["split"] as? String ?? "test",
+                                   scoreScale: object["score_scale"] as? String ?? "",
+                                   category: object["category"] as? String ?? "")
             benchmark = benchmark ?? (row.benchmark.isEmpty ? nil : row.benchmark)
             if row.contaminated || (split != .all && row.split != split.rawValue) { continue }
             rows.append(row)

@@ -9,9 +9,13 @@ public struct BenchmarkRow: Equatable, Sendable {
     public var label: Int
     public var contaminated: Bool
     public var split: String
+    /// How the scores were graded (`correct`, `judge_1_10`, `obvious`, ...; "" when unstated).
+    public var scoreScale: String
+    /// The row's kind within its file (`category`; "" when unstated).
+    public var category: String
 
     public init(id: String, benchmark: String, prompt: String, strongScore: Double, weakScore: Double,
-                label: Int, contaminated: Bool = false, split: String = "test") {
+                label: Int, contaminated: Bool = false, split: String = "test", scoreScale: String = "", category: String = "") {
         self.id = id
         self.benchmark = benchmark
         self.prompt = prompt
@@ -20,5 +24,15 @@ public struct BenchmarkRow: Equatable, Sendable {
         self.label = label
         self.contaminated = contaminated
         self.split = split
+        self.scoreScale = scoreScale
+        self.category = category
     }
+
+    /// The `score_scale` of the obvious-cases set (data/obvious/README.md): strong 1, weak 1
+    /// (easy, label 5) or 0 (hard, label 1).
+    public static let obviousScale = "obvious"
+
+    /// The strong model is needed: its answer scored above the weak one's (the obvious-cases
+    /// set's hard prompts).
+    public var strongNeeded: Bool { strongScore > weakScore }
 }

@@ -15,11 +15,17 @@ public final class EvaluationScorer {
 
     public let name: String
     private let source: Source
+    /// The thresholds the router would route with: the routing config's for the zero-shot
+    /// distribution, the head's (or an override) for the head's; for the obvious-cases figures.
+    private let zeroShotThreshold: Double?
+    private let headThreshold: Double?
     private var engine: BatchedScoringEngine?
 
-    public init(name: String, source: Source) {
+    public init(name: String, source: Source, zeroShotThreshold: Double? = nil, headThreshold: Double? = nil) {
         self.name = name
         self.source = source
+        self.zeroShotThreshold = zeroShotThreshold
+        self.headThreshold = headThreshold
     }
 
     deinit {
@@ -43,20 +49,21 @@ public final class EvaluationScorer {
             }
             let entries = dataset.rows.map { cache[$0.prompt]! }
             return [.model(name, dataset: dataset, distributions: entries.map(\.probabilities),
-                           millisecondsPerQuery: Self.mean(entries.map(\.milliseconds)))]
+                           millisecondsPerQuery: Self.mean(entries.map(\.milliseconds)), threshold: zeroShotThreshold)]
         case .head(let head, let extractor):
             let entries = try extractor.entries(for: dataset.rows.map(\.prompt))
             let milliseconds = Self.mean(entries.map(\.milliseconds))
             let vectors = entries.map { $0.vector(head.features)! }
             let distributions = vectors.map { head.distribution(features: $0).probabilities }
             var reports: [RouterReport] = [
-                .model("\(name)+\(head.name)", dataset: dataset, distributions: distributions, millisecondsPerQuery: milliseconds),
+                .model("\(name)+\(head.name)", dataset: dataset, distributions: distributions, millisecondsPerQuery: milliseconds,
+                       threshold: headThreshold ?? head.threshold),
             ]
             // A head reading at the query's end decodes no template suffix: the label logits it
             // gets are features, not the template's zero-shot distribution (`--no-head` gives that).
             if !head.features.endsAtQuery {
                 reports.insert(.model(name, dataset: dataset, distributions: entries.map(\.zeroShot.probabilities),
-                                      millisecondsPerQuery: milliseconds), at: 0)
+                                      millisecondsPerQuery: milliseconds, threshold: zeroShotThreshold), at: 0)
             }
             if head.neighbourhood != nil {
                 // ood_route strong: queries outside the training data go to the strong model

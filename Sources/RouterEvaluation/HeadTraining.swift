@@ -39,6 +39,12 @@ public struct HeadTraining: Sendable {
         public var candidates: [Candidate]
         /// The chosen candidate's index.
         public var chosen: Int
+
+        public init(head: LabelHead, candidates: [Candidate], chosen: Int) {
+            self.head = head
+            self.candidates = candidates
+            self.chosen = chosen
+        }
     }
 
     /// `entries[b][i]` are the features of `datasets[b].rows[i]`.

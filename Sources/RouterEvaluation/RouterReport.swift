@@ -10,6 +10,9 @@ public struct RouterReport: Sendable {
     public var agreement: LabelAgreement?
     /// Mean scoring latency per query, when it was measured (model routers, uncached).
     public var millisecondsPerQuery: Double?
+    /// On an obvious-cases set: how the router separates easy from hard prompts, at the
+    /// threshold in use (model routers) or at the last model router's strong share (baselines).
+    public var separation: ClassSeparation?
 
     public init(name: String, curve: QualityCurve, agreement: LabelAgreement? = nil, millisecondsPerQuery: Double? = nil) {
         self.name = name
@@ -53,12 +56,20 @@ public struct RouterReport: Sendable {
                                                 weakScores: dataset.rows.map(\.weakScore)))
     }
 
-    /// A model router from its predicted label distributions (one per row, in row order).
-    public static func model(_ name: String, dataset: BenchmarkDataset, distributions: [[Double]], millisecondsPerQuery: Double? = nil) -> RouterReport {
-        RouterReport(name: name,
-                     curve: QualityCurve(winRates: distributions.map { $0[0] + $0[1] + $0[2] },
-                                         strongScores: dataset.rows.map(\.strongScore), weakScores: dataset.rows.map(\.weakScore)),
-                     agreement: LabelAgreement(distributions: distributions, labels: dataset.rows.map(\.label)),
-                     millisecondsPerQuery: millisecondsPerQuery)
+    /// A model router from its predicted label distributions (one per row, in row order);
+    /// `threshold`: the one it routes with (strong when the win rate is at or above it), for the
+    /// obvious-cases figures.
+    public static func model(_ name: String, dataset: BenchmarkDataset, distributions: [[Double]], millisecondsPerQuery: Double? = nil,
+                             threshold: Double? = nil) -> RouterReport {
+        let winRates = distributions.map { $0[0] + $0[1] + $0[2] }
+        var report = RouterReport(name: name,
+                                  curve: QualityCurve(winRates: winRates, strongScores: dataset.rows.map(\.strongScore),
+                                                      weakScores: dataset.rows.map(\.weakScore)),
+                                  agreement: LabelAgreement(distributions: distributions, labels: dataset.rows.map(\.label)),
+                                  millisecondsPerQuery: millisecondsPerQuery)
+        if let threshold, dataset.isObviousCases {
+            report.separation = ClassSeparation(rows: dataset.rows, winRates: winRates, threshold: threshold)
+        }
+        return report
     }
 }

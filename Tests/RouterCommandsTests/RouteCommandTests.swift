@@ -101,3 +101,29 @@ import Testing
         #expect(abs(v.probabilities.reduce(0, +) - 1) < 1e-9)
     }
 }
+
+/// The first queries a new user types (issue 24's table) go where every user expects, with the
+/// shipped default (its obvious-cases prior, docs/heads.md round 9).
+@Suite(.timeLimit(.minutes(10))) struct ObviousRequestsTests {
+    func route(_ query: String) throws -> (route: String, winRate: Double) {
+        let outcome = CLIHarness.run(["route", query])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        let verdict = try JSONDecoder().decode(RouteCommandTests.Verdict.self, from: Data(outcome.stdout.utf8))
+        return (verdict.route, verdict.strong_win_rate)
+    }
+
+    @Test(arguments: ["hi", "Thanks!", "What is 2+2?", "Write a haiku about autumn.", "Translate 'good night' into French.",
+                      "Bonjour, comment ça va ?"])
+    func greetingsTriviaAndSmallRequestsGoWeak(query: String) throws {
+        let verdict = try route(query)
+        #expect(verdict.route == "weak", "\(query): strong win rate \(verdict.winRate)")
+    }
+
+    @Test(arguments: ["Implement a lock-free multi-producer multi-consumer queue in C++ with memory-order annotations and explain why it is linearizable.",
+                      "Design a distributed rate limiter for 10 million users across 5 regions; discuss consistency trade-offs.",
+                      "Prove that there are infinitely many primes of the form 4k+3."])
+    func proofsConcurrencyAndSystemsDesignGoStrong(query: String) throws {
+        let verdict = try route(query)
+        #expect(verdict.route == "strong", "\(query): strong win rate \(verdict.winRate)")
+    }
+}

@@ -50,6 +50,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// the gate (class i + 1 = expert i) that says how much each expert's distribution counts
     /// for a query (nil: a plain head). Each expert is fitted on data like the queries it judges.
     public var experts: [LabelHead]?
+    /// The obvious-cases prior (`ObviousPrior`): obviously easy queries kept under its band,
+    /// obviously hard ones over it, applied after the head's (or mixture's) own distribution.
+    public var obviousPrior: ObviousPrior?
 
     public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
@@ -75,6 +78,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         case target, mean, scale, weights, bias, threshold, training, features
         case neighbourhood = "ood"
         case experts
+        case obviousPrior = "obvious_prior"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,6 +98,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         training = try c.decodeIfPresent([String: String].self, forKey: .training) ?? [:]
         neighbourhood = try c.decodeIfPresent(HeadNeighbourhood.self, forKey: .neighbourhood)
         experts = try c.decodeIfPresent([LabelHead].self, forKey: .experts)
+        obviousPrior = try c.decodeIfPresent(ObviousPrior.self, forKey: .obviousPrior)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -113,6 +118,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         try c.encode(training, forKey: .training)
         try c.encodeIfPresent(neighbourhood, forKey: .neighbourhood)
         try c.encodeIfPresent(experts, forKey: .experts)
+        try c.encodeIfPresent(obviousPrior, forKey: .obviousPrior)
     }
 
     public var identity: ScoringIdentity { ScoringIdentity(modelSHA256: modelSHA256, templateSHA256: templateSHA256) }
@@ -135,8 +141,14 @@ public struct LabelHead: Codable, Equatable, Sendable {
     }
 
     /// P(label = 1...5) for one feature vector (`featureSize` values): a mixture head's is its
-    /// experts' distributions weighted by the gate.
+    /// experts' distributions weighted by the gate; then the obvious-cases prior, if any.
     public func distribution(features: [Float]) -> LabelDistribution {
+        let learned = learnedDistribution(features: features)
+        return obviousPrior?.apply(to: learned, features: features) ?? learned
+    }
+
+    /// The distribution before the obvious-cases prior: the head's own, or its experts' mixed.
+    private func learnedDistribution(features: [Float]) -> LabelDistribution {
         guard let experts, !experts.isEmpty else { return ownDistribution(features: features) }
         let gate = expertWeights(features: features)
         var mixed = [Double](repeating: 0, count: 5)
@@ -272,11 +284,12 @@ public struct LabelHead: Codable, Equatable, Sendable {
         if !(0...1).contains(threshold) { return "threshold must be between 0 and 1" }
         if HeadTarget(rawValue: target) == nil { return "unknown target '\(target)'" }
         if let problem = neighbourhood?.shapeProblem(featureSize: featureSize) { return problem }
+        if let problem = obviousPrior?.shapeProblem(features: features, featureSize: featureSize) { return problem }
         if let experts {
             if experts.isEmpty || experts.count > 5 { return "a mixture needs 1 to 5 experts" }
             for expert in experts {
                 if expert.features != features || expert.featureSize != featureSize { return "expert '\(expert.name)' reads other features" }
-                if expert.experts != nil { return "experts cannot have experts" }
+                if expert.experts != nil || expert.obviousPrior != nil { return "experts cannot have experts or a prior" }
                 if let problem = expert.shapeProblem { return "expert '\(expert.name)': \(problem)" }
             }
         }
