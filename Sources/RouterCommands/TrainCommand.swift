@@ -227,6 +227,8 @@ struct TrainCommand: CLICommand {
         do {
             template = try setup.template()
             identity = try setup.identity()
+            // Before any forward pass: a base head fitted for another model or template is refused.
+            try baseHead?.check(against: identity, path: base ?? "")
         } catch {
             throw .router(error)
         }
@@ -279,11 +281,6 @@ struct TrainCommand: CLICommand {
         entries = Array(entries[..<datasets.count])
         var outcome: HeadTraining.Outcome
         if let baseHead {
-            do {
-                try baseHead.check(against: identity, path: base ?? "")
-            } catch {
-                throw .router(error)
-            }
             outcome = HeadTraining.Outcome(head: baseHead, candidates: [], chosen: 0)
         } else {
             outcome = experts

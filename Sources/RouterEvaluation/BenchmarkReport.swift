@@ -17,8 +17,7 @@ public struct BenchmarkReport: Sendable {
             // The baselines have no threshold: each is cut where the last model router's (the
             // head's, when there is one) threshold cut, at the same strong-call share.
             let rows = dataset.rows
-            let share = (reference.easyRoutedStrong * Double(reference.easyCount) + reference.hardRoutedStrong * Double(reference.hardCount))
-                / Double(max(1, rows.count))
+            let share = reference.routedStrong
             let lengths = rows.map { Double($0.prompt.count) }
             baselines[0].separation = .random(rows: rows, strongShare: share)
             baselines[1].separation = ClassSeparation(rows: rows, scores: lengths, strongShare: share)

@@ -12,6 +12,10 @@ public struct ClassSeparation: Equatable, Sendable {
     public var hardRoutedStrong: Double
     public var easyCount: Int
     public var hardCount: Int
+    /// Share of all rows routed strong.
+    public var routedStrong: Double {
+        (easyRoutedStrong * Double(easyCount) + hardRoutedStrong * Double(hardCount)) / Double(max(1, easyCount + hardCount))
+    }
     /// Share of each row category (`BenchmarkRow.category`) routed strong, with its row count.
     public var byCategory: [(category: String, hard: Bool, routedStrong: Double, count: Int)]
 

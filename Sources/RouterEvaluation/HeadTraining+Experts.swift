@@ -28,22 +28,14 @@ extension HeadTraining {
         let vectors = entries.flatMap { $0.map { $0.vector(recipe)! } }
         let fileOfRow = datasets.indices.flatMap { Array(repeating: $0, count: datasets[$0].rows.count) }
         let weights = fileOfRow.map { Float(vectors.count) / Float(datasets.count * max(1, datasets[$0].rows.count)) }
-        var best: HeadTrainer.Result?
-        var bestL2: Float = 0
-        for l2 in l2Grid {
-            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: vectors, labels: fileOfRow.map { $0 + 1 }, rowWeights: weights)
-            if best == nil || result.validationLoss < best!.validationLoss {
-                best = result
-                bestL2 = l2
-            }
-        }
-        var head = Self.head(from: best!, name: name, identity: identity, target: target, features: recipe)
+        let (best, bestL2) = fitLowestValidationLoss(features: vectors, labels: fileOfRow.map { $0 + 1 }, rowWeights: weights)
+        var head = Self.head(from: best, name: name, identity: identity, target: target, features: recipe)
         head.format = LabelHead.format(for: recipe, listingFeatures: true)
         head.experts = experts
         let winRates = vectors.map { head.distribution(features: $0).strongWinRate }.sorted()
         head.threshold = winRates[winRates.count / 2]
         if neighbourhood {
-            head.neighbourhood = HeadNeighbourhood.fit(standardised: vectors.map(head.standardised), heldOut: best!.validationRows)
+            head.neighbourhood = HeadNeighbourhood.fit(standardised: vectors.map(head.standardised), heldOut: best.validationRows)
         }
         var training = description
         training["rows"] = String(vectors.count)
@@ -51,7 +43,7 @@ extension HeadTraining {
         training["features"] = recipe.summary
         training["experts"] = datasets.map(\.name).joined(separator: ",")
         training["gate_l2"] = String(bestL2)
-        training["gate_validation_accuracy"] = String(format: "%.4f", best!.validationAccuracy)
+        training["gate_validation_accuracy"] = String(format: "%.4f", best.validationAccuracy)
         training["expert_l2"] = zip(datasets, candidates).map { "\($0.name)=\($1.l2)" }.joined(separator: ",")
         training["validation_apgr"] = candidates.flatMap(\.validationAPGR).map { "\($0.benchmark)=\(String(format: "%.3f", $0.apgr))" }
             .joined(separator: ",")

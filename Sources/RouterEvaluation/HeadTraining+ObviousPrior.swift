@@ -29,21 +29,17 @@ extension HeadTraining {
         let files = Float(max(1, neitherVectors.filter { !$0.isEmpty }.count))
         let weights = obviousEntries.map { _ in Float(1) }
             + neitherVectors.flatMap { rows in rows.map { _ in neitherCount / (files * Float(rows.count)) } }
-        var best: (result: HeadTrainer.Result, l2: Float)?
-        for l2 in l2Grid {
-            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: vectors, labels: labels, rowWeights: weights)
-            if best == nil || result.validationLoss < best!.result.validationLoss { best = (result, l2) }
-        }
-        let (result, l2) = best!
+        let (result, l2) = fitLowestValidationLoss(features: vectors, labels: labels, rowWeights: weights)
         let gate = Self.head(from: result, name: "\(name)-obvious-prior", identity: inner.identity, target: HeadTarget(rawValue: inner.target) ?? target,
                              features: recipe)
-        let innerWinRates = thresholdEntries.map { inner.distribution(features: $0.vector(recipe)!).strongWinRate }.sorted()
+        let trafficVectors = thresholdEntries.map { $0.vector(recipe)! }
+        let innerWinRates = trafficVectors.map { inner.distribution(features: $0).strongWinRate }.sorted()
         func quantile(_ q: Double) -> Double { innerWinRates[min(innerWinRates.count - 1, Int(q * Double(innerWinRates.count)))] }
         var head = inner
         head.name = name
         head.obviousPrior = ObviousPrior(gate: gate, easyCeiling: quantile(Self.obviousPriorQuantiles.easy),
                                          hardFloor: quantile(Self.obviousPriorQuantiles.hard))
-        let winRates = thresholdEntries.map { head.distribution(features: $0.vector(recipe)!).strongWinRate }.sorted()
+        let winRates = trafficVectors.map { head.distribution(features: $0).strongWinRate }.sorted()
         head.threshold = winRates[winRates.count / 2]
         var training = inner.training.merging(description) { $1 }
         training["inner_head"] = inner.name

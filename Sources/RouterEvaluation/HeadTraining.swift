@@ -96,6 +96,17 @@ public struct HeadTraining: Sendable {
         return Outcome(head: head, candidates: results.map(\.1), chosen: chosen)
     }
 
+    /// One fit per L2 strength of the grid, keeping the lowest validation loss (a gate's fit:
+    /// the mixture's and the obvious-cases prior's).
+    func fitLowestValidationLoss(features: [[Float]], labels: [Int], rowWeights: [Float]) -> (result: HeadTrainer.Result, l2: Float) {
+        var best: (result: HeadTrainer.Result, l2: Float)?
+        for l2 in l2Grid {
+            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
+            if best == nil || result.validationLoss < best!.result.validationLoss { best = (result, l2) }
+        }
+        return best!
+    }
+
     static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget,
                      features: HeadFeatures) -> LabelHead {
         LabelHead(name: name, identity: identity, target: target, features: features, featureSize: result.mean.count, mean: result.mean,
