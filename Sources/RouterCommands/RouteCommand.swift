@@ -49,8 +49,8 @@ struct RouteCommand: CLICommand {
             let scorer = try setup.makeScorer(head: head)
             let start = ContinuousClock.now
             let scored = try scorer.score(query)
-            let verdict = Verdict(scored: scored, config: config, template: scorer.templateName,
-                                  latencyMs: (ContinuousClock.now - start).milliseconds)
+            let verdict = config.verdict(for: scored, template: scorer.templateName,
+                                         latencyMs: (ContinuousClock.now - start).milliseconds)
             io.write(verdict.json.serialized + "\n")
         } catch {
             throw .router(error)

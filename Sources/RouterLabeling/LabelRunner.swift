@@ -57,9 +57,9 @@ public final class LabelRunner {
             pendingHead += 1
             switch item.ticket.wait() {
             case .success(let scored):
-                let verdict = Verdict(scored: scored, config: config, template: engine.templateName, latencyMs: 0)
-                try output.append(Self.line(for: item.record, verdict: verdict))
-                summary.labels[verdict.label - 1] += 1
+                let verdict = config.verdict(for: scored, template: engine.templateName, latencyMs: 0)
+                try output.append(Self.line(for: item.record, scored: scored, verdict: verdict))
+                summary.labels[scored.distribution.label - 1] += 1
                 if verdict.route == .strong { summary.strong += 1 }
                 summary.labeledNow += 1
             case .failure(let error):
@@ -132,18 +132,19 @@ public final class LabelRunner {
         summary.errors += 1
     }
 
-    static func line(for record: QueryRecord, verdict: Verdict) -> String {
+    /// A labeled record's output line: the verdict's figures, the record's id and line.
+    static func line(for record: QueryRecord, scored: ScoredQuery, verdict: Verdict) -> String {
         JSONValue.object([
             ("id", record.id),
-            ("label", .int(verdict.label)),
-            ("probabilities", .array(verdict.probabilities.map(JSONValue.number))),
-            ("strong_win_rate", .number(verdict.strongWinRate)),
-            ("expected_score", .number(verdict.expectedScore)),
+            ("label", .int(scored.distribution.label)),
+            ("probabilities", .array(scored.distribution.probabilities.map(JSONValue.number))),
+            ("strong_win_rate", .number(scored.distribution.strongWinRate)),
+            ("expected_score", .number(scored.distribution.expectedScore)),
             ("route", .string(verdict.route.rawValue)),
             ("model", .string(verdict.model)),
             ("line", .int(record.line)),
         ] + (verdict.head.map { [("head", JSONValue.string($0))] } ?? [])
-          + (verdict.oodScore.map { [("ood_score", JSONValue.number($0)), ("ood", JSONValue.bool(verdict.outOfDistribution))] } ?? [])).serialized
+          + (scored.oodScore.map { [("ood_score", JSONValue.number($0)), ("ood", JSONValue.bool(scored.outOfDistribution))] } ?? [])).serialized
     }
 
     /// Lines already labeled by an earlier run, tallied into the summary.

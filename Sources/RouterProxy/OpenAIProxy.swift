@@ -99,20 +99,20 @@ public final class OpenAIProxy: HTTPHandler {
             completion = try ProxiedCompletion(kind: kind, body: request.body)
             switch completion.choice {
             case .routed(let threshold):
-                let decision: RoutingDecision
+                let verdict: Verdict
                 do {
-                    decision = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
+                    verdict = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
                                                   receivedAt: request.receivedAt)
                 } catch {
                     throw .invalidRequest(error.message)
                 }
-                let first = upstreams.tierIndex(for: decision)
+                let first = upstreams.tierChoice.tierIndex(for: verdict)
                 attempts = [first, upstreams.failoverIndex(after: first)]
-                headers = RouterHeaders(route: upstreams.tiers[first].name, decision: decision)
+                headers = RouterHeaders(route: upstreams.tiers[first].name, verdict: verdict)
             case .named(let model):
                 guard let index = upstreams.tierIndex(servingModel: model) else { throw .unknownModel(model) }
                 attempts = [index]
-                headers = RouterHeaders(route: upstreams.tiers[index].name, decision: nil)
+                headers = RouterHeaders(route: upstreams.tiers[index].name, verdict: nil)
             }
         } catch {
             finish(request, writer, error.response)

@@ -151,14 +151,9 @@ public struct UpstreamConfig: Equatable, Sendable {
         return values
     }
 
-    /// The tier that answers a decision: by route for two tiers; else the first tier whose bound is
-    /// above the strong win rate (a fallback decision: the largest tier for strong, the smallest for weak).
-    func tierIndex(for decision: RoutingDecision) -> Int {
-        if isTwoTier || decision.strongWinRate == nil {
-            return decision.route == .strong ? tiers.count - 1 : 0
-        }
-        let rate = decision.strongWinRate!
-        return tiers.firstIndex { ($0.maxStrongWinRate ?? .infinity) > rate } ?? tiers.count - 1
+    /// How a verdict picks its tier (`TierChoice`: by route for two tiers, else by the bounds).
+    public var tierChoice: TierChoice {
+        isTwoTier ? .byRoute : .byWinRate(upperBounds: tiers.map(\.maxStrongWinRate))
     }
 
     /// Where a failed tier's request goes once: strong <-> weak; with more tiers the next larger

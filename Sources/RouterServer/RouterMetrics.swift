@@ -49,17 +49,14 @@ final class RouterMetrics: Sendable {
         state.withLock { $0.reloads[succeeded ? "ok" : "error", default: 0] += 1 }
     }
 
-    func recordVerdict(label: Int?, route: Route, fallbackReason: String?) {
+    /// A verdict: its label and route, a fallback's reason, an out-of-distribution query.
+    func recordVerdict(_ verdict: Verdict) {
         state.withLock { s in
-            if let label { s.labels[label - 1] += 1 }
-            s.routes[route.rawValue, default: 0] += 1
-            if let fallbackReason { s.fallbacks[fallbackReason, default: 0] += 1 }
+            if let label = verdict.label { s.labels[label - 1] += 1 }
+            s.routes[verdict.route.rawValue, default: 0] += 1
+            if let reason = verdict.fallbackReason { s.fallbacks[reason.category, default: 0] += 1 }
+            if verdict.outOfDistribution { s.outOfDistribution += 1 }
         }
-    }
-
-    /// A verdict whose query lay outside the head's training data (`"ood": true`).
-    func recordOutOfDistribution() {
-        state.withLock { $0.outOfDistribution += 1 }
     }
 
     /// The exposition text; engine figures come from its statistics when it is running.

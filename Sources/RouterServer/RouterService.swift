@@ -189,36 +189,24 @@ public final class RouterService: HTTPHandler {
 
     // MARK: - Routing
 
-    /// The routing decision for a request body holding `"messages"` (an OpenAI chat request as is)
-    /// or `"query"`, with the same deadline and fail-open as `/v1/route`: the config's fallback
+    /// The verdict for a request body holding `"messages"` (an OpenAI chat request as is) or
+    /// `"query"`, with the same deadline and fail-open as `/v1/route`: the config's fallback
     /// route when the query is not scored in time, the queue is full or the model is not loaded.
     /// Counted in /metrics like a verdict.
-    public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestRefusal) -> RoutingDecision {
+    public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestRefusal) -> Verdict {
         let config = config(threshold: threshold)
         guard let engine else {
-            metrics.recordVerdict(label: nil, route: config.fallbackRoute, fallbackReason: "error")
-            return RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil,
-                                   fallbackReason: "loading", threshold: config.threshold)
+            return recorded(config.fallbackVerdict(.loading, template: settings.templateName, head: settings.engine.head?.name,
+                                                   latencyMs: (ContinuousClock.now - receivedAt).milliseconds))
         }
-        let verdict: JSONValue
         do {
             let request = try RouteRequestBody.decodeChecked(body)
             let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
             let pending = try submit(request, engine: engine, within: left)
-            verdict = self.verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt)
+            return verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt)
         } catch {
             throw RequestRefusal(message: error.message)
         }
-        guard case .object(let fields) = verdict else { preconditionFailure("a verdict is an object") }
-        func field(_ name: String) -> JSONValue? { fields.first { $0.0 == name }?.1 }
-        var decision = RoutingDecision(route: config.fallbackRoute, strongWinRate: nil, label: nil, fallbackReason: nil,
-                                       threshold: config.threshold)
-        if case .string(let route)? = field("route"), let parsed = Route(rawValue: route) { decision.route = parsed }
-        if case .number(let rate)? = field("strong_win_rate") { decision.strongWinRate = rate }
-        if case .int(let label)? = field("label") { decision.label = label }
-        if case .string(let reason)? = field("reason") { decision.fallbackReason = reason }
-        if case .bool(let cached)? = field("cached") { decision.cached = cached }
-        return decision
     }
 
     private func route(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
@@ -226,7 +214,7 @@ public final class RouterService: HTTPHandler {
         let config = config(threshold: request.threshold)
         let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
         let pending = try submit(request, engine: engine, within: left)
-        return .json(200, verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt).serialized)
+        return .json(200, verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt).json.serialized)
     }
 
     private func routeBatch(_ body: [UInt8], engine: BatchedScoringEngine, receivedAt: ContinuousClock.Instant) throws(RequestError) -> HTTPResponse {
@@ -242,7 +230,7 @@ public final class RouterService: HTTPHandler {
                 throw RequestError("\"queries\"[\(index)]: \(error.message)")
             }
         }
-        let verdicts = pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt) }
+        let verdicts = pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt).json }
         return .json(200, JSONValue.object([("verdicts", .array(verdicts))]).serialized)
     }
 
@@ -251,7 +239,7 @@ public final class RouterService: HTTPHandler {
     private enum Pending {
         case cached(ScoredQuery)
         case queued(ScoringTicket, cacheKey: String?)
-        case refused(reason: String)
+        case refused(FallbackReason)
     }
 
     /// Looks the query up in the verdict cache, else submits it to the engine, which refuses it
@@ -268,66 +256,45 @@ public final class RouterService: HTTPHandler {
         do {
             return .queued(try engine.submit(engine.prompt(for: text), within: left), cacheKey: cacheKey)
         } catch .overloaded {
-            return .refused(reason: "overloaded")
+            return .refused(.overloaded)
         } catch .wouldMissDeadline {
             // Not scored by its deadline, known now instead of at the deadline.
-            return .refused(reason: "timeout")
+            return .refused(.timeout)
         } catch .shuttingDown {
-            return .refused(reason: "overloaded")
+            return .refused(.overloaded)
         } catch {
             throw RequestError(error.description)
         }
     }
 
-    private func verdict(for pending: Pending, deadline: DispatchTime, config: RoutingConfig, receivedAt: ContinuousClock.Instant) -> JSONValue {
-        let reason: String
+    /// The verdict for a query on its way, once scored or at `deadline` (counted in /metrics).
+    private func verdict(for pending: Pending, deadline: DispatchTime, config: RoutingConfig, receivedAt: ContinuousClock.Instant) -> Verdict {
+        func latency() -> Double { (ContinuousClock.now - receivedAt).milliseconds }
+        let reason: FallbackReason
         switch pending {
         case .refused(let why):
             reason = why
         case .cached(let scored):
-            return scoredVerdict(scored, cached: true, config: config, receivedAt: receivedAt)
+            return recorded(config.verdict(for: scored, cached: true, template: settings.templateName, latencyMs: latency()))
         case .queued(let ticket, let cacheKey):
             switch ticket.wait(until: deadline) {
             case .success(let scored)?:
                 if let cacheKey { verdictCache.store(scored, for: cacheKey) }
-                return scoredVerdict(scored, cached: false, config: config, receivedAt: receivedAt)
+                return recorded(config.verdict(for: scored, template: settings.templateName, latencyMs: latency()))
             case .failure(let error)?:
-                reason = "error: \(error.description)"
+                reason = .error(error.description)
             case nil:
-                reason = "timeout"
+                reason = .timeout
             }
         }
-        let route = config.fallbackRoute
-        metrics.recordVerdict(label: nil, route: route, fallbackReason: reason.hasPrefix("error") ? "error" : reason)
-        return .object([
-            ("model", .string(config.model(for: route))),
-            ("route", .string(route.rawValue)),
-            ("label", .null),
-            ("probabilities", .null),
-            ("strong_win_rate", .null),
-            ("expected_score", .null),
-            ("threshold", .number(config.threshold)),
-            ("template", .string(settings.templateName)),
-            ("head", settings.engine.head.map { .string($0.name) } ?? .null),
-            ("ood_score", .null),
-            ("ood", .bool(false)),
-            ("latency_ms", .number((ContinuousClock.now - receivedAt).milliseconds)),
-            ("truncated", .bool(false)),
-            ("prompt_tokens", .null),
-            ("fallback", .bool(true)),
-            ("cached", .bool(false)),
-            ("reason", .string(reason)),
-        ])
+        return recorded(config.fallbackVerdict(reason, template: settings.templateName, head: settings.engine.head?.name,
+                                               latencyMs: latency()))
     }
 
-    /// The verdict for a scored distribution, routed by `config` (counted in /metrics).
-    private func scoredVerdict(_ scored: ScoredQuery, cached: Bool, config: RoutingConfig, receivedAt: ContinuousClock.Instant) -> JSONValue {
-        let verdict = Verdict(scored: scored, config: config, template: settings.templateName,
-                              latencyMs: (ContinuousClock.now - receivedAt).milliseconds)
-        metrics.recordVerdict(label: verdict.label, route: verdict.route, fallbackReason: nil)
-        if verdict.outOfDistribution { metrics.recordOutOfDistribution() }
-        guard case .object(let fields) = verdict.json else { preconditionFailure("a verdict is an object") }
-        return .object(fields + [("fallback", .bool(false)), ("cached", .bool(cached))])
+    /// Counts `verdict` in /metrics and returns it.
+    private func recorded(_ verdict: Verdict) -> Verdict {
+        metrics.recordVerdict(verdict)
+        return verdict
     }
 
     private func config(threshold: Double?) -> RoutingConfig {

@@ -42,16 +42,12 @@ import Testing
     }
 
     @Test func outOfDistributionQueriesFollowTheConfiguredRoute() throws {
-        #expect(OutOfDistributionRoute.strong.apply(to: .weak, outOfDistribution: true) == .strong)
-        #expect(OutOfDistributionRoute.weak.apply(to: .strong, outOfDistribution: true) == .weak)
-        #expect(OutOfDistributionRoute.model.apply(to: .weak, outOfDistribution: true) == .weak)
-        #expect(OutOfDistributionRoute.strong.apply(to: .weak, outOfDistribution: false) == .weak)
         let config = try RoutingConfig.parse(Data(#"{"threshold": 0.9, "ood_route": "strong"}"#.utf8), path: "c.json")
         #expect(config.oodRoute == .strong)
         var scored = ScoredQuery(distribution: LabelDistribution(logits: [0, 0, 0, 0, 5]), truncated: false, promptTokens: 4)
         scored.oodScore = 0.99
         scored.outOfDistribution = true
-        let verdict = Verdict(scored: scored, config: config, template: "t", latencyMs: 1)
+        let verdict = config.verdict(for: scored, template: "t", latencyMs: 1)
         #expect(verdict.route == .strong && verdict.model == config.strongModel, "a weak win rate, but out of distribution")
         let json = verdict.json.serialized
         #expect(json.contains("\"ood_score\":0.99") && json.contains("\"ood\":true"))

@@ -34,11 +34,30 @@ struct UpstreamConfigTests {
         #expect(!config.isTwoTier)
         #expect(config.tiers.map(\.name) == ["small", "medium", "large"])
         #expect(config.tiers[0].upstream.baseURL == "http://127.0.0.1:1/v1")
-        func tier(_ rate: Double?, _ route: Route = .weak) -> String {
-            config.tiers[config.tierIndex(for: .init(route: route, strongWinRate: rate, label: nil, fallbackReason: nil, threshold: 0.5))].name
+        #expect(config.tierChoice == .byWinRate(upperBounds: [0.3, 0.7, nil]))
+        let decision = try RoutingConfig(threshold: 0.5, fallbackRoute: .strong)
+        /// The tier for a scored query of strong win rate `rate` (ood: out of distribution, under
+        /// `oodRoute`), or a fallback when `rate` is nil.
+        func tier(_ rate: Double?, ood: Bool = false, oodRoute: OutOfDistributionRoute = .strong, fallback: Route = .strong) -> String {
+            var rules = decision
+            rules.oodRoute = oodRoute
+            rules.fallbackRoute = fallback
+            let verdict: Verdict
+            if let rate {
+                var scored = ScoredQuery(distribution: LabelDistribution(probabilities: [rate, 0, 0, 1 - rate, 0]), truncated: false, promptTokens: 1)
+                scored.outOfDistribution = ood
+                verdict = rules.verdict(for: scored, template: "t", latencyMs: 1)
+            } else {
+                verdict = rules.fallbackVerdict(.timeout, template: "t", head: nil, latencyMs: 1)
+            }
+            return config.tiers[config.tierChoice.tierIndex(for: verdict)].name
         }
         #expect(tier(0.1) == "small" && tier(0.3) == "medium" && tier(0.69) == "medium" && tier(0.7) == "large" && tier(1) == "large")
-        #expect(tier(nil, .strong) == "large" && tier(nil, .weak) == "small")
+        #expect(tier(nil, fallback: .strong) == "large" && tier(nil, fallback: .weak) == "small")
+        // ood_route holds with tiers too: an out-of-distribution query goes where it says.
+        #expect(tier(0.1, ood: true, oodRoute: .strong) == "large", "ood_route strong: the largest tier, whatever the win rate")
+        #expect(tier(0.9, ood: true, oodRoute: .weak) == "small", "ood_route weak: the smallest tier")
+        #expect(tier(0.5, ood: true, oodRoute: .model) == "medium", "ood_route model: the win rate decides")
         #expect(config.failoverIndex(after: 0) == 1 && config.failoverIndex(after: 1) == 2 && config.failoverIndex(after: 2) == 1)
     }
 

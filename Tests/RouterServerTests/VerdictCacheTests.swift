@@ -133,8 +133,8 @@ import Testing
                 "the features are not kept")
         #expect(cached.distribution.probabilities == original.distribution.probabilities)
         let config = try RoutingConfig(threshold: 0.5)
-        let asScored = Verdict(scored: original, config: config, template: "rating", latencyMs: 1)
-        #expect(Verdict(scored: cached, config: config, template: "rating", latencyMs: 1) == asScored,
+        let asScored = config.verdict(for: original, template: "rating", latencyMs: 1)
+        #expect(config.verdict(for: cached, template: "rating", latencyMs: 1) == asScored,
                 "a cached entry makes the same verdict, ood included")
         #expect(cache.statistics == VerdictCacheStatistics(hits: 1, misses: 1, entries: 1, capacity: 2))
         clock.advance(by: .seconds(600))

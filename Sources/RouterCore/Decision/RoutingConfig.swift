@@ -100,14 +100,4 @@ public struct RoutingConfig: Equatable, Sendable {
         var strong_price_per_1k_tokens: Double?
         var weak_price_per_1k_tokens: Double?
     }
-
-    /// The route for a strong-model win rate: strong when `strongWinRate >= threshold`.
-    public func route(strongWinRate: Double) -> Route {
-        strongWinRate >= threshold ? .strong : .weak
-    }
-
-    /// The model name a route goes to.
-    public func model(for route: Route) -> String {
-        route == .strong ? strongModel : weakModel
-    }
 }

@@ -1,60 +1,72 @@
-/// The router's answer for one query, as printed by `route` and returned by the server.
+/// The router's answer for one query, and its one JSON form: printed by `route`, returned by
+/// `/v1/route`, turned into the proxy's tier and `X-Router-*` headers. Either scored (the route
+/// by the threshold or `ood_route`) or a fallback with its reason; made by
+/// `RoutingConfig.verdict(for:)` and `RoutingConfig.fallbackVerdict(_:)`.
 public struct Verdict: Equatable, Sendable {
     /// The model to call (the config's strong or weak model).
     public var model: String
     public var route: Route
-    public var label: Int
-    public var probabilities: [Double]
-    public var strongWinRate: Double
-    public var expectedScore: Double
+    /// Which rule chose the route.
+    public var rule: RouteRule
+    /// What the engine scored (without its features); nil for a fallback.
+    public var scored: ScoredQuery?
+    /// The distribution came from the verdict cache (the query was not decoded).
+    public var cached: Bool
     public var threshold: Double
     public var template: String
-    /// The learned head that gave the distribution; nil for the zero-shot label logits.
+    /// The learned head that gave (or would have given) the distribution; nil for the zero-shot
+    /// label logits.
     public var head: String?
-    /// How far the query lies from the head's training rows (0...1; nil without a head that reports it).
-    public var oodScore: Double?
-    /// Outside the head's training data: routed by the config's `ood_route`.
-    public var outOfDistribution: Bool
     public var latencyMs: Double
-    public var truncated: Bool
-    public var promptTokens: Int
 
-    public init(scored: ScoredQuery, config: RoutingConfig, template: String, latencyMs: Double) {
-        let route = config.oodRoute.apply(to: config.route(strongWinRate: scored.distribution.strongWinRate),
-                                          outOfDistribution: scored.outOfDistribution)
-        self.model = config.model(for: route)
+    public init(model: String, route: Route, rule: RouteRule, scored: ScoredQuery?, cached: Bool,
+                threshold: Double, template: String, head: String?, latencyMs: Double) {
+        self.model = model
         self.route = route
-        self.label = scored.distribution.label
-        self.probabilities = scored.distribution.probabilities
-        self.strongWinRate = scored.distribution.strongWinRate
-        self.expectedScore = scored.distribution.expectedScore
-        self.threshold = config.threshold
+        self.rule = rule
+        self.scored = scored
+        self.cached = cached
+        self.threshold = threshold
         self.template = template
-        self.head = scored.head
-        self.oodScore = scored.oodScore
-        self.outOfDistribution = scored.outOfDistribution
+        self.head = head
         self.latencyMs = latencyMs
-        self.truncated = scored.truncated
-        self.promptTokens = scored.promptTokens
     }
 
-    /// The verdict as JSON, fields in the documented order.
+    /// The predicted label (argmax); nil for a fallback.
+    public var label: Int? { scored?.distribution.label }
+    /// P(1)+P(2)+P(3); nil for a fallback.
+    public var strongWinRate: Double? { scored?.distribution.strongWinRate }
+    /// Outside the head's training data (false for a fallback).
+    public var outOfDistribution: Bool { scored?.outOfDistribution ?? false }
+    /// Why the query was not scored; nil when it was.
+    public var fallbackReason: FallbackReason? {
+        if case .fallback(let reason) = rule { return reason }
+        return nil
+    }
+
+    /// The verdict as JSON, fields in the documented order; a fallback's scored fields are null
+    /// and it adds `"reason"`.
     public var json: JSONValue {
-        .object([
+        let distribution = scored?.distribution
+        var fields: [(String, JSONValue)] = [
             ("model", .string(model)),
             ("route", .string(route.rawValue)),
-            ("label", .int(label)),
-            ("probabilities", .array(probabilities.map(JSONValue.number))),
-            ("strong_win_rate", .number(strongWinRate)),
-            ("expected_score", .number(expectedScore)),
+            ("label", distribution.map { .int($0.label) } ?? .null),
+            ("probabilities", distribution.map { .array($0.probabilities.map(JSONValue.number)) } ?? .null),
+            ("strong_win_rate", distribution.map { .number($0.strongWinRate) } ?? .null),
+            ("expected_score", distribution.map { .number($0.expectedScore) } ?? .null),
             ("threshold", .number(threshold)),
             ("template", .string(template)),
             ("head", head.map(JSONValue.string) ?? .null),
-            ("ood_score", oodScore.map(JSONValue.number) ?? .null),
+            ("ood_score", scored?.oodScore.map(JSONValue.number) ?? .null),
             ("ood", .bool(outOfDistribution)),
             ("latency_ms", .number(latencyMs)),
-            ("truncated", .bool(truncated)),
-            ("prompt_tokens", .int(promptTokens)),
-        ])
+            ("truncated", .bool(scored?.truncated ?? false)),
+            ("prompt_tokens", scored.map { .int($0.promptTokens) } ?? .null),
+            ("fallback", .bool(fallbackReason != nil)),
+            ("cached", .bool(cached)),
+        ]
+        if let fallbackReason { fields.append(("reason", .string(fallbackReason.description))) }
+        return .object(fields)
     }
 }

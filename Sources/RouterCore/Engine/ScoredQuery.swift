@@ -35,3 +35,15 @@ public struct ScoredQuery: Equatable, Sendable {
         self.promptStatistics = promptStatistics
     }
 }
+
+extension ScoredQuery {
+    /// What a verdict keeps of it: the distribution, truncation, prompt size, head and ood
+    /// figures, without the features (hidden state, pooled blocks, logits, statistics).
+    public var verdictFields: ScoredQuery {
+        var kept = ScoredQuery(distribution: distribution, truncated: truncated, promptTokens: promptTokens)
+        kept.head = head
+        kept.oodScore = oodScore
+        kept.outOfDistribution = outOfDistribution
+        return kept
+    }
+}
