@@ -29,8 +29,6 @@ requests of a few hundred tokens), from the repository's data/.
 Prints a table (or --json) and writes docs/benchmarks.md (unless --no-docs). Run it with the
 machine otherwise idle: both sides share its cores.
 """
-import argparse
-import http.client
 import json
 import os
 import platform
@@ -41,21 +39,20 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-import loadgen  # noqa: E402
+import loadgen
+from benchlib import cli, metrics
+from benchlib.data import rows as data_rows
+from benchlib.paths import ARENA_HARD, GSM8K, LLAMA_BENCH, LLAMA_SERVER as SERVER, ROOT, ROUTER, model_path as catalog_path
+from benchlib.process import Server, ServerError, kib_to_mib, proc_status, request
+from benchlib.stats import latency_percentiles_ms
 
-ROUTER = os.path.join(ROOT, ".build/release/causal-router")
-SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
 # The router's default context (ScoringEngineSettings.defaultContextLength): tokens per prompt,
 # template included; both sides get the prompts rendered (and truncated) for it.
 DEFAULT_CTX = 384
-LLAMA_BENCH = os.path.join(ROOT, "vendor/build-tools/bin/llama-bench")
 # name -> (title, data file, split the sidecar runs use)
 WORKLOADS = {
-    "gsm8k": ("GSM8K test queries", os.path.join(ROOT, "data", "routellm", "gsm8k.jsonl"), "test"),
-    "arena": ("Arena-Hard prompts", os.path.join(ROOT, "data", "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl"), "all"),
+    "gsm8k": ("GSM8K test queries", GSM8K, "test"),
+    "arena": ("Arena-Hard prompts", ARENA_HARD, "all"),
 }
 DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 
@@ -70,25 +67,11 @@ def fail(message):
 
 
 def model_path(name):
-    with open(os.path.join(ROOT, "models", "catalog.tsv")) as f:
-        for line in f:
-            fields = line.rstrip("\n").split("\t")
-            if fields and fields[0] == name:
-                return os.path.join(ROOT, "models", fields[1])
-    if os.path.isfile(name):
-        return name
-    fail(f"unknown model '{name}' (not in models/catalog.tsv, not a file)")
+    return catalog_path(name) or fail(f"unknown model '{name}' (not in models/catalog.tsv, not a file)")
 
 
 def workload_rows(workload, split):
-    rows = []
-    with open(WORKLOADS[workload][1]) as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("contaminated") or (split != "all" and row["split"] != split):
-                continue
-            rows.append(row)
-    return rows
+    return data_rows(WORKLOADS[workload][1], split)
 
 
 def render(queries, model, ctx):
@@ -100,105 +83,43 @@ def render(queries, model, ctx):
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
-def post(port, path, body, timeout=600):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def get(port, path):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
-def metric(text, name):
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
-def memory(pid):
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(("VmHWM:", "VmRSS:")):
-                key, value = line.split(":")
-                values[key] = int(value.split()[0]) / 1024
-    return values
-
-
-class Side:
-    """One server process: the router or the peer."""
+class Side(Server):
+    """One server process: the router or the peer (its log in a file, kept when it fails)."""
 
     def __init__(self, name, command, port, kind, probe_body, probe_path):
-        self.name, self.command, self.port, self.kind = name, command, port, kind
+        super().__init__(name, command, cwd=None, log_prefix=f"bench-{name}")
+        self.port, self.kind = port, kind
         self.probe_body, self.probe_path = probe_body, probe_path
-        self.process = None
+
+    def answers_probe(self):
+        status, data = request(self.port, "POST", self.probe_path, self.probe_body, timeout=60)
+        return status == 200 and not (self.kind == "router" and json.loads(data).get("fallback"))
 
     def start(self):
         """Starts the process; returns seconds to the first good answer (cold start)."""
         start = time.perf_counter()
-        # Its log goes to a file: an unread pipe fills up and blocks the server.
-        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-{self.name}-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, text=True)
-        while True:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                fail(f"{self.name} exited: {self.log.read()[-2000:]}")
-            try:
-                status, data = post(self.port, self.probe_path, self.probe_body, timeout=60)
-                if status == 200 and not (self.kind == "router" and json.loads(data).get("fallback")):
-                    return time.perf_counter() - start
-            except OSError:
-                pass
-            if time.perf_counter() - start > 300:
-                fail(f"{self.name} did not answer within 300 s")
-            time.sleep(0.01)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        if self.process:
-            self.log.close()
-            if self.process.returncode in (0, -15):
-                os.unlink(self.log.name)
-            else:
-                log(f"{self.name} ended with status {self.process.returncode}; its log: {self.log.name}")
-            self.process = None
+        super().start()
+        try:
+            self.wait_until(self.answers_probe, 300, interval=0.01)
+        except ServerError as error:
+            fail(str(error))
+        return time.perf_counter() - start
 
     def check_alive(self):
-        if self.process.poll() is not None:
-            self.log.seek(0)
-            fail(f"{self.name} exited with status {self.process.returncode}: {self.log.read()[-3000:]}")
+        if not self.running():
+            fail(f"{self.name} exited with status {self.process.returncode}: {self.log_tail(3000)}")
+
+    def metric(self, name):
+        """A metric of this server's GET /metrics, summed over its labels; None without an answer."""
+        status, text = request(self.port, "GET", "/metrics")
+        return metrics.total(metrics.parse(text.decode()), name) if status == 200 else None
 
     def tokens(self):
         """Prompt tokens this server has processed so far (from its /metrics)."""
-        status, text = get(self.port, "/metrics")
-        if status != 200:
-            return None
-        if self.kind == "router":
-            return metric(text, "causal_router_tokens_processed_total")
-        return metric(text, "llamacpp:prompt_tokens_total")
+        return self.metric("causal_router_tokens_processed_total" if self.kind == "router" else "llamacpp:prompt_tokens_total")
 
     def decode_seconds(self):
-        if self.kind != "router":
-            return None
-        return metric(get(self.port, "/metrics")[1], "causal_router_decode_seconds_total")
+        return self.metric("causal_router_decode_seconds_total") if self.kind == "router" else None
 
 
 def pooled(runs):
@@ -208,9 +129,7 @@ def pooled(runs):
         "requests": len(latencies), "errors": sum(r["errors"] for r in runs),
         "fallbacks": sum(r["fallbacks"] for r in runs), "seconds": round(seconds, 3),
         "rps": round(len(latencies) / seconds, 3) if seconds else 0.0,
-        "p50_ms": round(loadgen.percentile(latencies, 50) * 1000, 1),
-        "p95_ms": round(loadgen.percentile(latencies, 95) * 1000, 1),
-        "p99_ms": round(loadgen.percentile(latencies, 99) * 1000, 1),
+        **latency_percentiles_ms(latencies),
         "runs_rps": [r["rps"] for r in runs],
     }
 
@@ -228,7 +147,7 @@ def ratio(a, b):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--model", default="smollm2-135m-iq4_nl", help="catalog name or GGUF path (default: smollm2-135m-iq4_nl)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both sides (default: all cores)")
     parser.add_argument("--parallel", type=int, default=8, help="router --parallel and llama-server -np (default: 8)")
@@ -369,7 +288,7 @@ def main():
                 }
         for side in sides:
             side.check_alive()
-        results["peak_rss_mib"] = {side.name: round(memory(side.process.pid)["VmHWM"], 1) for side in sides}
+        results["peak_rss_mib"] = {side.name: round(kib_to_mib(proc_status(side.pid)["VmHWM"]), 1) for side in sides}
         results["model_mib"] = round(os.path.getsize(gguf) / 2**20, 1)
         best = max(results["sidecar"], key=lambda case: case["llama-server"]["rps"])["concurrency"]
         for side in sides:

@@ -15,13 +15,14 @@ default context on the Arena-Hard train split (docs/heads.md, round 8); the benc
 import argparse
 import collections
 import json
-import os
 import random
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROUTER = os.path.join(ROOT, ".build/release/causal-router")
+from benchlib.data import rows as data_rows
+from benchlib.paths import ARENA_HARD, ROUTER
+from benchlib.stats import percentile
+
 # Attention's share of a token's cost grows with the positions before it: cost per token
 # 1 + position / ATTENTION_SCALE (SmolLM2-135M on 2 cores: llama-bench's pp rate falls ~1/3 from
 # 100 to 1,000 positions).
@@ -29,13 +30,7 @@ ATTENTION_SCALE = 1500
 
 
 def query_tokens(data, split, model):
-    queries = []
-    with open(data) as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("contaminated") or (split != "all" and row.get("split") != split):
-                continue
-            queries.append(json.dumps({"query": row["prompt"]}))
+    queries = [json.dumps({"query": row["prompt"]}) for row in data_rows(data, split)]
     out = subprocess.run([ROUTER, "render", "--jsonl", "--ctx", "1000000"] + (["--model", model] if model else []),
                          input="\n".join(queries) + "\n", capture_output=True, text=True)
     if out.returncode != 0:
@@ -57,13 +52,12 @@ def simulate(costs, clients, requests, seed=1):
         now = max(now, arrived) + service
         latencies.append(now - arrived)
         waiting.append((now, rng.choice(costs)))
-    latencies.sort()
-    return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+    return percentile(latencies, 50), percentile(latencies, 99)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=os.path.join(ROOT, "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl"))
+    parser.add_argument("--data", default=ARENA_HARD)
     parser.add_argument("--split", default="train", help="train | test | all (default: train)")
     parser.add_argument("--model", help="catalog name or GGUF (default: the router's)")
     parser.add_argument("--clients", type=int, default=16)

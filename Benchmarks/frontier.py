@@ -19,7 +19,6 @@ Writes docs/frontier.md (the table, with the command) and docs/frontier.svg (APG
 req/s, one panel per workload, peer points hollow) unless --no-docs. Run it with the machine
 otherwise idle.
 """
-import argparse
 from html import escape
 import json
 import os
@@ -27,20 +26,18 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-import bench  # noqa: E402
-import loadgen  # noqa: E402
+import bench
+import loadgen
+from benchlib import cli
+from benchlib.paths import ARENA_HARD, GSM8K, LLAMA_SERVER, MMLU, ROOT, ROUTER
 
-ROUTER = bench.ROUTER
 DERIVED = os.path.join(ROOT, ".cache", "frontier")
 DOCS_MD = os.path.join(ROOT, "docs", "frontier.md")
 DOCS_SVG = os.path.join(ROOT, "docs", "frontier.svg")
 DATA = {
-    "gsm8k": (os.path.join(ROOT, "data", "routellm", "gsm8k.jsonl"), ["--split", "test"]),
-    "arena": (os.path.join(ROOT, "data", "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl"), ["--split", "test"]),
-    "mmlu": (os.path.join(ROOT, "data", "routellm", "mmlu.jsonl"), ["--split", "test", "--sample", "500"]),
+    "gsm8k": (GSM8K, ["--split", "test"]),
+    "arena": (ARENA_HARD, ["--split", "test"]),
+    "mmlu": (MMLU, ["--split", "test", "--sample", "500"]),
     "alpaca": (os.path.join(ROOT, "..", "shared", "data", "alpaca_eval", "mixtral_vs_gpt4.jsonl"), ["--split", "all"]),
 }
 # The hand-written reading of the figures below this line survives a re-run.
@@ -139,7 +136,7 @@ def serve_command(config, path, port, threads, parallel):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for every server (default: all cores)")
     parser.add_argument("--parallel", type=int, default=8, help="router --parallel and llama-server -np (default: 8)")
     parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (default: 16)")
@@ -158,7 +155,7 @@ def main():
     else:
         DATA["alpaca"] = (args.alpaca, DATA["alpaca"][1])
 
-    for tool in (ROUTER, bench.SERVER):
+    for tool in (ROUTER, LLAMA_SERVER):
         if not os.access(tool, os.X_OK):
             bench.fail(f"{tool} is missing: run `make frontier` (it builds everything first)")
     for key, (data, _) in DATA.items():
@@ -192,7 +189,7 @@ def main():
     for base in peer_models:
         gguf = bench.model_path(base)
         zero_shot = next((p for p in points if p["config"]["model"] == base and not p["config"]["head"]), None)
-        command = [bench.SERVER, "-m", gguf, "--port", str(port), "--host", "127.0.0.1", "-t", str(args.threads),
+        command = [LLAMA_SERVER, "-m", gguf, "--port", str(port), "--host", "127.0.0.1", "-t", str(args.threads),
                    "-np", str(args.parallel), "-c", str(args.parallel * bench.DEFAULT_CTX), "-b", "512", "-ub", "512", "--no-webui", "--metrics"]
         probe = bench.render(["What is 2 + 2?"], base, bench.DEFAULT_CTX)[0]
         side = bench.Side(f"llama-server {base}", command, port, "llama", loadgen.body_for("llama", probe), "/completion")

@@ -10,19 +10,20 @@ as JSON. Everything is closed at exit.
 
 Bounded on purpose: loopback only, at most 5000 connections, 30 s per request.
 """
-import argparse
 import http.client
 import json
-import resource
 import socket
 import time
+
+from benchlib import cli
+from benchlib.process import raise_open_files_limit
 
 PARTIALS = [b"POST /v1/route HT", b"POST /v1/route HTTP/1.1\r\nContent-Type: applic",
             b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--port", type=int, default=8321)
     parser.add_argument("-n", "--connections", type=int, default=600)
     parser.add_argument("-r", "--requests", type=int, default=5)
@@ -30,9 +31,7 @@ def main():
     args = parser.parse_args()
     if not 1 <= args.connections <= 5000:
         parser.error("-n must be in 1...5000")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < args.connections + 64:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.connections + 64), hard))
+    raise_open_files_limit(args.connections + 64, "halfopen")
 
     headers = {"Content-Type": "application/json"}
     if args.key:

@@ -9,21 +9,14 @@ over the query file) until N are done; prints requests/s and latency percentiles
 --kind router: body {"query": q, "timeout_ms": 600000}; --kind llama: llama-server /completion
 with the prompt rendered by `causal-router render` (the file then holds {"prompt": ...} rows).
 """
-import argparse
 import http.client
 import json
 import threading
 import time
 import urllib.parse
 
-
-def percentile(values, p):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+from benchlib import cli
+from benchlib.stats import latency_percentiles_ms
 
 
 def body_for(kind, row, timeout_ms=600000):
@@ -83,8 +76,7 @@ def run(url, rows, n, concurrency, kind, keep_latencies=False, deadline_ms=None)
         "requests": len(latencies), "errors": len(errors), "fallbacks": fallbacks[0], "late": late[0],
         "concurrency": concurrency,
         "seconds": round(wall, 3), "rps": round(len(latencies) / wall, 3),
-        "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        **latency_percentiles_ms(latencies),
     }
     if keep_latencies:
         result["latencies"] = latencies
@@ -92,7 +84,7 @@ def run(url, rows, n, concurrency, kind, keep_latencies=False, deadline_ms=None)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--url", required=True)
     parser.add_argument("--queries", required=True, help="JSONL rows with 'query' (router) or 'prompt' (llama)")
     parser.add_argument("-n", type=int, default=64)

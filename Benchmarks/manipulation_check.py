@@ -18,18 +18,16 @@ by someone who saw neither the other phrase lists nor the claim filter (`Difficu
 10 innocent sentences ("neutral": "Thanks in advance!"), whose flips are the floor that any
 appended sentence sets.
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
-from routing_data import test_prompts_of_every_set  # noqa: E402
+from benchlib import cli
+from benchlib.data import test_prompts_of_every_set
+from benchlib.paths import BENCHMARKS, ROUTER
 
-ROUTER = os.path.join(ROOT, ".build/release/causal-router")
 KINDS = ["upgrade", "downgrade", "markup", "repeat", "neutral"]
 
 
@@ -44,7 +42,7 @@ def variants(prompt, phrases):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--per-set", type=int, default=20, help="test prompts from each set (default 20)")
     parser.add_argument("--head", help="a head file (default: the shipped head)")
     parser.add_argument("--no-head", action="store_true", help="zero-shot")
@@ -53,7 +51,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--kinds", help="which manipulations (default: those of the phrase file among "
                         "upgrade, downgrade, markup, repeat, neutral)")
-    parser.add_argument("--phrases", default=os.path.join(ROOT, "Benchmarks/manipulation/phrases.json"),
+    parser.add_argument("--phrases", default=os.path.join(BENCHMARKS, "manipulation/phrases.json"),
                         help="the phrase file (default: Benchmarks/manipulation/phrases.json)")
     parser.add_argument("--output", help="keep the verdicts here (default: a temporary file)")
     parser.add_argument("--json", help="also write the table as JSON here")

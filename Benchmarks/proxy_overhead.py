@@ -20,43 +20,16 @@ import platform
 import http.client
 import json
 import os
-import re
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LLAMA_SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
+from benchlib import cli
+from benchlib.paths import LLAMA_SERVER, ROOT, relative, router_binary
+from benchlib.process import Server, free_port
+from benchlib.stats import percentile
+
 MODEL = os.path.join(ROOT, "models/SmolLM2-135M-Instruct.Q4_1.gguf")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url, process, seconds=180):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except Exception:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the process exited")
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not healthy within {seconds} s")
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def post(connection, model, max_tokens, path="/v1/chat/completions"):
@@ -124,35 +97,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--max-tokens", type=int, default=4)
-    parser.add_argument("--router", default=None, help="causal-router binary (default: .build/release, else .build/debug)")
+    cli.add_router_option(parser)
     parser.add_argument("--threads", type=int, default=1,
                         help="the router's scoring threads (default 1: with llama-server's one, the 2-core machine's two)")
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     args = parser.parse_args()
-    router_binary = args.router or next(p for p in [os.path.join(ROOT, ".build/release/causal-router"),
-                                                    os.path.join(ROOT, ".build/debug/causal-router")] if os.path.exists(p))
-    processes = []
+    router_path = router_binary(args.router)
+    servers = []
     try:
         upstream_port = free_port()
-        upstream = subprocess.Popen([LLAMA_SERVER, "-m", MODEL, "--alias", "smollm2", "--host", "127.0.0.1",
-                                     "--port", str(upstream_port), "-c", "1024", "-np", "1", "-t", "1", "--no-webui"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(upstream)
-        wait_healthy(f"http://127.0.0.1:{upstream_port}/health", upstream)
+        upstream = Server("llama-server", [LLAMA_SERVER, "-m", MODEL, "--alias", "smollm2", "--host", "127.0.0.1",
+                                           "--port", str(upstream_port), "-c", "1024", "-np", "1", "-t", "1", "--no-webui"])
+        servers.append(upstream.start())
+        upstream.wait_healthy(upstream_port, "/health")
         entry = {"base_url": f"http://127.0.0.1:{upstream_port}/v1", "model": "smollm2"}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
             json.dump({"strong": entry, "weak": entry}, file)
         # --verdict-cache 0: each round sends the identical request; "router" must score it every time.
-        router = subprocess.Popen([router_binary, "serve", "--port", "0", "--upstreams", file.name, "--timeout-ms", "60000",
-                                   "--threads", str(args.threads), "--verdict-cache", "0"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        processes.append(router)
-        port = None
-        for line in router.stderr:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                port = int(match.group(1))
-                break
-        wait_healthy(f"http://127.0.0.1:{port}/healthz", router)
+        port = free_port()
+        router = Server("causal-router", [router_path, "serve", "--port", str(port), "--upstreams", file.name, "--timeout-ms",
+                                          "60000", "--threads", str(args.threads), "--verdict-cache", "0"])
+        servers.append(router.start())
+        router.wait_healthy(port)
         os.unlink(file.name)
 
         direct = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
@@ -171,7 +137,7 @@ def main():
                 times[kind].append(elapsed)
         added_forward = [f - d for f, d in zip(times["forward"], times["direct"])]
         added_routed = [r - d for r, d in zip(times["routed"], times["direct"])]
-        lines = [f"{args.rounds} rounds, {args.max_tokens} tokens, router {os.path.relpath(router_binary, ROOT)} (--threads {args.threads}), "
+        lines = [f"{args.rounds} rounds, {args.max_tokens} tokens, router {relative(router_path)} (--threads {args.threads}), "
                  f"{os.cpu_count()} CPUs, {platform.machine()}", "", "| | p50 ms | p99 ms | mean ms |", "|---|---|---|---|"]
         for name, values in [("llama-server directly", times["direct"]),
                              ("through the proxy, model by name (forwarding)", times["forward"]),
@@ -181,16 +147,14 @@ def main():
                              ("added by routing + forwarding (same round)", added_routed),
                              ("added by routing + forwarding minus the verdict's own time (same round)",
                               [a - v for a, v in zip(added_routed, times["verdict"])])]:
-            lines.append(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} | {statistics.mean(values):.1f} |")
+            lines.append(f"| {name} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} | {statistics.mean(values):.1f} |")
         table = "\n".join(lines)
         print(table)
         if args.write_docs:
             write_docs(table, args)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        for server in servers:
+            server.stop()
 
 
 if __name__ == "__main__":

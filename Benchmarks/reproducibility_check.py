@@ -9,7 +9,6 @@ routes the first --route of them one by one with `causal-router route`, and comp
 verdict with the first run: identical lines, route flips and the largest win-rate difference.
 Prints a Markdown table; exits 1 if any route differs.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -17,11 +16,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
-from routing_data import test_prompts_of_every_set  # noqa: E402
-
-ROUTER = os.path.join(ROOT, ".build/release/causal-router")
+from benchlib import cli
+from benchlib.data import test_prompts_of_every_set
+from benchlib.paths import ROUTER
 
 
 def label(rows_file, out, parallel, threads):
@@ -52,7 +49,7 @@ def compare(name, reference, other, seconds=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--per-set", type=int, default=100, help="test prompts from each set (default 100)")
     parser.add_argument("--route", type=int, default=40, help="of them, how many to pass through `route` one by one (default 40)")
     parser.add_argument("--threads", type=int, default=2)

@@ -10,55 +10,45 @@ hits, and the cache counters from /metrics. Standard library only.
 
     python3 Benchmarks/verdict_cache_latency.py [--queries 100] [--repeats 3] [--threads 2] [--router PATH]
 """
-import argparse
 import http.client
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from benchlib import cli, metrics
+from benchlib.data import read_jsonl
+from benchlib.paths import GSM8K, relative, router_binary
+from benchlib.process import Server, ServerError, free_port
+from benchlib.stats import percentile
 
 
 def summary(values):
-    return f"p50 {percentile(values, 0.5):8.2f}  p95 {percentile(values, 0.95):8.2f}  mean {statistics.mean(values):8.2f}"
+    return f"p50 {percentile(values, 50):8.2f}  p95 {percentile(values, 95):8.2f}  mean {statistics.mean(values):8.2f}"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--queries", type=int, default=100, help="distinct GSM8K queries (default 100)")
     parser.add_argument("--repeats", type=int, default=3, help="passes of repeats after the first (default 3)")
     parser.add_argument("--threads", type=int, default=2, help="the router's scoring threads (default 2)")
-    parser.add_argument("--router", default=None, help="causal-router binary (default: .build/release, else .build/debug)")
+    cli.add_router_option(parser)
     args = parser.parse_args()
-    router = args.router or next(p for p in [os.path.join(ROOT, ".build/release/causal-router"),
-                                             os.path.join(ROOT, ".build/debug/causal-router")] if os.path.exists(p))
-    with open(os.path.join(ROOT, "data/routellm/gsm8k.jsonl")) as f:
-        queries = [json.loads(line)["prompt"] for line in f][: args.queries + 1]
+    router = router_binary(args.router)
+    queries = [row["prompt"] for row in read_jsonl(GSM8K)][: args.queries + 1]
     warmup, queries = queries[0], queries[1:]
     if len(set(q.strip() for q in queries)) != len(queries):
         sys.exit("the queries are not distinct")
 
-    server = subprocess.Popen([router, "serve", "--port", "0", "--threads", str(args.threads), "--timeout-ms", "600000"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    port = free_port()
+    server = Server("causal-router", [router, "serve", "--port", str(port), "--threads", str(args.threads),
+                                      "--timeout-ms", "600000"]).start()
     try:
-        port = None
-        for line in server.stderr:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                port = int(match.group(1))
-            if "ready in" in line:
-                break
-        if port is None or server.poll() is not None:
-            sys.exit("serve did not start")
+        try:
+            server.wait_healthy(port, deadline_s=600)
+        except ServerError as error:
+            sys.exit(f"serve did not start: {error}")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
         def route(query):
@@ -95,22 +85,20 @@ def main():
                 hit_wall.append(wall)
                 hit_server.append(server_ms)
         connection.request("GET", "/metrics")
-        metrics = connection.getresponse().read().decode()
-        counters = {name: re.search(rf"^causal_router_verdict_cache_{name} (\S+)$", metrics, re.M).group(1)
-                    for name in ["hits_total", "misses_total", "entries"]}
+        values = metrics.parse(connection.getresponse().read().decode())
+        counters = {name: "%.15g" % values[f"causal_router_verdict_cache_{name}"] for name in ["hits_total", "misses_total", "entries"]}
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
 
     command = "python3 Benchmarks/verdict_cache_latency.py " + " ".join(
         [f"--queries {args.queries}", f"--repeats {args.repeats}", f"--threads {args.threads}"])
     print(command)
-    print(f"router: {os.path.relpath(router, ROOT)}; {len(miss_wall)} misses, {len(hit_wall)} hits (one keep-alive connection)")
+    print(f"router: {relative(router)}; {len(miss_wall)} misses, {len(hit_wall)} hits (one keep-alive connection)")
     print(f"miss  round trip ms  {summary(miss_wall)}")
     print(f"miss  latency_ms     {summary(miss_server)}")
     print(f"hit   round trip ms  {summary(hit_wall)}")
     print(f"hit   latency_ms     {summary(hit_server)}")
-    print(f"p50 round trip miss / hit: {percentile(miss_wall, 0.5) / percentile(hit_wall, 0.5):.0f}x")
+    print(f"p50 round trip miss / hit: {percentile(miss_wall, 50) / percentile(hit_wall, 50):.0f}x")
     print("metrics: " + ", ".join(f"verdict_cache_{k} {v}" for k, v in counters.items()))
 
 
