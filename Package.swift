@@ -27,23 +27,27 @@ let package = Package(
         ),
         // Templates, scoring, label distribution, routing decision, configuration.
         .target(name: "RouterCore", dependencies: ["LlamaKit"]),
-        // The sidecar: sockets (an epoll event loop), HTTP/1.1, the routing endpoints and metrics.
         // Linux epoll and eventfd headers for the server's event loop (Glibc's module lacks them).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
-        .target(name: "RouterServer", dependencies: ["RouterCore", "CEpoll"]),
+        // The transport, apart from any application: sockets, an epoll event loop, HTTP/1.1
+        // parsing and responses, worker threads, the route table and errors that become responses.
+        .target(name: "HTTPTransport", dependencies: ["CEpoll"]),
+        // The sidecar's service on that transport: the routing endpoints, authentication,
+        // metrics, the verdict cache, the composition root (RouterApplication).
+        .target(name: "RouterServer", dependencies: ["HTTPTransport", "RouterCore"]),
         // libcurl for the proxy's upstream client (libcurl4-openssl-dev's curl.h): a small C
         // target that opens libcurl.so.4 on first use (dlopen, so a router without upstreams never
         // maps it) and typed wrappers over the variadic setopt/getinfo calls.
         .target(name: "CCurl", path: "Sources/CCurl"),
         // The OpenAI-compatible proxy: routes /v1/chat/completions through the engine and forwards
         // to the upstreams (libcurl), failover and circuit breakers. Only its client imports CCurl.
-        .target(name: "RouterProxy", dependencies: ["RouterServer", "RouterCore", "CCurl"]),
+        .target(name: "RouterProxy", dependencies: ["RouterServer", "HTTPTransport", "RouterCore", "CCurl"]),
         // Batch labeling of query logs: readers, resumable output, progress.
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.
         .target(name: "RouterEvaluation", dependencies: ["RouterCore"]),
         // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
         .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit", "TestSupport"],
@@ -52,7 +56,7 @@ let package = Package(
         // of untrusted input. The fuzz build (scripts/fuzz.sh, -DFUZZING) links libFuzzer's main;
         // a plain build makes each a replayer: `.build/debug/fuzz-http-request FILE|FOLDER...`.
         .target(name: "FuzzSupport", dependencies: ["RouterCore", "LlamaKit"], path: "Fuzz/Support"),
-        .executableTarget(name: "fuzz-http-request", dependencies: ["RouterServer", "FuzzSupport"], path: "Fuzz/HTTPRequest"),
+        .executableTarget(name: "fuzz-http-request", dependencies: ["HTTPTransport", "FuzzSupport"], path: "Fuzz/HTTPRequest"),
         .executableTarget(name: "fuzz-request-body", dependencies: ["RouterServer", "RouterProxy", "FuzzSupport"],
                           path: "Fuzz/RequestBody"),
         .executableTarget(name: "fuzz-records", dependencies: ["RouterLabeling", "FuzzSupport"], path: "Fuzz/Records"),
@@ -65,8 +69,8 @@ let package = Package(
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "TestSupport"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore", "TestSupport"]),
-        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "RouterCore", "TestSupport"]),
-        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "HTTPTransport", "RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "HTTPTransport", "RouterCore", "TestSupport"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),

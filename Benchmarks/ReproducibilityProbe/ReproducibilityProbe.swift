@@ -106,7 +106,7 @@ struct ReproducibilityProbe {
         let threshold = try RepositoryFixture.setup.config(head: head).threshold
         let queries = try RepositoryFixture.gsm8kQueries(Self.count) + RepositoryFixture.arenaHardQueries(Self.count)
         func run(_ parallel: Int, invariant: Bool, _ texts: [String]) throws -> (scored: [ScoredQuery], seconds: Double) {
-            let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+            let engine = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                                   settings: ScoringEngineSettings(parallel: parallel, maxQueue: 256, threads: 2,
                                                                                   head: head, batchInvariant: invariant))
             defer { engine.shutdown() }

@@ -1,5 +1,5 @@
 import FuzzSupport
-import RouterServer
+import HTTPTransport
 
 /// HTTPRequestParser on arbitrary bytes: fed whole, a byte at a time and in chunks whose sizes
 /// the input picks, it must take out the same requests and stop at the same error each time

@@ -131,9 +131,9 @@ struct CalibrateCommand: CLICommand {
         var options = LabelOptions(input: input, output: temporary)
         options.format = format
         options.field = field
-        let engine: BatchedScoringEngine
+        let engine: ScoringEngine
         do {
-            engine = try BatchedScoringEngine(model: setup.loadModel(), template: setup.template(),
+            engine = try ScoringEngine(model: setup.loadModel(), template: setup.template(),
                                               settings: setup.withPrefixStore(ScoringEngineSettings(parallel: 16, maxQueue: 128,
                                                                                                     threads: router.threads, head: head)))
         } catch {

@@ -157,14 +157,14 @@ struct EvalCommand: CLICommand {
                             cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
                                                     pooledBlocks: loaded.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
                         ) { () throws(RouterError) in
-                            try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                            try ScoringEngine(model: shared.model(), template: template, settings: settings)
                         }
                         scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor),
                                                   zeroShotThreshold: zeroShotThreshold, headThreshold: try headSetup.config(head: loaded).threshold)
                     } else {
                         let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize)
                         scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .zeroShot(cache) { () throws(RouterError) in
-                            try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                            try ScoringEngine(model: shared.model(), template: template, settings: settings)
                         }, zeroShotThreshold: zeroShotThreshold)
                     }
                     for (index, dataset) in datasets.enumerated() {

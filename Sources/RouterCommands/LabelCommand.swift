@@ -99,13 +99,13 @@ struct LabelCommand: CLICommand {
     func run(io: CommandIO) throws(CLIError) {
         let setup = RouterSetup(options: router)
         let config: RoutingConfig
-        let engine: BatchedScoringEngine
+        let engine: ScoringEngine
         do {
             var settings = self.engine
             settings.head = try setup.head()
             config = try setup.config(head: settings.head)
             let template = try setup.template()
-            engine = try BatchedScoringEngine(model: setup.loadModel(), template: template, settings: setup.withPrefixStore(settings))
+            engine = try ScoringEngine(model: setup.loadModel(), template: template, settings: setup.withPrefixStore(settings))
         } catch {
             throw .router(error)
         }

@@ -46,10 +46,11 @@ struct RouteCommand: CLICommand {
         do {
             let head = try setup.head()
             let config = try setup.config(head: head)
-            let scorer = try setup.makeScorer(head: head)
+            let engine = try setup.makeEngine(head: head)
+            defer { engine.shutdown() }
             let start = ContinuousClock.now
-            let scored = try scorer.score(query)
-            let verdict = config.verdict(for: scored, template: scorer.templateName,
+            let scored = try engine.score(query)
+            let verdict = config.verdict(for: scored, template: engine.templateName,
                                          latencyMs: (ContinuousClock.now - start).milliseconds)
             io.write(verdict.json.serialized + "\n")
         } catch {

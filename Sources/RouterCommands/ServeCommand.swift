@@ -1,3 +1,4 @@
+import HTTPTransport
 import Dispatch
 import Foundation
 import RouterCore

@@ -244,7 +244,7 @@ struct TrainCommand: CLICommand {
                 cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
                                         pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
             ) { () throws(RouterError) in
-                try BatchedScoringEngine(model: shared.model(), template: template, settings: settings)
+                try ScoringEngine(model: shared.model(), template: template, settings: settings)
             }
             for dataset in datasets + priorDatasets {
                 let start = ContinuousClock.now

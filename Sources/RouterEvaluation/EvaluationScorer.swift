@@ -8,7 +8,7 @@ import RouterCore
 public final class EvaluationScorer {
     public enum Source {
         /// Zero-shot label distributions, cached.
-        case zeroShot(ScoreCache, makeEngine: () throws(RouterError) -> BatchedScoringEngine)
+        case zeroShot(ScoreCache, makeEngine: () throws(RouterError) -> ScoringEngine)
         /// Features, cached; the head named `name` is applied to them.
         case head(LabelHead, FeatureExtractor)
     }
@@ -19,7 +19,7 @@ public final class EvaluationScorer {
     /// distribution, the head's (or an override) for the head's; for the obvious-cases figures.
     private let zeroShotThreshold: Double?
     private let headThreshold: Double?
-    private var engine: BatchedScoringEngine?
+    private var engine: ScoringEngine?
 
     public init(name: String, source: Source, zeroShotThreshold: Double? = nil, headThreshold: Double? = nil) {
         self.name = name

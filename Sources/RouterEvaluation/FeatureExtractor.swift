@@ -6,12 +6,12 @@ import RouterCore
 /// are stored every few hundred prompts, so a killed extraction keeps what it computed.
 public final class FeatureExtractor {
     public let cache: FeatureCache
-    private let makeEngine: () throws(RouterError) -> BatchedScoringEngine
-    private var engine: BatchedScoringEngine?
+    private let makeEngine: () throws(RouterError) -> ScoringEngine
+    private var engine: ScoringEngine?
     /// Prompts scored between two cache writes.
     public var storeEvery = 256
 
-    public init(cache: FeatureCache, makeEngine: @escaping () throws(RouterError) -> BatchedScoringEngine) {
+    public init(cache: FeatureCache, makeEngine: @escaping () throws(RouterError) -> ScoringEngine) {
         self.cache = cache
         self.makeEngine = makeEngine
     }

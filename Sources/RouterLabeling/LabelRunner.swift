@@ -6,11 +6,11 @@ import RouterCore
 /// continues where it stopped and every row ends up exactly once.
 public final class LabelRunner {
     private let options: LabelOptions
-    private let engine: BatchedScoringEngine
+    private let engine: ScoringEngine
     private let config: RoutingConfig
     private let writeStatus: (String) -> Void
 
-    public init(options: LabelOptions, engine: BatchedScoringEngine, config: RoutingConfig, writeStatus: @escaping (String) -> Void) {
+    public init(options: LabelOptions, engine: ScoringEngine, config: RoutingConfig, writeStatus: @escaping (String) -> Void) {
         self.options = options
         self.engine = engine
         self.config = config

@@ -1,11 +1,13 @@
 import Foundation
+import HTTPTransport
 import RouterCore
 import RouterServer
 import Synchronization
 
 /// The OpenAI-compatible proxy in front of `RouterService`: `POST /v1/chat/completions` and
 /// `/v1/completions` are routed (model `router` or `router-<threshold>`) or forwarded by model
-/// name to an upstream, `GET /v1/models` lists them; every other request goes to the service.
+/// name to an upstream, `GET /v1/models` lists them; the service's endpoints are served too
+/// (one route table: the service's, with the proxy's added).
 ///
 /// Runs on the server's worker threads; the upstream exchange (libcurl) never touches the
 /// inference thread, which only scores the query. Uptime: an upstream that refuses, times out
@@ -19,6 +21,8 @@ public final class OpenAIProxy: HTTPHandler {
     private let client = UpstreamClient()
     private let table: Mutex<ProxyRoutingTable>
     private let metrics: ProxyMetrics
+    /// `makeRoutes()`, built once the proxy exists (its endpoints refer to it).
+    private let routes = Mutex(RouteTable())
 
     /// Why the proxy cannot reach any upstream on this machine (libcurl cannot be opened), or nil.
     /// libcurl is opened by this call or the first exchange, never by a router without upstreams.
@@ -28,6 +32,7 @@ public final class OpenAIProxy: HTTPHandler {
         self.service = service
         self.table = Mutex(ProxyRoutingTable(upstreams: upstreams))
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
+        routes.withLock { $0 = makeRoutes() }
     }
 
     /// The upstreams in force.
@@ -41,43 +46,27 @@ public final class OpenAIProxy: HTTPHandler {
 
     /// The proxy's part of the service's `/v1/config` and `/metrics`.
     private var serviceExtension: ServiceExtension {
-        ServiceExtension(configFields: { [self] in [("upstreams", configuration())] },
-                         metricsText: { [self] in metrics.render(breakers: breakerSnapshots()) })
+        ServiceExtension(configFields: { [unowned self] in [("upstreams", configuration())] },
+                         metricsText: { [unowned self] in metrics.render(breakers: breakerSnapshots()) })
     }
 
-    static let paths: [String: String] = ["/v1/chat/completions": "POST", "/v1/completions": "POST", "/v1/models": "GET"]
-
-    /// The service's own endpoints, with the proxy's part of `/v1/config` and `/metrics`.
-    /// (Proxied paths are answered through `respond(to:writer:)`, which the server calls.)
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        service.handle(request, extending: serviceExtension)
+    /// The service's endpoints with the proxy's: the completions, routed or forwarded by model
+    /// name, and the model list.
+    private func makeRoutes() -> RouteTable {
+        service.routes(extending: serviceExtension).adding([
+            Endpoint("POST", "/v1/chat/completions") { [unowned self] request, writer in forward(request, kind: .chat, writer: writer) },
+            Endpoint("POST", "/v1/completions") { [unowned self] request, writer in forward(request, kind: .completion, writer: writer) },
+            .whole("GET", "/v1/models") { [unowned self] request in
+                let response = HTTPResponse.json(200, models().serialized)
+                metrics.recordRequest(path: request.path, status: response.status)
+                return response
+            },
+        ])
     }
 
+    /// Every request, the service's endpoints included, is answered from the proxy's table.
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
-        guard let method = Self.paths[request.path] else {
-            writer.send(handle(request))
-            return
-        }
-        service.countingInFlight { answer(request, method: method, writer: writer) }
-    }
-
-    /// A proxied path's answer (counted in the service's in-flight gauge by the caller).
-    private func answer(_ request: HTTPRequest, method: String, writer: HTTPResponseWriter) {
-        if let refusal = service.refusal(for: request) {
-            finish(request, writer, refusal)
-            return
-        }
-        guard request.method == method else {
-            var response = HTTPResponse.error(405, "\(request.path) takes \(method)", type: "method_not_allowed")
-            response.extraHeaders.append(("Allow", method))
-            finish(request, writer, response)
-            return
-        }
-        if request.path == "/v1/models" {
-            finish(request, writer, .json(200, models().serialized))
-            return
-        }
-        forward(request, kind: request.path == "/v1/chat/completions" ? .chat : .completion, writer: writer)
+        service.serve(request, writer: writer, routes: routes.withLock { $0 })
     }
 
     /// Counts the answer, then sends it (counted first, so /metrics read after it includes it).

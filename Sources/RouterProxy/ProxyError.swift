@@ -1,22 +1,36 @@
-import RouterServer
+import HTTPTransport
 
 /// A proxied request the proxy answers itself, with an OpenAI-style error body.
-enum ProxyError: Error, Sendable {
+enum ProxyError: HTTPResponseError, Sendable {
     case invalidRequest(String)
     case unknownModel(String)
     /// No upstream could answer: each attempted tier and why.
     case upstreamsUnavailable([(tier: String, failure: String)])
 
-    var response: HTTPResponse {
+    var status: Int {
+        switch self {
+        case .invalidRequest: 400
+        case .unknownModel: 404
+        case .upstreamsUnavailable: 502
+        }
+    }
+
+    var errorType: String {
+        switch self {
+        case .invalidRequest: "invalid_request_error"
+        case .unknownModel: "model_not_found"
+        case .upstreamsUnavailable: "upstream_unavailable"
+        }
+    }
+
+    var message: String {
         switch self {
         case .invalidRequest(let message):
-            return .error(400, message, type: "invalid_request_error")
+            message
         case .unknownModel(let model):
-            return .error(404, "the model \"\(model)\" does not exist here; GET /v1/models lists \"router\" and the upstream models",
-                          type: "model_not_found")
+            "the model \"\(model)\" does not exist here; GET /v1/models lists \"router\" and the upstream models"
         case .upstreamsUnavailable(let attempts):
-            let detail = attempts.map { "\($0.tier): \($0.failure)" }.joined(separator: "; ")
-            return .error(502, "no upstream could answer (\(detail))", type: "upstream_unavailable")
+            "no upstream could answer (\(attempts.map { "\($0.tier): \($0.failure)" }.joined(separator: "; ")))"
         }
     }
 }

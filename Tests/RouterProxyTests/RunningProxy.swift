@@ -1,3 +1,4 @@
+import HTTPTransport
 import RouterProxy
 import RouterServer
 import TestSupport

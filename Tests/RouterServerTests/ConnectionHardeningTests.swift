@@ -1,3 +1,4 @@
+@testable import HTTPTransport
 import Foundation
 import Glibc
 import Synchronization

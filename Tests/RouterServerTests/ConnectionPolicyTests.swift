@@ -1,3 +1,4 @@
+@testable import HTTPTransport
 import Testing
 @testable import RouterServer
 

@@ -1,3 +1,4 @@
+@testable import HTTPTransport
 import Dispatch
 import Foundation
 import RouterCore
@@ -214,7 +215,7 @@ import Testing
         #expect(try client.request("POST", "/v1/route", body: #"{"query": "hi"}"#).status == 503)
 
         let setup = RouterSetup(options: ServerFixture.options().router, locator: ServerFixture.locator)
-        let engine = try BatchedScoringEngine(model: setup.loadModel(), template: setup.template(), settings: settings.engine)
+        let engine = try ScoringEngine(model: setup.loadModel(), template: setup.template(), settings: settings.engine)
         defer { engine.shutdown() }
         service.becomeReady(engine)
         #expect(try client.request("GET", "/healthz").text == "{\"status\":\"ok\"}\n")

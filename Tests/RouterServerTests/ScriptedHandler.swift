@@ -1,3 +1,4 @@
+@testable import HTTPTransport
 import Foundation
 @testable import RouterServer
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Batch-invariant scoring (the default): the same query gets bit for bit the same scores at
-/// parallel 1 and 16, run after run, and from the one-pass scorer `route` uses.
+/// parallel 1 and 16, run after run, and one query at a time (as `route` scores).
 @Suite(.serialized) struct BatchInvarianceTests {
     /// 12 GSM8K questions, 11 short Arena-Hard prompts and one (row 29) longer than the context
     /// and than one 128-token decode, so it is truncated and decoded in several chunks.
@@ -13,8 +13,8 @@ import Testing
         try RepositoryFixture.gsm8kQueries(12) + RepositoryFixture.arenaHardQueries(11) + [RepositoryFixture.arenaHardQueries(29).last!]
     }
 
-    static func engine(parallel: Int, head: LabelHead?, pooledBlocks: [Int] = []) throws -> BatchedScoringEngine {
-        try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+    static func engine(parallel: Int, head: LabelHead?, pooledBlocks: [Int] = []) throws -> ScoringEngine {
+        try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                  settings: ScoringEngineSettings(parallel: parallel, maxQueue: 64, threads: 2,
                                                                  pooledBlocks: pooledBlocks, head: head))
     }
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(10)))
-    func theSameQueriesScoreBitIdenticallyAtAnyParallelTwiceAndThroughTheOnePassScorer() throws {
+    func theSameQueriesScoreBitIdenticallyAtAnyParallelTwiceAndOneAtATime() throws {
         let head = try RepositoryFixture.setup.head()
         #expect(head != nil, "the shipped head for the default model and template")
         let queries = try Self.queries()
@@ -41,9 +41,9 @@ import Testing
             runs.append((name, try engine.scoreAll(queries)))
             engine.shutdown()
         }
-        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
-                                          configuration: RepositoryFixture.setup.contextConfiguration(threads: 2), head: head)
-        runs.append(("one-pass scorer", try queries.map { try scorer.score($0) }))
+        let single = try Self.engine(parallel: 1, head: head)
+        runs.append(("one at a time", try queries.map { try single.score($0) }))
+        single.shutdown()
 
         let reference = runs[0].1
         // Row 29, truncated to the context: 220 tokens after the 164-token prefix, two decodes of
@@ -57,29 +57,27 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(10)))
-    func pooledBlockOutputsOfAHeadlessEngineEqualTheOnePassScorers() throws {
+    func pooledBlockOutputsAreTheSameAtAnyParallel() throws {
         let blocks = [6, 15]
         let queries = try RepositoryFixture.gsm8kQueries(3) + RepositoryFixture.arenaHardQueries(3) + [RepositoryFixture.arenaHardQueries(29).last!]
         let engine = try Self.engine(parallel: 4, head: nil, pooledBlocks: blocks)
         defer { engine.shutdown() }
-        var configuration = RepositoryFixture.setup.contextConfiguration(threads: 2)
-        configuration.observedBlocks = blocks
-        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
-                                          configuration: configuration)
+        let single = try Self.engine(parallel: 1, head: nil, pooledBlocks: blocks)
+        defer { single.shutdown() }
         let batched = try engine.scoreAll(queries)
-        let alone = try queries.map { try scorer.score($0) }
+        let alone = try queries.map { try single.score($0) }
         for a in batched {
             let pooled = try #require(a.pooledStates)
             #expect(pooled.count == blocks.count * 576)
             #expect(pooled.allSatisfy(\.isFinite) && pooled.contains { $0 != 0 })
             #expect(a.head == nil && a.hiddenState == nil)
         }
-        Self.expectIdentical(batched, alone, "engine against the one-pass scorer, pooled blocks \(blocks)")
+        Self.expectIdentical(batched, alone, "parallel 4 against one at a time, pooled blocks \(blocks)")
     }
 
     @Test(.timeLimit(.minutes(10)))
     func continuousBatchingStillAgreesClosely() throws {
-        let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+        let engine = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                               settings: ScoringEngineSettings(parallel: 8, maxQueue: 64, threads: 2, batchInvariant: false))
         defer { engine.shutdown() }
         let invariant = try Self.engine(parallel: 1, head: nil)

@@ -14,10 +14,10 @@ import Testing
         return path
     }
 
-    static func engine(store: PrefixStateStore?) throws -> BatchedScoringEngine {
+    static func engine(store: PrefixStateStore?) throws -> ScoringEngine {
         var settings = ScoringEngineSettings(parallel: 2, maxQueue: 16, threads: 2, hiddenState: true, pooledBlocks: [6])
         settings.prefixStore = store
-        return try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(), settings: settings)
+        return try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(), settings: settings)
     }
 
     static func stateFiles(in directory: String) throws -> [String] {
@@ -81,29 +81,6 @@ import Testing
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good, "the file is saved again whole")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 1, "no temporary file is left")
-    }
-
-    @Test(.timeLimit(.minutes(10)))
-    func theOnePassScorerRestoresThePrefixBetweenQueriesAndAcrossRuns() throws {
-        let directory = try Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = PrefixStateStore(directory: directory, modelSHA256: "model-under-test")
-        let queries = try RepositoryFixture.gsm8kQueries(3)
-        let configuration = RepositoryFixture.setup.contextConfiguration(threads: 2)
-        func scorer(_ store: PrefixStateStore?) throws -> LlamaLabelScorer {
-            try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
-                                 configuration: configuration, prefixStore: store)
-        }
-        // One query per fresh scorer without a store: every prefix decoded.
-        let decoded = try queries.map { try scorer(nil).score($0) }
-        // One scorer for all three: the prefix decoded once, restored from memory after.
-        let shared = try scorer(store)
-        let restoredInMemory = try queries.map { try shared.score($0) }
-        #expect(try Self.stateFiles(in: directory).count == 1)
-        // A new scorer (a new `route` run) restores from the file.
-        let restoredFromFile = try queries.map { try scorer(store).score($0) }
-        BatchInvarianceTests.expectIdentical(decoded, restoredInMemory, "prefix restored from memory")
-        BatchInvarianceTests.expectIdentical(decoded, restoredFromFile, "prefix restored from the file")
     }
 
     @Test(.timeLimit(.minutes(10)))

@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 /// A head that reads at the query's end (`FeaturePosition.queryEnd`) with the real model: the
-/// template's suffix is never decoded, the engine and the one-pass scorer `route` uses agree bit
-/// for bit, and the features are those of the query's own tokens.
+/// template's suffix is never decoded, the engine at parallel 4 and one query at a time (as
+/// `route` scores) agree bit for bit, and the features are those of the query's own tokens.
 @Suite(.serialized) struct QueryEndScoringTests {
     /// A head over block 6 pooled, the final state and the logits, all read at the query's end,
     /// with small fixed weights (the test is about where features come from, not their quality).
@@ -25,12 +25,12 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(10)))
-    func noSuffixIsDecodedAndEngineAndOnePassScorerAgree() throws {
+    func noSuffixIsDecodedAndTheEngineAgreesAtAnyParallel() throws {
         let head = Self.head()
-        let engine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+        let engine = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                               settings: ScoringEngineSettings(parallel: 4, maxQueue: 64, threads: 2, head: head))
         defer { engine.shutdown() }
-        let labelEngine = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+        let labelEngine = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                                    settings: ScoringEngineSettings(parallel: 4, maxQueue: 64, threads: 2,
                                                                                    hiddenState: true, pooledBlocks: [6]))
         defer { labelEngine.shutdown() }
@@ -40,13 +40,14 @@ import Testing
             try !labelEngine.prompt(for: query).truncated
         }
         #expect(queries.count == 6)
-        let scorer = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
-                                          configuration: RepositoryFixture.setup.contextConfiguration(threads: 2), head: head)
+        let single = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+                                              settings: ScoringEngineSettings(parallel: 1, maxQueue: 64, threads: 2, head: head))
+        defer { single.shutdown() }
 
         let atEnd = try engine.scoreAll(queries)
-        let alone = try queries.map { try scorer.score($0) }
+        let alone = try queries.map { try single.score($0) }
         let atLabel = try labelEngine.scoreAll(queries)
-        BatchInvarianceTests.expectIdentical(atEnd, alone, "query-end head: engine against the one-pass scorer")
+        BatchInvarianceTests.expectIdentical(atEnd, alone, "query-end head: parallel 4 against one at a time")
         for (index, query) in queries.enumerated() {
             let full = try labelEngine.prompt(for: query)
             let short = try engine.prompt(for: query)

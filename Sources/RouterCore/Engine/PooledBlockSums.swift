@@ -1,8 +1,7 @@
 import LlamaKit
 
 /// Sums of observed blocks' outputs over a query's tokens, decode after decode, and their mean:
-/// `ScoredQuery.pooledStates`. The engine and the one-pass scorer both pool through this type,
-/// adding rows in the same order, so their pooled states agree bit for bit.
+/// `ScoredQuery.pooledStates`, the rows added in decode order whatever the batch.
 struct PooledBlockSums {
     /// Observed blocks x hidden width, block after block.
     private(set) var sums: [Float]

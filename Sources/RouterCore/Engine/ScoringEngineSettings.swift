@@ -1,21 +1,20 @@
 import LlamaKit
 
-/// Sizing of the batched scoring engine.
+/// Sizing of the scoring engine.
 public struct ScoringEngineSettings: Equatable, Sendable {
     /// Queries decoded together at most (each on its own sequence).
     public var parallel: Int = 8
     /// Tokens of one request's prompt (template and query), as `route --ctx`; longer queries
     /// are truncated to fit. Each sequence holds the part after the shared prefix.
     public var contextLength: Int = Self.defaultContextLength
-    /// The default `contextLength`: with the rating template (174 tokens) a query keeps up to 210
-    /// tokens, its first and last ~100 (`PromptBuilder`). It bounds what one query costs, so a few
-    /// long prompts no longer hold up everything queued behind them (Arena-Hard p99 / p50 at 16
-    /// clients), and the head routes as well as at 1024 on train and test splits alike
-    /// (docs/measurements.md, "A 384-token context").
+    /// The default `contextLength`: a long query keeps its first and last parts (`PromptBuilder`).
+    /// It bounds what one query costs, so a few long prompts do not hold up everything queued
+    /// behind them, and the head routes as well as with a longer context (docs/measurements.md,
+    /// "A 384-token context", has the figures).
     public static let defaultContextLength = 384
-    /// Most tokens in one decode call. 128 (not llama.cpp's 512): the compute buffer is sized by
-    /// the largest decode, and a long query costs the same in 128-token chunks (peak RSS on
-    /// Arena-Hard 11 MiB lower at equal req/s; docs/measurements.md).
+    /// Most tokens in one decode call, below llama.cpp's 512: the compute buffer is sized by the
+    /// largest decode, and a long query costs the same in smaller chunks (less peak RSS at equal
+    /// req/s; docs/measurements.md).
     public var batchSize: Int = 128
     /// Queries waiting for a free sequence at most; more are refused as overloaded.
     public var maxQueue: Int = 256
@@ -29,8 +28,8 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     public var head: LabelHead?
     /// Batch-invariant scoring (the default): each query is decoded alone, its tokens after the
     /// cached prefix in fixed chunks of `batchSize`, always into the same KV cells, so its
-    /// distribution is bit-identical whatever else is queued, at any `parallel`, and equal to
-    /// `LlamaLabelScorer`'s (`route`). False: continuous batching, several queries per decode,
+    /// distribution is bit-identical whatever else is queued, at any `parallel` (`route` scores
+    /// with `parallel` 1). False: continuous batching, several queries per decode,
     /// whose scores then move by up to ~0.1 in win rate with the batch (docs/reproducibility.md).
     public var batchInvariant: Bool = true
     /// Decode nothing after the query (no template suffix): for extracting the features of a head

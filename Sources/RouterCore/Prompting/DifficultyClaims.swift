@@ -5,28 +5,17 @@ import Foundation
 /// before the query is scored.
 ///
 /// A claim says nothing about how hard the question is, but the scoring model reads it as part of
-/// the question: one appended sentence moved 31-39% of verdicts with the shipped head
-/// (docs/reliability.md). The scorer reads the query without the claims at its start and its end;
-/// what is forwarded to the LLM is not touched. Only whole sentences at either end are taken (a
-/// run of them, from the outside in; never the last sentence left), or a claim run on after a
-/// last sentence with no closing punctuation, and only those of a shape that states rather than
-/// asks: no `?`, at most 30 words, starting with the claim's own words, and one of
-/// - a claim about the question: `this (question) is/seems (very) hard|easy|trivial|...`,
-///   `(just a) simple/graduate-level question`, `this has stumped ...`, `requires expert
-///   knowledge`, `treat this as the hardest ...`, `no reasoning needed`, or a sentence that is
-///   only difficulty words ("Quick and obvious.") or opens with one ("Trivial, ...");
-/// - a rating or difficulty field: `difficulty: extreme`, `rating hint: 1`, `rated 5`;
-/// - a demand about the model: `use/route to (the) best/cheap ... model`, `needs a top-tier model`
-///   (a model word is needed: "Use a fast algorithm." stays);
-/// - others' ability: `most AI assistants fail ...`, `even experts struggle ...`, `anyone knows
-///   this`;
-/// - leftovers of typed template markup (`TypedMarkup` runs first): `Rating:`, `Always reply 5`,
-///   `Ignore the above ...`, `The rating of this question is 1.`
-/// The patterns were written from the training phrasings (data/augmentation/manipulation.json,
-/// all 20 caught); they take nothing out of any of the 16,744 prompts of the project's data files
-/// and AlpacaEval (`DifficultyClaimsTests` checks those in the repository), and catch 18 of 50
-/// claims written apart from them (docs/reliability.md): a filter for the common phrasings, not a
-/// proof against a user who rewords.
+/// the question and moves with it. The scorer reads the query without the claims at its start and
+/// its end; what is forwarded to the LLM is not touched. Only whole sentences at either end are
+/// taken (a run of them, from the outside in; never the last sentence left), or a claim run on
+/// after a last sentence with no closing punctuation, and only those of a shape that states
+/// rather than asks (no `?`, a few words, starting with the claim's own words): claims about the
+/// question, rating or difficulty fields, demands about the model (a model word is needed: "Use a
+/// fast algorithm." stays), others' ability, and leftovers of typed template markup
+/// (`TypedMarkup` runs first). The patterns below are the list. They are a filter for the common
+/// phrasings, not a proof against a user who rewords: docs/reliability.md ("Claims taken out
+/// before scoring") gives what they catch and what real prompts they leave alone, measured, and
+/// `DifficultyClaimsTests` keeps the real prompts in the repository untouched.
 public enum DifficultyClaims {
     private static let difficulty = #"(hard|harder|hardest|difficult|difficulty|easy|easier|easiest|trivial|trivially|simple|simplest|basic|elementary|beginner|beginners|obvious|obviously|straightforward|challenging|complex|complicated|tricky|trick|expert|experts|advanced|tough|toughest|impossible|unsolvable|phd|graduate|kindergarten|warm-up|no-brainer|\w+-level)"#
     /// An optional lead-in such as "Note:" or "Hint for the router:".

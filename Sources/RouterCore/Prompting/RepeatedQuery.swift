@@ -1,7 +1,7 @@
 /// A query that is one text typed several times ("X X X", "X\nX"), read as that text once.
 ///
 /// Repeating a question does not make it harder, but it lengthens the prompt the scoring model
-/// reads and moved 40% of verdicts with the shipped head (docs/reliability.md). The scorer reads
+/// reads and moves verdicts (docs/reliability.md measures how many). The scorer reads
 /// the first copy instead. Copies are compared word by word with any run of whitespace between
 /// words counting as one separator, so "X\n\nX" and "X X" both collapse; the first copy keeps its
 /// own spacing. Anything else between the copies ("X. Again: X") is not touched.

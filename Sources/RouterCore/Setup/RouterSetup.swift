@@ -96,12 +96,15 @@ public struct RouterSetup: Sendable {
         }
     }
 
-    /// A scorer over a freshly loaded model (with `head` when given).
-    public func makeScorer(head: LabelHead? = nil) throws(RouterError) -> LlamaLabelScorer {
+    /// The scoring engine for one-off scoring (`route`) over a freshly loaded model (with `head`
+    /// when given): one sequence, the options' context and threads, the project's prefix store.
+    /// The same engine and decode as `serve`, `label` and `eval`, so the verdicts are the same.
+    public func makeEngine(head: LabelHead? = nil) throws(RouterError) -> ScoringEngine {
         let template = try template()
         let model = try loadModel()
-        return try LlamaLabelScorer(model: model, template: template, configuration: contextConfiguration(), head: head,
-                                    prefixStore: prefixStore())
+        let settings = ScoringEngineSettings(parallel: 1, contextLength: options.contextLength, maxQueue: 1,
+                                             threads: options.threads, head: head)
+        return try ScoringEngine(model: model, template: template, settings: withPrefixStore(settings))
     }
 
     /// The project's store of decoded template prefixes (.cache/prefix-states), keyed by the
@@ -116,11 +119,6 @@ public struct RouterSetup: Sendable {
         var settings = settings
         settings.prefixStore = prefixStore()
         return settings
-    }
-
-    /// The one-pass scorer's context (`threads`: the options' unless given).
-    public func contextConfiguration(threads: Int? = nil) -> LlamaContextConfiguration {
-        LlamaContextConfiguration(contextLength: options.contextLength, threads: threads ?? options.threads)
     }
 
     private func catalogName(of path: String) -> String? {

@@ -16,12 +16,12 @@ import Synchronization
 /// places a decode at the first free cell from the head, which freeing the previous query resets
 /// to the prefix's end). Every query then meets the same matmul and attention kernels, the same
 /// cells and the same attention length whatever else is queued: its scores are bit-identical at
-/// any `parallel`, run after run, and equal to `LlamaLabelScorer`'s, which decodes the same way.
+/// any `parallel`, run after run, and one at a time (`route` scores through a one-sequence engine).
 /// Otherwise (continuous batching) the waiting and in-flight queries are decoded together, each
 /// decode carrying up to `batchSize` tokens taken round-robin from `parallel` sequences; the
 /// kernels llama.cpp picks and the cells a query gets then depend on its batch-mates
 /// (docs/reproducibility.md).
-public final class BatchedScoringEngine: Sendable {
+public final class ScoringEngine: Sendable {
     public let promptBuilder: PromptBuilder
     public let settings: ScoringEngineSettings
     public let statistics = EngineStatistics()

@@ -1,6 +1,6 @@
 /// Why bytes on a connection are not an acceptable request; each maps to a status code, and the
 /// connection is closed after the error response (its framing can no longer be trusted).
-public enum HTTPParseError: Error, Equatable, Sendable {
+public enum HTTPParseError: HTTPResponseError, Equatable, Sendable {
     case malformedRequestLine
     case malformedHeader
     case unsupportedVersion(String)
@@ -18,6 +18,8 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .unsupportedTransferEncoding: return 501
         }
     }
+
+    public var errorType: String { "invalid_request_error" }
 
     public var message: String {
         switch self {

@@ -1,3 +1,4 @@
+import HTTPTransport
 import RouterCore
 
 /// What the routing service answers with and how long it lets a request wait.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An HTTP response to serialize onto a connection.
 public struct HTTPResponse: Equatable, Sendable {
     public var status: Int
@@ -22,10 +24,12 @@ public struct HTTPResponse: Equatable, Sendable {
         HTTPResponse(status: status, body: Array((text + "\n").utf8))
     }
 
-    /// `{"error": {"message": ..., "type": ...}}` with the given status.
+    /// `{"error": {"message": ..., "type": ...}}` with the given status (OpenAI's error shape).
     public static func error(_ status: Int, _ message: String, type: String) -> HTTPResponse {
-        let escaped = JSONText.string(message)
-        return json(status, "{\"error\":{\"message\":\(escaped),\"type\":\(JSONText.string(type))}}")
+        let object = ["error": ["message": message, "type": type]]
+        // Sorted keys put "message" before "type"; strings always serialize.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return json(status, String(decoding: data, as: UTF8.self))
     }
 
     /// The bytes on the wire.

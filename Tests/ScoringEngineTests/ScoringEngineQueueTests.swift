@@ -5,9 +5,9 @@ import TestSupport
 import Testing
 
 /// The batched, prefix-sharing engine against the real model.
-@Suite(.timeLimit(.minutes(10))) struct BatchedScoringEngineTests {
-    func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512, batchInvariant: Bool = true) throws -> BatchedScoringEngine {
-        try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+@Suite(.timeLimit(.minutes(10))) struct ScoringEngineQueueTests {
+    func engine(parallel: Int = 4, maxQueue: Int = 64, contextLength: Int = 512, batchInvariant: Bool = true) throws -> ScoringEngine {
+        try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                  settings: ScoringEngineSettings(parallel: parallel, contextLength: contextLength, maxQueue: maxQueue,
                                                                  threads: 2, batchInvariant: batchInvariant))
     }
@@ -16,8 +16,8 @@ import Testing
     @Test func batchedScoresMatchASingleUnsharedPass() throws {
         let engine = try engine(batchInvariant: false)
         defer { engine.shutdown() }
-        let single = try LlamaLabelScorer(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
-                                          configuration: .init(contextLength: 1024, threads: 2))
+        let single = try self.engine(parallel: 1)
+        defer { single.shutdown() }
         let queries = try RepositoryFixture.gsm8kQueries(6)
         let tickets = try queries.map { try engine.submit(engine.prompt(for: $0)) }
         for (query, ticket) in zip(queries, tickets) {
@@ -120,10 +120,10 @@ import Testing
 /// The hidden state at the label position comes from the same pass as the label logits.
 @Suite(.timeLimit(.minutes(10))) struct HiddenStateTests {
     @Test func hiddenStatesComeWithUnchangedProbabilities() throws {
-        let plain = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+        let plain = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                              settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2))
         defer { plain.shutdown() }
-        let withHidden = try BatchedScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
+        let withHidden = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(),
                                                   settings: ScoringEngineSettings(parallel: 2, contextLength: 512, threads: 2, hiddenState: true))
         defer { withHidden.shutdown() }
         for query in try RepositoryFixture.gsm8kQueries(3) {

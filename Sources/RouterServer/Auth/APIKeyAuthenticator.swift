@@ -11,8 +11,6 @@ public struct APIKeyAuthenticator: Sendable, CustomStringConvertible {
         digests = keys.map { Array(SHA256.hex(Array($0.utf8)).utf8) }
     }
 
-    public var keyCount: Int { digests.count }
-
     /// Never shows a key or a digest.
     public var description: String { "APIKeyAuthenticator(\(digests.count) keys)" }
 

@@ -1,3 +1,4 @@
+import HTTPTransport
 import RouterCore
 
 /// Why the server could not start.

@@ -156,7 +156,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     /// Every open connection has a request in flight: this one gets 503.
     private func refuse(_ socket: StreamSocket) {
         counters.withLock { $0.refusedConnections += 1 }
-        let bytes = HTTPResponse.error(503, "too many connections with requests in flight", type: "overloaded").serialized(keepAlive: false)
+        let bytes = HTTPServerError.tooManyConnections.response.serialized(keepAlive: false)
         _ = bytes.withUnsafeBytes { try? socket.send($0) }
         socket.shutdownWrite()
         socket.close()
@@ -249,7 +249,7 @@ final class HTTPEventLoop: @unchecked Sendable {
                     connection.updateRequestClocks(now: now)
                 }
             } catch {
-                refuse(connection, status: error.status, message: error.message, type: "invalid_request_error", now: now)
+                refuse(connection, error, now: now)
                 guard !connection.socket.isClosed else { return }
             }
         }
@@ -278,10 +278,10 @@ final class HTTPEventLoop: @unchecked Sendable {
     }
 
     /// Answers an error and ends the connection: the response, then a lingering close.
-    private func refuse(_ connection: HTTPConnection, status: Int, message: String, type: String, now: ContinuousClock.Instant) {
+    private func refuse(_ connection: HTTPConnection, _ error: some HTTPResponseError, now: ContinuousClock.Instant) {
         connection.closing = true
         connection.parser = HTTPRequestParser(maxHeaderBytes: 0, maxBodyBytes: 0)
-        connection.enqueue(HTTPResponse.error(status, message, type: type).serialized(keepAlive: false))
+        connection.enqueue(error.response.serialized(keepAlive: false))
         flush(connection, now: now)
     }
 
@@ -362,7 +362,7 @@ final class HTTPEventLoop: @unchecked Sendable {
             guard let timeout = limits.timeoutMs(for: phase), now - connection.phaseStartedAt >= .milliseconds(timeout) else { continue }
             if phase.timesOutWith408 {
                 counters.withLock { $0.timedOutRequests += 1 }
-                refuse(connection, status: 408, message: "request not received in time", type: "timeout", now: now)
+                refuse(connection, HTTPServerError.requestTimeout, now: now)
                 updateInterest(connection)
             } else {
                 close(connection)

@@ -1,10 +1,10 @@
+import HTTPTransport
 import RouterCore
 import Synchronization
 
 /// Counters for `GET /metrics` (Prometheus text format 0.0.4).
 final class RouterMetrics: Sendable {
     static let latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-    static let knownPaths: Set<String> = ["/v1/route", "/v1/route/batch", "/healthz", "/v1/config", "/metrics"]
 
     private struct State {
         var requests: [String: Int] = [:]   // "path\u{0}status"
@@ -22,8 +22,8 @@ final class RouterMetrics: Sendable {
 
     private let state = Mutex(State())
 
+    /// An answered request: `path` is a route table's path, or "other" for one it does not know.
     func recordRequest(path: String, status: Int, seconds: Double) {
-        let path = Self.knownPaths.contains(path) ? path : "other"
         state.withLock { s in
             s.requests["\(path)\u{0}\(status)", default: 0] += 1
             for (i, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { s.latencyCounts[i] += 1 }
@@ -60,7 +60,7 @@ final class RouterMetrics: Sendable {
     }
 
     /// The exposition text; engine figures come from its statistics when it is running.
-    func render(engine: BatchedScoringEngine?, ready: Bool, server: HTTPServerStatistics?, verdictCache: VerdictCacheStatistics) -> String {
+    func render(engine: ScoringEngine?, ready: Bool, server: HTTPServerStatistics?, verdictCache: VerdictCacheStatistics) -> String {
         let s = state.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }

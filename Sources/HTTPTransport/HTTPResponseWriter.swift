@@ -27,11 +27,6 @@ public final class HTTPResponseWriter: Sendable {
         self.mailbox = mailbox
     }
 
-    /// Whether the response is complete.
-    public var isFinished: Bool {
-        state.withLock { if case .finished = $0 { true } else { false } }
-    }
-
     /// Sends a whole response. Ignored once a response has begun.
     public func send(_ response: HTTPResponse) {
         state.withLock { state in
@@ -86,7 +81,7 @@ public final class HTTPResponseWriter: Sendable {
     /// the connection always gets its response.
     func finishIfNeeded() {
         finish()
-        send(.error(500, "the handler produced no response", type: "server_error"))
+        send(HTTPServerError.noResponse.response)
     }
 
     /// One chunk of chunked transfer coding: hex size, CRLF, data, CRLF.

@@ -30,9 +30,6 @@ final class WorkerPool: Sendable {
         available.signal()
     }
 
-    /// Jobs waiting for a thread.
-    var queuedJobs: Int { state.withLock { $0.jobs.count - $0.head } }
-
     /// Lets queued jobs finish, then ends the threads.
     func stop() {
         let first = state.withLock { s -> Bool in

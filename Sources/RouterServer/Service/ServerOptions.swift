@@ -1,3 +1,4 @@
+import HTTPTransport
 import RouterCore
 
 /// Everything `causal-router serve` is started with.

@@ -1,4 +1,4 @@
-extension BatchedScoringEngine {
+extension ScoringEngine {
     /// Scores many queries (results in query order), keeping at most `maxQueue` in the engine
     /// at once; `progress(done)` is called after each one. For batch jobs (eval, train).
     public func scoreAll(_ queries: [String], progress: ((Int) -> Void)? = nil) throws(RouterError) -> [ScoredQuery] {

@@ -1,3 +1,4 @@
+import HTTPTransport
 import Dispatch
 import Foundation
 import RouterCore
@@ -60,7 +61,7 @@ public final class RouterApplication: Sendable {
             let start = ContinuousClock.now
             let result: Result<Duration, RouterError>
             do throws(RouterError) {
-                let engine = try BatchedScoringEngine(model: setup.loadModel(), template: template,
+                let engine = try ScoringEngine(model: setup.loadModel(), template: template,
                                                       settings: setup.withPrefixStore(service.settings.engine))
                 service.becomeReady(engine)
                 result = .success(ContinuousClock.now - start)
