@@ -35,32 +35,26 @@ public struct PrefixStateStore: Equatable, Sendable {
         return directory + "/" + SHA256.hex(Array(material.utf8)).prefix(40) + ".kv"
     }
 
-    /// Puts the saved state of `prefix` into `sequence` of `context` (which holds nothing in it)
-    /// and returns it (the file, mapped). Nil when none is saved or it does not fit; the sequence
-    /// is then empty.
-    public func restore(prefix: [LlamaToken], into context: LlamaContext, sequence: Int) -> Data? {
-        guard !prefix.isEmpty else { return nil }
+    /// Puts the saved state of `prefix` into `sequence` of `context` (which holds nothing in it).
+    /// False when none is saved or it does not fit; the sequence is then empty.
+    public func restore(prefix: [LlamaToken], into context: LlamaContext, sequence: Int) -> Bool {
+        guard !prefix.isEmpty else { return false }
         let url = URL(fileURLWithPath: file(prefix: prefix, context: context))
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped), !data.isEmpty else { return nil }
+        guard let data = try? Data(contentsOf: url, options: .alwaysMapped), !data.isEmpty else { return false }
         let restored = data.withUnsafeBytes { bytes in (try? context.restoreSequenceState(bytes, into: sequence)) != nil }
-        guard restored else { return nil }
+        guard restored else { return false }
         guard context.lastPosition(of: sequence) == prefix.count - 1 else {
             context.removeFromMemory(sequence: sequence)
-            return nil
+            return false
         }
         // Marked as used: the files least recently used are the ones `fileLimit` removes.
         try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: url.path)
-        return data
+        return true
     }
 
     /// Saves `sequence`'s state (which holds exactly `prefix`), replacing any file for it.
     public func save(prefix: [LlamaToken], from context: LlamaContext, sequence: Int) {
-        save(context.sequenceState(of: sequence), prefix: prefix, context: context)
-    }
-
-    /// Saves `bytes`, a state of `prefix` from `context.sequenceState(of:)`, replacing any file
-    /// for it.
-    public func save(_ bytes: [UInt8], prefix: [LlamaToken], context: LlamaContext) {
+        let bytes = context.sequenceState(of: sequence)
         guard !prefix.isEmpty, !bytes.isEmpty else { return }
         let path = file(prefix: prefix, context: context)
         let temporary = path + ".\(getpid()).tmp"

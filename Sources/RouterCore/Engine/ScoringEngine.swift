@@ -85,7 +85,7 @@ public final class ScoringEngine: Sendable {
         do {
             context = try LlamaContext(model: model, configuration: configuration)
             let batch = LlamaBatch(capacity: settings.batchSize)
-            restored = settings.prefixStore?.restore(prefix: prefix, into: context, sequence: 0) != nil
+            restored = settings.prefixStore?.restore(prefix: prefix, into: context, sequence: 0) == true
             if !restored {
                 var start = 0
                 while start < prefix.count {
