@@ -46,8 +46,13 @@ let package = Package(
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.
         .target(name: "RouterEvaluation", dependencies: ["RouterCore"]),
-        // The command-line front: argument parsing, commands, rendering of errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "RouterServer", "RouterProxy", "RouterLabeling", "RouterEvaluation"]),
+        // Training of learned heads, all of it: the fit (HeadTrainer), the L2 grid, the mixture of
+        // experts and the obvious-cases prior (HeadTraining), and `train`'s whole run (TrainingRun:
+        // data, features, fitting, the head file). Serving only applies heads (RouterCore/Heads).
+        .target(name: "RouterTraining", dependencies: ["RouterEvaluation", "RouterCore"]),
+        // The command-line front: declared options (help generated from them), commands, errors.
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "RouterServer", "RouterProxy", "RouterLabeling",
+                                                       "RouterEvaluation", "RouterTraining"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
         .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit", "TestSupport"],
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "HTTPTransport", "RouterCore", "TestSupport"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
+        .testTarget(name: "RouterTrainingTests", dependencies: ["RouterTraining", "RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
     ]
 )

@@ -1,10 +1,12 @@
-/// A subcommand: parses and validates its arguments in `init`, then does its work in `run`.
+/// A subcommand: declares itself (`spec`: name, summary, options with their help), reads its
+/// parsed and checked arguments in `init`, then does its work in `run`.
 protocol CLICommand {
-    static var name: String { get }
-    static var summary: String { get }
-    static var help: String { get }
-    init(arguments: [String]) throws(CLIError)
-    /// True when `--help` was asked for instead of running.
-    var wantsHelp: Bool { get }
+    static var spec: CommandSpec { get }
+    init(_ arguments: ParsedArguments) throws(CLIError)
     func run(io: CommandIO) throws(CLIError)
+}
+
+extension CLICommand {
+    /// A usage error of this command (exit code 2).
+    static func usage(_ text: String) -> CLIError { spec.usage(text) }
 }

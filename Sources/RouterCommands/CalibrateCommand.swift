@@ -6,33 +6,30 @@ import RouterLabeling
 /// `causal-router calibrate`: the threshold that sends a chosen share of some traffic to the
 /// strong model, and what that saves.
 struct CalibrateCommand: CLICommand {
-    static let name = "calibrate"
-    static let summary = "pick the threshold that routes a given share of a log to the strong model"
-    static let help = """
-    USAGE: causal-router calibrate --input LOG [--strong-fraction 0.3] [--write-config | --write-head] [options]
+    static let input = CommandOption.text(
+        "input", "LOG", required: true, help: "a `label` output or a query log ('-' for standard input)")
+    static let strongFraction = CommandOption.number(
+        "strong-fraction", "F", in: 0...1, default: .value("0.3"), help: "share of traffic for the strong model, 0...1")
+    static let writeConfig = CommandOption.flag(
+        "write-config",
+        help: "store the threshold in the config file (--config, default models/router.json), keeping its other keys; "
+            + "for zero-shot verdicts (a head's own threshold replaces the config's)")
+    static let writeHead = CommandOption.flag("write-head", help: "with --head FILE: store the threshold in the head file")
 
-    LOG is either the output of `causal-router label` (rows with "strong_win_rate") or a query
-    log in any format `label` reads, which is then labeled first. Prints the threshold that
-    sends --strong-fraction of these rows to the strong model (RouteLLM's calibration: route
-    strong when strong_win_rate >= threshold) and, when the config has prices
-    (strong_/weak_price_per_request or strong_/weak_price_per_1k_tokens), the expected cost
-    against sending everything to the strong model.
-
-    OPTIONS:
-          --input LOG            a `label` output or a query log ('-' for standard input)
-          --strong-fraction F    share of traffic for the strong model, 0...1 (default: 0.3)
-          --write-config         store the threshold in the config file (--config, default
-                                 models/router.json), keeping its other keys; for zero-shot
-                                 verdicts (a head's own threshold replaces the config's)
-          --write-head           with --head FILE: store the threshold in the head file
-          --format, --field      how to read a query log (as for `label`)
-    \(ModelOptions.help)
-    """
-
-    static let extraOptions: [ParsedArguments.Option] = [
-        .init(name: "input"), .init(name: "strong-fraction"), .init(name: "write-config", takesValue: false), .init(name: "write-head", takesValue: false),
-        .init(name: "format"), .init(name: "field"),
-    ]
+    static let spec = CommandSpec(
+        name: "calibrate", summary: "pick the threshold that routes a given share of a log to the strong model",
+        about: """
+        LOG is either the output of `causal-router label` (rows with "strong_win_rate") or a query
+        log in any format `label` reads, which is then labeled first. Prints the threshold that
+        sends --strong-fraction of these rows to the strong model (RouteLLM's calibration: route
+        strong when strong_win_rate >= threshold) and, when the config has prices
+        (strong_/weak_price_per_request or strong_/weak_price_per_1k_tokens), the expected cost
+        against sending everything to the strong model.
+        """,
+        options: [input, strongFraction, writeConfig, writeHead,
+                  LabelCommand.format.explained("how to read a query log (as for `label`): jsonl | csv | text"),
+                  LabelCommand.field.explained("how to read a query log (as for `label`)")]
+            + ModelOptions.options())
 
     let router: RouterOptions
     let input: String
@@ -41,31 +38,22 @@ struct CalibrateCommand: CLICommand {
     let writeHead: Bool
     let format: InputFormat?
     let field: String?
-    let wantsHelp: Bool
 
-    init(arguments: [String]) throws(CLIError) {
-        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + Self.extraOptions, command: Self.name)
-        wantsHelp = parsed.flag("help")
-        router = try ModelOptions.read(parsed, command: Self.name)
-        guard wantsHelp || parsed.value("input") != nil else { throw .usage("calibrate needs --input LOG", command: Self.name) }
-        input = parsed.value("input") ?? "-"
-        fraction = try parsed.number("strong-fraction", in: 0...1, command: Self.name) ?? 0.3
-        writeConfig = parsed.flag("write-config")
-        writeHead = parsed.flag("write-head")
+    init(_ parsed: ParsedArguments) throws(CLIError) {
+        router = try ModelOptions.read(parsed)
+        input = parsed.value(Self.input) ?? "-"
+        fraction = parsed.number(Self.strongFraction) ?? 0.3
+        writeConfig = parsed.flag(Self.writeConfig)
+        writeHead = parsed.flag(Self.writeHead)
         if writeHead && router.zeroShot {
-            throw .usage("--write-head sets a head's threshold: drop --no-head", command: Self.name)
+            throw Self.usage("--write-head sets a head's threshold: drop --no-head")
         }
-        if writeHead && writeConfig { throw .usage("choose --write-config or --write-head", command: Self.name) }
+        if writeHead && writeConfig { throw Self.usage("choose --write-config or --write-head") }
         if writeConfig && router.headPath != nil {
-            throw .usage("with --head the head's threshold is used, not the config's: use --write-head", command: Self.name)
+            throw Self.usage("with --head the head's threshold is used, not the config's: use --write-head")
         }
-        if let name = parsed.value("format") {
-            guard let known = InputFormat(rawValue: name) else { throw .usage("--format must be jsonl, csv or text", command: Self.name) }
-            format = known
-        } else {
-            format = nil
-        }
-        field = parsed.value("field")
+        format = parsed.value(LabelCommand.format).flatMap(InputFormat.init(rawValue:))
+        field = parsed.value(LabelCommand.field)
     }
 
     func run(io: CommandIO) throws(CLIError) {

@@ -4,7 +4,7 @@ public enum CausalRouterCLI {
     static var commands: [any CLICommand.Type] { [RouteCommand.self, RenderCommand.self, ServeCommand.self, LabelCommand.self, EvalCommand.self, CalibrateCommand.self, TrainCommand.self, TruncateCommand.self, QuantizeCommand.self] }
 
     static var help: String {
-        let list = commands.map { "  \($0.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.summary)" }
+        let list = commands.map { "  \($0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.spec.summary)" }
             .joined(separator: "\n")
         return """
         causal-router: a local LLM router. It reads a query with a small causal LLM (llama.cpp),
@@ -23,23 +23,23 @@ public enum CausalRouterCLI {
     /// Runs the command line and returns the process exit code.
     public static func run(_ arguments: [String], io: CommandIO = .standard) -> Int32 {
         guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
-            if arguments.count > 1, arguments[0] == "help", let command = commands.first(where: { $0.name == arguments[1] }) {
-                io.write(command.help + "\n")
+            if arguments.count > 1, arguments[0] == "help", let command = commands.first(where: { $0.spec.name == arguments[1] }) {
+                io.write(command.spec.help + "\n")
                 return 0
             }
             io.write(help + "\n")
             return arguments.isEmpty ? 2 : 0
         }
-        guard let type = commands.first(where: { $0.name == name }) else {
+        guard let type = commands.first(where: { $0.spec.name == name }) else {
             return fail(.usage("unknown command '\(name)'", command: nil), io: io)
         }
         do {
-            let command = try type.init(arguments: Array(arguments.dropFirst()))
-            if command.wantsHelp {
-                io.write(type.help + "\n")
+            let parsed = try ParsedArguments(Array(arguments.dropFirst()), spec: type.spec)
+            if parsed.wantsHelp {
+                io.write(type.spec.help + "\n")
                 return 0
             }
-            try command.run(io: io)
+            try type.init(parsed).run(io: io)
             return 0
         } catch {
             return fail(error, io: io)

@@ -4,56 +4,50 @@ import RouterEvaluation
 
 /// `causal-router eval`: RouteLLM's metrics for models and templates on labeled routing data.
 struct EvalCommand: CLICommand {
-    static let name = "eval"
-    static let summary = "evaluate models and templates on labeled routing data (APGR, CPT, ...)"
-    static let help = """
-    USAGE: causal-router eval --data FILE... [options]
+    static let split = CommandOption.choice("split", "S", BenchmarkDataset.Split.allCases.map(\.rawValue), default: .value("test"),
+                                            help: "train | test | all")
+    static let models = CommandOption.list(
+        "model", alias: "-m", "NAME|PATH", default: .described(ModelCatalog.defaultModelName), help: "a scoring model (repeatable)")
+    static let templates = CommandOption.list(
+        "template", "PATH", default: .described("prompts/\(ResourceLocator.defaultTemplateFile)"), help: "a template file (repeatable)")
+    static let head = ModelOptions.head.explained(
+        "evaluate this learned head (`causal-router train`) on the same forward pass: a row \"<model>:<template>+<head>\" "
+            + "beside the zero-shot one (one --model and --template, those it was trained for). Default: each (model, "
+            + "template)'s shipped head, when one matches (models/heads/<model>-<template>.json)")
+    static let noHead = ModelOptions.noHead.explained("zero-shot rows only")
+    static let json = CommandOption.flag(
+        "json",
+        help: "print one JSON object per benchmark instead of the table:\n"
+            + "{\"benchmark\", \"n\", \"routers\": {\"<model>:<template>\"|\"random\"|\"oracle\": {...}}}")
+    static let plot = CommandOption.text("plot", "FILE.svg", help: "write RouteLLM-style curves (score vs strong-call share)")
+    static let category = CommandOption.list(
+        "category", "LIST",
+        help: "only rows of these categories (the rows' `category`, comma-separated: e.g. the obvious-cases set's held-out kinds)")
+    static let sample = CommandOption.integer(
+        "sample", in: 1...10_000_000,
+        help: "evaluate a fixed sample of at most N rows per benchmark (those with the smallest SHA-256 of their id; "
+            + "the same on every run)")
 
-    For each data file (the JSONL schema of shared/data/README.md; contaminated rows dropped)
-    and each (model, template), scores every prompt and reports RouteLLM's metrics, beside the
-    baselines `random` (mean of 20 seeds), `length` (the prompt-length rule, longer prompts to
-    the strong model first, and shorter first) and `oracle`: APGR, CPT(50%), CPT(80%), and for the
-    1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
-    P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
-    On an obvious-cases set (score_scale "obvious", data/obvious/) it also reports how each
-    router separates easy from hard prompts: AUC (hard ranked above easy) and the share of each
-    class, and of each kind, routed strong at the threshold in use (the head's, or the routing
-    config's without a head; baselines at the head's strong-call share).
-    Scores (and, with --head, hidden-state features) are cached per (model file hash, template
-    hash, context, prompt hash) in --cache, so a re-run costs nothing.
-
-    OPTIONS:
-          --data FILE         a routing-data JSONL file (repeat or comma-separate for several)
-          --split S           train | test | all (default: test)
-      -m, --model NAME|PATH   a scoring model (repeatable; default: \(ModelCatalog.defaultModelName))
-          --template PATH     a template file (repeatable; default: prompts/\(ResourceLocator.defaultTemplateFile))
-          --head FILE         evaluate this learned head (`causal-router train`) on the same
-                              forward pass: a row "<model>:<template>+<head>" beside the
-                              zero-shot one (one --model and --template, those it was trained for).
-                              Default: each (model, template)'s shipped head, when one matches
-                              (models/heads/<model>-<template>.json)
-          --no-head           zero-shot rows only
-          --json              print one JSON object per benchmark instead of the table:
-                              {"benchmark", "n", "routers": {"<model>:<template>"|"random"|"oracle": {...}}}
-          --plot FILE.svg     write RouteLLM-style curves (score vs strong-call share)
-          --cache DIR         score cache (default: .cache/scores in the project)
-          --category LIST     only rows of these categories (the rows' `category`, comma-separated:
-                              e.g. the obvious-cases set's held-out kinds)
-          --sample N          evaluate a fixed sample of at most N rows per benchmark (those
-                              with the smallest SHA-256 of their id; the same on every run)
-      -c, --ctx N             tokens per prompt, template included (default: \(ScoringEngineSettings.defaultContextLength))
-      -t, --threads N         CPU threads (default: all cores)
-      -np, --parallel N       queries decoded together (default: 16)
-      -h, --help              show this help
-    """
-
-    static let declared: [ParsedArguments.Option] = [
-        .init(name: "data"), .init(name: "split"), .init(name: "model", aliases: ["-m"]), .init(name: "template"), .init(name: "head"),
-        .init(name: "no-head", takesValue: false),
-        .init(name: "json", takesValue: false), .init(name: "plot"), .init(name: "cache"), .init(name: "sample"), .init(name: "category"), .init(name: "ctx", aliases: ["-c"]),
-        .init(name: "threads", aliases: ["-t"]), .init(name: "parallel", aliases: ["-np"]), .init(name: "gpu-layers", aliases: ["-ngl"]),
-        .init(name: "help", aliases: ["-h"], takesValue: false),
-    ]
+    static let spec = CommandSpec(
+        name: "eval", summary: "evaluate models and templates on labeled routing data (APGR, CPT, ...)",
+        about: """
+        For each data file (the JSONL schema of shared/data/README.md; contaminated rows dropped)
+        and each (model, template), scores every prompt and reports RouteLLM's metrics, beside the
+        baselines `random` (mean of 20 seeds), `length` (the prompt-length rule, longer prompts to
+        the strong model first, and shorter first) and `oracle`: APGR, CPT(50%), CPT(80%), and for the
+        1-5 label: accuracy, mean absolute error, confusion matrix (--json) and ROC-AUC of
+        P(label >= 4) for "the weak model is good enough". ms/query is the batched scoring time.
+        On an obvious-cases set (score_scale "obvious", data/obvious/) it also reports how each
+        router separates easy from hard prompts: AUC (hard ranked above easy) and the share of each
+        class, and of each kind, routed strong at the threshold in use (the head's, or the routing
+        config's without a head; baselines at the head's strong-call share).
+        Scores (and, with --head, hidden-state features) are cached per (model file hash, template
+        hash, context, prompt hash) in --cache, so a re-run costs nothing.
+        """,
+        options: [DataOptions.data, split, models, templates, head, noHead, json, plot,
+                  DataOptions.cache.explained("score cache"), category, sample, DataOptions.ctx, ModelOptions.threads,
+                  DataOptions.parallel, ModelOptions.gpuLayers],
+        positionals: .sameAs(DataOptions.data.name))
 
     let data: [String]
     let split: BenchmarkDataset.Split
@@ -68,35 +62,25 @@ struct EvalCommand: CLICommand {
     let categories: [String]
     let engine: ScoringEngineSettings
     let gpuLayers: Int
-    let wantsHelp: Bool
 
-    init(arguments: [String]) throws(CLIError) {
-        let parsed = try ParsedArguments(arguments, options: Self.declared, command: Self.name)
-        wantsHelp = parsed.flag("help")
-        data = parsed.list("data") + parsed.positionals
-        guard wantsHelp || !data.isEmpty else { throw .usage("eval needs --data FILE", command: Self.name) }
-        let splitName = parsed.value("split") ?? "test"
-        guard let split = BenchmarkDataset.Split(rawValue: splitName) else {
-            throw .usage("--split must be train, test or all, got '\(splitName)'", command: Self.name)
-        }
-        self.split = split
-        models = parsed.list("model").isEmpty ? [ModelCatalog.defaultModelName] : parsed.list("model")
-        templates = parsed.list("template")
-        head = parsed.value("head")
-        noHead = parsed.flag("no-head")
-        if head != nil && noHead { throw .usage("--head and --no-head exclude each other", command: Self.name) }
+    init(_ parsed: ParsedArguments) throws(CLIError) {
+        data = parsed.list(DataOptions.data)
+        split = parsed.value(Self.split).flatMap(BenchmarkDataset.Split.init(rawValue:)) ?? .test
+        models = parsed.list(Self.models).isEmpty ? [ModelCatalog.defaultModelName] : parsed.list(Self.models)
+        templates = parsed.list(Self.templates)
+        head = parsed.value(Self.head)
+        noHead = parsed.flag(Self.noHead)
+        if head != nil && noHead { throw Self.usage("--head and --no-head exclude each other") }
         if head != nil && (models.count > 1 || templates.count > 1) {
-            throw .usage("--head goes with one --model and one --template (those it was trained for)", command: Self.name)
+            throw Self.usage("--head goes with one --model and one --template (those it was trained for)")
         }
-        json = parsed.flag("json")
-        plot = parsed.value("plot")
-        cache = parsed.value("cache")
-        sample = try parsed.integer("sample", in: 1...10_000_000, command: Self.name)
-        categories = parsed.list("category")
-        engine = try EngineOptions.read(parsed, command: Self.name,
-                                        threads: try parsed.integer("threads", in: 1...1024, command: Self.name) ?? RouterOptions().threads,
-                                        defaultParallel: 16)
-        gpuLayers = try parsed.integer("gpu-layers", in: -1...100_000, command: Self.name) ?? 0
+        json = parsed.flag(Self.json)
+        plot = parsed.value(Self.plot)
+        cache = parsed.value(DataOptions.cache)
+        sample = parsed.integer(Self.sample)
+        categories = parsed.list(Self.category)
+        engine = EngineOptions.read(parsed, threads: parsed.integer(ModelOptions.threads) ?? RouterOptions().threads)
+        gpuLayers = parsed.integer(ModelOptions.gpuLayers) ?? 0
     }
 
     func run(io: CommandIO) throws(CLIError) {

@@ -3,38 +3,30 @@ import RouterCore
 
 /// `causal-router render`: prints the exact text the scoring model reads for a query.
 struct RenderCommand: CLICommand {
-    static let name = "render"
-    static let summary = "print the exact prompt text the model reads for a query"
-    static let help = """
-    USAGE: causal-router render [options] [QUERY...]
-
-    Renders QUERY (the arguments joined by spaces; standard input when omitted or '-') through
-    the scoring template and the model's chat template, and prints the exact text the model
-    reads, ending where the label digit comes next. Loads only the model's vocabulary.
-
-    OPTIONS:
-    \(ModelOptions.help)
-          --tokens            print the token count on stderr as well
-          --jsonl             many queries: each standard-input line is a JSON object with
-                              "query" (or "prompt"); prints one line per query:
-                              {"prompt": rendered text, "tokens", "prefix_tokens", "query_tokens",
-                               "suffix_tokens", "truncated"}
-    """
+    static let tokens = CommandOption.flag("tokens", help: "print the token count on stderr as well")
+    static let jsonl = CommandOption.flag(
+        "jsonl",
+        help: "many queries: each standard-input line is a JSON object with \"query\" (or \"prompt\"); prints one line per query:\n"
+            + "{\"prompt\": rendered text, \"tokens\", \"prefix_tokens\", \"query_tokens\", \"suffix_tokens\", \"truncated\"}")
+    static let spec = CommandSpec(
+        name: "render", summary: "print the exact prompt text the model reads for a query",
+        about: """
+        Renders QUERY (the arguments joined by spaces; standard input when omitted or '-') through
+        the scoring template and the model's chat template, and prints the exact text the model
+        reads, ending where the label digit comes next. Loads only the model's vocabulary.
+        """,
+        options: ModelOptions.options() + [tokens, jsonl], positionals: .free("QUERY..."))
 
     let options: RouterOptions
     let positionals: [String]
-    let wantsHelp: Bool
     let showTokens: Bool
     let jsonl: Bool
 
-    init(arguments: [String]) throws(CLIError) {
-        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + [.init(name: "tokens", takesValue: false), .init(name: "jsonl", takesValue: false)],
-                                         command: Self.name)
-        wantsHelp = parsed.flag("help")
-        showTokens = parsed.flag("tokens")
-        jsonl = parsed.flag("jsonl")
-        if jsonl && !parsed.positionals.isEmpty { throw .usage("--jsonl reads the queries from standard input", command: Self.name) }
-        options = try ModelOptions.read(parsed, command: Self.name)
+    init(_ parsed: ParsedArguments) throws(CLIError) {
+        showTokens = parsed.flag(Self.tokens)
+        jsonl = parsed.flag(Self.jsonl)
+        if jsonl && !parsed.positionals.isEmpty { throw Self.usage("--jsonl reads the queries from standard input") }
+        options = try ModelOptions.read(parsed)
         positionals = parsed.positionals
     }
 

@@ -8,156 +8,142 @@ import Synchronization
 
 /// `causal-router serve`: the sidecar HTTP server.
 struct ServeCommand: CLICommand {
-    static let name = "serve"
-    static let summary = "run the routing sidecar (HTTP/1.1, JSON) with continuous batching"
-    static let help = """
-    USAGE: causal-router serve [options]
+    static let host = CommandOption.text("host", "ADDRESS", default: .value("127.0.0.1"), help: "IPv4/IPv6 address to listen on; the default is loopback only")
+    static let port = CommandOption.integer("port", in: 0...65_535, default: .value("8321"), help: "TCP port; 0 picks a free one")
+    static let unix = CommandOption.text("unix", "PATH", help: "listen on a Unix-domain socket instead of TCP")
+    static let timeoutMs = CommandOption.integer(
+        "timeout-ms", in: 1...600_000, default: .value(String(ServerOptions().defaultTimeoutMs)), help: "default deadline of a request")
+    static let maxBody = CommandOption.integer(
+        "max-body", in: 64...(1 << 30), default: .value(String(HTTPServerLimits().maxBodyBytes)),
+        help: "largest request body in bytes; larger gets 413")
+    static let idleTimeout = CommandOption.integer(
+        "idle-timeout", "S", in: 1...86_400, default: .value(String(HTTPServerLimits().idleTimeoutMs / 1000)),
+        help: "close idle keep-alive connections after S seconds")
+    static let headerTimeout = CommandOption.integer(
+        "header-timeout", "S", in: 1...3_600, default: .value(String(HTTPServerLimits().headerTimeoutMs / 1000)),
+        help: "a request's headers must arrive within S seconds")
+    static let bodyTimeout = CommandOption.integer(
+        "body-timeout", "S", in: 1...3_600, default: .value(String(HTTPServerLimits().bodyTimeoutMs / 1000)),
+        help: "a request's body must arrive within S seconds")
+    static let maxConnections = CommandOption.integer(
+        "max-connections", in: 16...1_000_000, default: .value(String(HTTPServerLimits().maxConnections)),
+        help: "connections open at once, bounded by the descriptor limit")
+    static let workers = CommandOption.integer(
+        "workers", in: 1...1024, default: .value(String(HTTPServerLimits().workerThreads)), help: "handler threads")
+    static let apiKeyFile = CommandOption.text(
+        "api-key-file", "FILE", help: "keys for \"Authorization: Bearer\", one a line (# comments)")
+    static let allowUnauthenticated = CommandOption.flag(
+        "allow-unauthenticated", help: "serve a non-loopback address without --api-key-file")
+    static let publicMetrics = CommandOption.flag("public-metrics", help: "GET /metrics needs no key")
+    static let upstreams = CommandOption.text(
+        "upstreams", "FILE", help: "proxy OpenAI-compatible requests to these upstreams (see PROXY)")
+    static let verdictCache = CommandOption.integer(
+        "verdict-cache", in: 0...10_000_000, default: .value(String(ServerOptions.defaultVerdictCacheEntries)),
+        help: "distributions kept for repeated queries; 0 turns the cache off")
+    static let verdictCacheTTL = CommandOption.integer(
+        "verdict-cache-ttl", "S", in: 1...31_536_000, default: .value(String(ServerOptions.defaultVerdictCacheTimeToLive.components.seconds)),
+        help: "seconds a cached distribution answers repeats")
 
-    Serves the router over HTTP/1.1 (keep-alive, JSON). It listens at once and loads the model
-    in the background (GET /healthz answers 503 until it is ready).
+    static let spec = CommandSpec(
+        name: "serve",
+        summary: "run the routing sidecar (HTTP/1.1, JSON) and, with upstreams, an OpenAI-compatible proxy",
+        about: """
+        Serves the router over HTTP/1.1 (keep-alive, JSON). It listens at once and loads the model
+        in the background (GET /healthz answers 503 until it is ready). Queries are scored one at a
+        time by default (batch-invariant: a verdict is the same whatever else is queued, and equal to
+        `route`'s); --continuous-batching decodes up to --parallel of them together.
 
-    ENDPOINTS:
-      POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
-                            "threshold" and "timeout_ms" -> the `route` verdict + "fallback"
-                            and "cached"
-      POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
-      GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
-      GET  /v1/config       model, template, threshold, strong/weak models, limits
-      GET  /metrics         Prometheus text
+        ENDPOINTS:
+          POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
+                                "threshold" and "timeout_ms" -> the `route` verdict + "fallback"
+                                and "cached"
+          POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
+          GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
+          GET  /v1/config       model, template, threshold, strong/weak models, limits
+          GET  /metrics         Prometheus text
 
-    A query not scored by its deadline (default --timeout-ms), or refused by a full queue, gets a
-    fallback verdict at once: the config's fallback_route (default strong), "fallback": true and
-    "reason": "timeout" or "overloaded". A query the engine cannot score in time (the tokens
-    queued ahead of it at the rate it has measured) gets its "timeout" fallback when it arrives,
-    not at the deadline. SIGTERM or SIGINT: stop accepting, answer what is in
-    flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
-    fallback route) and, when proxying, the upstreams (--upstreams or the config's), and swap
-    each in; a bad file keeps what is in force (one line on stderr). Requests in flight finish
-    with what they started with.
-    --threshold, or a head's threshold, still overrides the file's after a reload.
+        A query not scored by its deadline (default --timeout-ms), or refused by a full queue, gets a
+        fallback verdict at once: the config's fallback_route (default strong), "fallback": true and
+        "reason": "timeout" or "overloaded". A query the engine cannot score in time (the tokens
+        queued ahead of it at the rate it has measured) gets its "timeout" fallback when it arrives,
+        not at the deadline. SIGTERM or SIGINT: stop accepting, answer what is in
+        flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
+        fallback route) and, when proxying, the upstreams (--upstreams or the config's), and swap
+        each in; a bad file keeps what is in force (one line on stderr). Requests in flight finish
+        with what they started with.
+        --threshold, or a head's threshold, still overrides the file's after a reload.
 
-    VERDICT CACHE: a query whose normalised text (surrounding whitespace removed; for "messages"
-    the conversation query) was scored less than --verdict-cache-ttl seconds ago is answered from
-    the cached distribution without decoding ("cached": true): the same probabilities, label and
-    ood_score, routed by the request's threshold and the config in force (a SIGHUP reload keeps
-    the cache). Fallbacks and errors are never cached. The least recently used entry goes when
-    the cache is full (~500 bytes an entry). The proxy's "router" requests use it too
-    (X-Router-Cached: 1). /metrics: causal_router_verdict_cache_hits_total, _misses_total,
-    _entries and _capacity.
+        VERDICT CACHE: a query whose normalised text (surrounding whitespace removed; for "messages"
+        the conversation query) was scored less than --verdict-cache-ttl seconds ago is answered from
+        the cached distribution without decoding ("cached": true): the same probabilities, label and
+        ood_score, routed by the request's threshold and the config in force (a SIGHUP reload keeps
+        the cache). Fallbacks and errors are never cached. The least recently used entry goes when
+        the cache is full (~500 bytes an entry). The proxy's "router" requests use it too
+        (X-Router-Cached: 1). /metrics: causal_router_verdict_cache_hits_total, _misses_total,
+        _entries and _capacity.
 
-    Connections are served by one epoll event loop (idle and half-sent connections cost a file
-    descriptor, not a thread) and a pool of --workers handler threads. A request's head must
-    arrive within --header-timeout and its body within --body-timeout (else 408); at the
-    connection cap the oldest connection with no request in flight is closed.
+        Connections are served by one epoll event loop (idle and half-sent connections cost a file
+        descriptor, not a thread) and a pool of --workers handler threads. A request's head must
+        arrive within --header-timeout and its body within --body-timeout (else 408); at the
+        connection cap the oldest connection with no request in flight is closed.
 
-    PROXY: with --upstreams FILE (or the same keys in the decision config), serve is also an
-    OpenAI-compatible proxy: POST /v1/chat/completions and /v1/completions with "model":
-    "router" (the configured threshold) or "router-<threshold>" are routed and forwarded to the
-    strong or weak upstream (another model name goes to the upstream serving it, else 404),
-    "stream": true relays the upstream's events; GET /v1/models lists them. An upstream that
-    refuses, times out before its first byte or answers 5xx/429 is retried once on the other
-    tier (X-Router-Failover: 1); circuit breakers skip failing upstreams. The file:
-      {"strong": {"base_url": "http://host:port/v1", "model": "name", "api_key_env": "VAR"},
-       "weak": {...}, "timeouts": {"connect_ms": 2000, "first_byte_ms": 60000, "total_ms": 600000},
-       "breaker": {"failures": 3, "cooldown_ms": 10000, "max_cooldown_ms": 300000}}
-    or {"tiers": [{"name": "small", "upstream": {...}, "max_strong_win_rate": 0.3}, ...]}.
+        PROXY: with --upstreams FILE (or the same keys in the decision config), serve is also an
+        OpenAI-compatible proxy: POST /v1/chat/completions and /v1/completions with "model":
+        "router" (the configured threshold) or "router-<threshold>" are routed and forwarded to the
+        strong or weak upstream (another model name goes to the upstream serving it, else 404),
+        "stream": true relays the upstream's events; GET /v1/models lists them. An upstream that
+        refuses, times out before its first byte or answers 5xx/429 is retried once on the other
+        tier (X-Router-Failover: 1); circuit breakers skip failing upstreams. The file:
+          {"strong": {"base_url": "http://host:port/v1", "model": "name", "api_key_env": "VAR"},
+           "weak": {...}, "timeouts": {"connect_ms": 2000, "first_byte_ms": 60000, "total_ms": 600000},
+           "breaker": {"failures": 3, "cooldown_ms": 10000, "max_cooldown_ms": 300000}}
+        or {"tiers": [{"name": "small", "upstream": {...}, "max_strong_win_rate": 0.3}, ...]}.
 
-    AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
-    "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
-    an address other hosts can reach (not loopback, not --unix) needs --api-key-file, or
-    --allow-unauthenticated. A Unix socket is created with mode 0600.
-
-    OPTIONS:
-          --host ADDRESS      IPv4/IPv6 address to listen on (default: 127.0.0.1, loopback only)
-          --port N            TCP port; 0 picks a free one (default: 8321)
-          --unix PATH         listen on a Unix-domain socket instead of TCP
-      -np, --parallel N       with --continuous-batching: queries decoded together, one
-                              sequence each (default: 8)
-      -b, --batch-size N      most tokens per decode call (default: 128: a long query is decoded
-                              in chunks of it, which bounds the compute buffer)
-          --continuous-batching  decode several queries together; by default each query is
-                              decoded alone so its verdict is the same at any --parallel, run
-                              after run, and equal to `route`'s (docs/reproducibility.md)
-          --max-queue N       queries waiting beyond the parallel ones; more are answered
-                              with an "overloaded" fallback (default: 256)
-          --timeout-ms N      default deadline of a request (default: 2000)
-          --max-body N        largest request body in bytes; larger gets 413 (default: 1048576)
-          --idle-timeout S    close idle keep-alive connections after S seconds (default: 30)
-          --header-timeout S  a request's headers must arrive within S seconds (default: 10)
-          --body-timeout S    a request's body must arrive within S seconds (default: 30)
-          --max-connections N connections open at once, bounded by the descriptor limit
-                              (default: 10000)
-          --workers N         handler threads (default: 32)
-          --api-key-file FILE keys for "Authorization: Bearer", one a line (# comments)
-          --allow-unauthenticated
-                              serve a non-loopback address without --api-key-file
-          --public-metrics    GET /metrics needs no key
-          --upstreams FILE    proxy OpenAI-compatible requests to these upstreams (see PROXY)
-          --verdict-cache N   distributions kept for repeated queries; 0 turns the cache off
-                              (default: 10000)
-          --verdict-cache-ttl S
-                              seconds a cached distribution answers repeats (default: 600)
-    \(ModelOptions.help.replacingOccurrences(of: "(default: \(ScoringEngineSettings.defaultContextLength))", with: "per request (default: \(ScoringEngineSettings.defaultContextLength))"))
-    """
-
-    static let extraOptions: [ParsedArguments.Option] = [
-        .init(name: "host"), .init(name: "port"), .init(name: "unix"),
-        .init(name: "parallel", aliases: ["-np"]), .init(name: "batch-size", aliases: ["-b"]),
-        .init(name: "continuous-batching", takesValue: false),
-        .init(name: "max-queue"), .init(name: "timeout-ms"), .init(name: "max-body"), .init(name: "idle-timeout"),
-        .init(name: "header-timeout"), .init(name: "body-timeout"), .init(name: "max-connections"), .init(name: "workers"),
-        .init(name: "api-key-file"), .init(name: "allow-unauthenticated", takesValue: false),
-        .init(name: "public-metrics", takesValue: false), .init(name: "upstreams"),
-        .init(name: "verdict-cache"), .init(name: "verdict-cache-ttl"),
-    ]
+        AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
+        "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
+        an address other hosts can reach (not loopback, not --unix) needs --api-key-file, or
+        --allow-unauthenticated. A Unix socket is created with mode 0600.
+        """,
+        options: [host, port, unix,
+                  EngineOptions.parallel.defaulting(to: .value("8")).explained(
+                      "with --continuous-batching: queries decoded together, one sequence each; without it, queries "
+                      + "are decoded one at a time"),
+                  EngineOptions.batchSize, EngineOptions.continuousBatching,
+                  EngineOptions.maxQueue.defaulting(to: .value("256")).explained(
+                      "queries waiting beyond those being decoded; more are answered with an \"overloaded\" fallback"),
+                  timeoutMs, maxBody, idleTimeout, headerTimeout, bodyTimeout, maxConnections, workers, apiKeyFile,
+                  allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL]
+            + ModelOptions.options(contextPer: "request"))
 
     let options: ServerOptions
-    let wantsHelp: Bool
     /// `--upstreams FILE`; without it the decision config may name the upstreams.
     let upstreamsPath: String?
 
-    init(arguments: [String]) throws(CLIError) {
-        let parsed = try ParsedArguments(arguments, options: ModelOptions.declared + Self.extraOptions, command: Self.name)
-        wantsHelp = parsed.flag("help")
-        guard parsed.positionals.isEmpty else {
-            throw .usage("serve takes no arguments, got '\(parsed.positionals[0])'", command: Self.name)
-        }
+    init(_ parsed: ParsedArguments) throws(CLIError) {
         var options = ServerOptions()
-        options.router = try ModelOptions.read(parsed, command: Self.name)
-        let port = try parsed.integer("port", in: 0...65_535, command: Self.name) ?? 8321
-        if let path = parsed.value("unix") {
-            guard parsed.value("host") == nil && parsed.value("port") == nil else {
-                throw .usage("--unix cannot be combined with --host or --port", command: Self.name)
+        options.router = try ModelOptions.read(parsed)
+        if let path = parsed.value(Self.unix) {
+            guard !parsed.given(Self.host) && !parsed.given(Self.port) else {
+                throw Self.usage("--unix cannot be combined with --host or --port")
             }
             options.address = .unix(path: path)
         } else {
-            options.address = .tcp(host: parsed.value("host") ?? "127.0.0.1", port: port)
+            options.address = .tcp(host: parsed.value(Self.host) ?? "127.0.0.1", port: parsed.integer(Self.port) ?? 8321)
         }
-        options.engine = try EngineOptions.read(parsed, command: Self.name, threads: options.router.threads,
-                                                defaultParallel: 8, defaultMaxQueue: 256)
-        options.defaultTimeoutMs = try parsed.integer("timeout-ms", in: 1...600_000, command: Self.name) ?? 2000
-        options.limits.maxBodyBytes = try parsed.integer("max-body", in: 64...(1 << 30), command: Self.name) ?? options.limits.maxBodyBytes
-        if let idle = try parsed.integer("idle-timeout", in: 1...86_400, command: Self.name) {
-            options.limits.idleTimeoutMs = idle * 1000
-        }
-        if let header = try parsed.integer("header-timeout", in: 1...3_600, command: Self.name) {
-            options.limits.headerTimeoutMs = header * 1000
-        }
-        if let body = try parsed.integer("body-timeout", in: 1...3_600, command: Self.name) {
-            options.limits.bodyTimeoutMs = body * 1000
-        }
-        options.limits.maxConnections = try parsed.integer("max-connections", in: 16...1_000_000, command: Self.name)
-            ?? options.limits.maxConnections
-        options.limits.workerThreads = try parsed.integer("workers", in: 1...1024, command: Self.name) ?? options.limits.workerThreads
-        options.apiKeyFile = parsed.value("api-key-file")
-        options.allowUnauthenticated = parsed.flag("allow-unauthenticated")
-        options.publicMetrics = parsed.flag("public-metrics")
-        options.verdictCacheEntries = try parsed.integer("verdict-cache", in: 0...10_000_000, command: Self.name)
-            ?? ServerOptions.defaultVerdictCacheEntries
-        if let seconds = try parsed.integer("verdict-cache-ttl", in: 1...31_536_000, command: Self.name) {
-            options.verdictCacheTimeToLive = .seconds(seconds)
-        }
-        upstreamsPath = parsed.value("upstreams")
+        options.engine = EngineOptions.read(parsed, threads: options.router.threads)
+        options.defaultTimeoutMs = parsed.integer(Self.timeoutMs) ?? options.defaultTimeoutMs
+        options.limits.maxBodyBytes = parsed.integer(Self.maxBody) ?? options.limits.maxBodyBytes
+        options.limits.idleTimeoutMs = parsed.integer(Self.idleTimeout).map { $0 * 1000 } ?? options.limits.idleTimeoutMs
+        options.limits.headerTimeoutMs = parsed.integer(Self.headerTimeout).map { $0 * 1000 } ?? options.limits.headerTimeoutMs
+        options.limits.bodyTimeoutMs = parsed.integer(Self.bodyTimeout).map { $0 * 1000 } ?? options.limits.bodyTimeoutMs
+        options.limits.maxConnections = parsed.integer(Self.maxConnections) ?? options.limits.maxConnections
+        options.limits.workerThreads = parsed.integer(Self.workers) ?? options.limits.workerThreads
+        options.apiKeyFile = parsed.value(Self.apiKeyFile)
+        options.allowUnauthenticated = parsed.flag(Self.allowUnauthenticated)
+        options.publicMetrics = parsed.flag(Self.publicMetrics)
+        options.verdictCacheEntries = parsed.integer(Self.verdictCache) ?? options.verdictCacheEntries
+        options.verdictCacheTimeToLive = parsed.integer(Self.verdictCacheTTL).map { .seconds($0) } ?? options.verdictCacheTimeToLive
+        upstreamsPath = parsed.value(Self.upstreams)
         self.options = options
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RouterCore
 
 /// Fits a `LabelHead`: multinomial logistic regression on standardised features, L2 penalty,
 /// class-balanced loss (each label present weighs the same in total), full-batch Adam, early

@@ -1,5 +1,6 @@
 import Foundation
 import RouterCore
+import RouterEvaluation
 
 extension HeadTraining {
     /// A mixture of experts: one head per data file (each fitted on that file's rows alone, its
@@ -32,11 +33,7 @@ extension HeadTraining {
         var head = Self.head(from: best, name: name, identity: identity, target: target, features: recipe)
         head.format = LabelHead.format(for: recipe, listingFeatures: true)
         head.experts = experts
-        let winRates = vectors.map { head.distribution(features: $0).strongWinRate }.sorted()
-        head.threshold = winRates[winRates.count / 2]
-        if neighbourhood {
-            head.neighbourhood = HeadNeighbourhood.fit(standardised: vectors.map(head.standardised), heldOut: best.validationRows)
-        }
+        settle(&head, trainingRows: vectors, heldOut: best.validationRows)
         var training = description
         training["rows"] = String(vectors.count)
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")

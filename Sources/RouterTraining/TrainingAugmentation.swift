@@ -1,5 +1,6 @@
 import Foundation
 import RouterCore
+import RouterEvaluation
 
 /// Manipulated copies of training rows, labeled like their originals (`train --augment FILE`):
 /// a sentence claiming the question is very hard ("upgrade") or easy ("downgrade") appended,

@@ -1,5 +1,6 @@
 import Foundation
 import RouterCore
+import RouterEvaluation
 
 extension HeadTraining {
     /// The band's edges: quantiles of the head's win rates on its training traffic. Chosen on

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import RouterCore
-@testable import RouterEvaluation
+import RouterEvaluation
+@testable import RouterTraining
 
 /// `train --augment`: manipulated copies of training rows, labeled like their originals.
 @Suite struct TrainingAugmentationTests {

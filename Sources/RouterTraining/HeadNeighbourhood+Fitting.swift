@@ -1,4 +1,5 @@
 import Foundation
+import RouterCore
 
 extension HeadNeighbourhood {
     /// Fits the neighbourhood of standardised training features `z` (one row per training row):

@@ -1,5 +1,6 @@
 import Foundation
 import RouterCore
+import RouterEvaluation
 
 /// Trains a learned head on the train rows of routing benchmarks: picks the L2 strength with
 /// the lowest validation loss (the trainer's held-out slice: every 10th row), reports each
@@ -76,11 +77,7 @@ public struct HeadTraining: Sendable {
         let chosen = results.indices.min { results[$0].1.validationLoss < results[$1].1.validationLoss }!
         let (result, candidate) = results[chosen]
         var head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
-        let winRates = features.map { head.distribution(features: $0).strongWinRate }.sorted()
-        head.threshold = winRates[winRates.count / 2]
-        if neighbourhood {
-            head.neighbourhood = HeadNeighbourhood.fit(standardised: features.map(head.standardised), heldOut: result.validationRows)
-        }
+        settle(&head, trainingRows: features, heldOut: result.validationRows)
         var training = description
         training["rows"] = String(rows.count)
         training["features"] = recipe.summary
@@ -105,6 +102,16 @@ public struct HeadTraining: Sendable {
             if best == nil || result.validationLoss < best!.result.validationLoss { best = (result, l2) }
         }
         return best!
+    }
+
+    /// The head's threshold, the median strong-model win rate over its training rows, then
+    /// (with `neighbourhood`) where those rows lie, for the out-of-distribution score.
+    func settle(_ head: inout LabelHead, trainingRows vectors: [[Float]], heldOut: [Int]) {
+        let winRates = vectors.map { head.distribution(features: $0).strongWinRate }.sorted()
+        head.threshold = winRates[winRates.count / 2]
+        if neighbourhood {
+            head.neighbourhood = HeadNeighbourhood.fit(standardised: vectors.map(head.standardised), heldOut: heldOut)
+        }
     }
 
     static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget,
