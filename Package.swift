@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "RouterCore", "TestSupport"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
-        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
+        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router", "TestSupport"]),
     ]
 )
