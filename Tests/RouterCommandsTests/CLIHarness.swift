@@ -29,10 +29,18 @@ enum CLIHarness {
     static var executable: String { ServeProcess.executable }
 
     /// As a child process: a crash shows as a signal status, not a test-runner crash. Throws when
-    /// it has not exited within `timeout` (it is killed then), so a hung command fails its test.
+    /// it has not exited within `timeout` (it is killed then), so a hung command fails its test
+    /// instead of blocking the run: the default is under the 5-minute limit of the suites that
+    /// run quick commands.
     static func spawn(_ arguments: [String], stdin: String = "", timeout: Duration = .seconds(240)) throws -> Outcome {
         let run = try ChildProcess.run(executable, arguments, directory: root, stdin: stdin, timeout: timeout)
         return Outcome(status: run.status, stdout: run.stdout, stderr: run.stderr)
+    }
+
+    /// `spawn` for commands that score whole data sets (eval, train, label), which take minutes
+    /// on a loaded machine: 14 minutes, under their suites' 15-minute limit.
+    static func spawnLong(_ arguments: [String], stdin: String = "") throws -> Outcome {
+        try spawn(arguments, stdin: stdin, timeout: .seconds(14 * 60))
     }
 
     /// A file under a fresh temporary folder.

@@ -44,7 +44,7 @@ import Testing
     @Test func aUnixSocketIsOwnerOnlyServesAndIsRemovedAtExit() throws {
         let path = "/tmp/cr-serve-\(UUID().uuidString.prefix(8)).sock"
         let server = try ServeProcess(["--unix", path, "--threads", "1"])
-        #expect(server.readUntil("listening on unix:\(path)"), "log: \(server.log)")
+        try #require(server.readUntil("listening on unix:\(path)"), "log: \(server.log)")
         try #require(server.waitUntilReady(), "log: \(server.log)")
         var info = stat()
         try #require(stat(path, &info) == 0, "no socket file at \(path)")
