@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterTrainingTests", dependencies: ["RouterTraining", "RouterEvaluation", "RouterCore"]),
-        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router"]),
+        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router", "TestSupport"]),
     ]
 )

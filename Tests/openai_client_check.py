@@ -7,15 +7,21 @@ through openai.OpenAI(base_url=the proxy): whole and streamed chat completions, 
 router-1.0 (headers via with_raw_response), the model list, an unknown model (NotFoundError), a
 legacy completion, and a streamed answer after the weak upstream was killed (failover). Cleans up
 every process it started. Exit 0 when every check holds.
+
+Every wait has a deadline, so a server that hangs or stops logging fails the check instead of
+hanging CI: the router's log is read on a thread and waited on with a timeout, health checks and
+client calls time out, and a watchdog (DEADLINE_SECONDS) ends the whole run.
 """
 import json
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -25,6 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LLAMA_SERVER = os.path.join(ROOT, "vendor/build-tools/bin/llama-server")
 MODEL = os.path.join(ROOT, "models/SmolLM2-135M-Instruct.Q4_1.gguf")
 ROUTER = os.environ.get("CAUSAL_ROUTER", os.path.join(ROOT, ".build/debug/causal-router"))
+# The whole check, start-ups included, must end within this (it takes well under a minute).
+DEADLINE_SECONDS = int(os.environ.get("OPENAI_CHECK_DEADLINE", "600"))
 
 processes = []
 checks = 0
@@ -63,6 +71,43 @@ def wait_healthy(url, process, what, seconds=180):
     raise RuntimeError(f"{what} not healthy within {seconds} s")
 
 
+class StderrLines:
+    """A child's stderr, drained line by line on a thread (so the pipe never fills and stalls
+    the child) and waited on with a deadline."""
+
+    def __init__(self, process, what):
+        self.what = what
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
+
+    def _drain(self, stream):
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern, seconds):
+        """The match of the first line from now on that matches `pattern`; raises when the stream
+        ends or `seconds` pass first."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                line = self.lines.get(timeout=max(left, 0.001))
+            except queue.Empty:
+                raise RuntimeError(f"{self.what} did not log /{pattern}/ within {seconds} s; log: {''.join(self.seen)!r}")
+            if line is None:
+                raise RuntimeError(f"{self.what} closed its log before /{pattern}/; log: {''.join(self.seen)!r}")
+            self.seen.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+
+
+def on_deadline(signum, frame):
+    raise TimeoutError(f"openai_client_check: not finished within {DEADLINE_SECONDS} s (a server stopped answering?)")
+
+
 def start_llama(alias):
     port = free_port()
     process = subprocess.Popen(
@@ -91,18 +136,13 @@ def main():
     router = subprocess.Popen([ROUTER, "serve", "--port", "0", "--upstreams", upstreams_path, "--timeout-ms", "60000"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     processes.append(router)
-    port = None
-    for line in router.stderr:
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-            break
-    if port is None:
-        raise RuntimeError("causal-router serve did not start")
-    wait_healthy(f"http://127.0.0.1:{port}/healthz", router, "causal-router serve")
+    log = StderrLines(router, "causal-router serve")
+    port = int(log.wait_for(r"listening on http://127\.0\.0\.1:(\d+)", 60).group(1))
+    log.wait_for(r"ready in", 120)
+    check(healthy(f"http://127.0.0.1:{port}/healthz"), "the router is ready and healthy")
     os.unlink(upstreams_path)
 
-    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="not-needed", max_retries=0, timeout=120)
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="not-needed", max_retries=0, timeout=60)
     messages = [{"role": "user", "content": "What is the capital of France?"}]
 
     print("openai_client_check: openai", openai.__version__, "against the proxy on port", port)
@@ -136,7 +176,7 @@ def main():
     check(completion.choices[0].text is not None, "a legacy completion is forwarded")
 
     weak.send_signal(signal.SIGKILL)
-    weak.wait()
+    weak.wait(timeout=30)
     raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=messages, max_tokens=8, stream=True)
     pieces = [c.choices[0].delta.content for c in raw.parse() if c.choices and c.choices[0].delta.content]
     check(raw.headers.get("x-router-upstream") == "strong" and raw.headers.get("x-router-failover") == "1" and pieces,
@@ -145,10 +185,13 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, on_deadline)
+    signal.alarm(DEADLINE_SECONDS)
     try:
         main()
     finally:
+        signal.alarm(0)
         for process in processes:
             if process.poll() is None:
                 process.kill()
-                process.wait()
+                process.wait(timeout=30)

@@ -1,6 +1,7 @@
 import Foundation
 import RouterCommands
 import Synchronization
+import TestSupport
 
 /// Runs `causal-router` in this process with captured streams, or as a real child process.
 enum CLIHarness {
@@ -25,29 +26,21 @@ enum CLIHarness {
     }
 
     /// The built executable, beside this test bundle.
-    static var executable: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("causal-router").path
-        return FileManager.default.isExecutableFile(atPath: beside) ? beside : root + "/.build/debug/causal-router"
+    static var executable: String { ServeProcess.executable }
+
+    /// As a child process: a crash shows as a signal status, not a test-runner crash. Throws when
+    /// it has not exited within `timeout` (it is killed then), so a hung command fails its test
+    /// instead of blocking the run: the default is under the 5-minute limit of the suites that
+    /// run quick commands.
+    static func spawn(_ arguments: [String], stdin: String = "", timeout: Duration = .seconds(240)) throws -> Outcome {
+        let run = try ChildProcess.run(executable, arguments, directory: root, stdin: stdin, timeout: timeout)
+        return Outcome(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
-    /// As a child process: a crash shows as a signal status, not a test-runner crash.
-    static func spawn(_ arguments: [String], stdin: String = "") throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
-        return Outcome(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// `spawn` for commands that score whole data sets (eval, train, label), which take minutes
+    /// on a loaded machine: 14 minutes, under their suites' 15-minute limit.
+    static func spawnLong(_ arguments: [String], stdin: String = "") throws -> Outcome {
+        try spawn(arguments, stdin: stdin, timeout: .seconds(14 * 60))
     }
 
     /// A file under a fresh temporary folder.

@@ -13,7 +13,7 @@ import Testing
         let plot = cache + ".svg"
         let arguments = ["eval", "--data", Self.data + "/mt_bench.jsonl", "--json", "--plot", plot, "--cache", cache, "--threads", "2",
                          "--no-head"]
-        let first = try CLIHarness.spawn(arguments)
+        let first = try CLIHarness.spawnLong(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         #expect(report["benchmark"] as? String == "mt_bench")
@@ -33,10 +33,10 @@ import Testing
         #expect(try svg.nodes(forXPath: "//*[local-name()='polyline']").count == 5)
 
         // A second run reads every score from the cache and gives the same figures.
-        let second = try CLIHarness.spawn(arguments)
+        let second = try CLIHarness.spawnLong(arguments)
         #expect(second.status == 0)
         #expect(second.stdout == first.stdout)
-        let table = try CLIHarness.spawn(["eval", "--data", Self.data + "/mt_bench.jsonl", "--cache", cache, "--no-head"])
+        let table = try CLIHarness.spawnLong(["eval", "--data", Self.data + "/mt_bench.jsonl", "--cache", cache, "--no-head"])
         #expect(table.stdout.contains("APGR") && table.stdout.contains("oracle") && table.stdout.contains("length (shorter->strong)"))
     }
 
@@ -49,7 +49,7 @@ import Testing
         let config = URL(fileURLWithPath: log).deletingLastPathComponent().appendingPathComponent("router.json").path
         try #"{"strong_model": "big", "weak_model": "small", "strong_price_per_request": 10, "weak_price_per_request": 1}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let run = try CLIHarness.spawn(["calibrate", "--input", log, "--strong-fraction", "0.25", "--config", config, "--write-config", "--no-head"])
+        let run = try CLIHarness.spawnLong(["calibrate", "--input", log, "--strong-fraction", "0.25", "--config", config, "--write-config", "--no-head"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("routes 25.0% (10 rows)"))
         #expect(run.stdout.contains("routed cost 32.5% of all-strong, saving 67.5%"))
@@ -62,7 +62,7 @@ import Testing
 
     @Test func calibrateLabelsAQueryLogFirst() throws {
         let log = try CLIHarness.temporaryFile("queries.txt", contents: "What is 2+2?\nProve Fermat's last theorem.\nWhat is the capital of Peru?\nHi\n")
-        let run = try CLIHarness.spawn(["calibrate", "--input", log, "--strong-fraction", "0.5", "--threads", "2"])
+        let run = try CLIHarness.spawnLong(["calibrate", "--input", log, "--strong-fraction", "0.5", "--threads", "2"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("4 rows; threshold"))
         #expect(run.stdout.contains("(2 rows) to the strong model"))

@@ -14,7 +14,7 @@ import Testing
     /// template's zero-shot label logits; both come from the same forward pass, computed here.
     @Test func theShippedHeadBeatsZeroShotOnGSM8KTest() throws {
         let cache = try CLIHarness.temporaryFile("marker", contents: "") + ".cache"
-        let run = try CLIHarness.spawn(["eval", "--data", Self.data + "/gsm8k.jsonl", "--head", Self.shippedHead, "--json",
+        let run = try CLIHarness.spawnLong(["eval", "--data", Self.data + "/gsm8k.jsonl", "--head", Self.shippedHead, "--json",
                                         "--cache", cache, "--threads", "2"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Self.json(run.stdout)
@@ -30,7 +30,7 @@ import Testing
     @Test func trainWritesAHeadThatRouteUsesAndOtherTemplatesRefuse() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let head = folder + "/mt-head.json"
-        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+        let train = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
                                           "--cache", folder + "/cache", "--threads", "2"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         #expect(train.stdout.contains("<- chosen") && train.stdout.contains("wrote \(head): head 'mt-head', 55 train rows"))
@@ -41,27 +41,27 @@ import Testing
         #expect(training["data"] == "mt_bench.jsonl:train" && training["rows"] == "55")
         let threshold = try #require(file["threshold"] as? Double)
 
-        let route = try CLIHarness.spawn(["route", "--head", head, "--threads", "2", "Write a haiku about autumn."])
+        let route = try CLIHarness.spawnLong(["route", "--head", head, "--threads", "2", "Write a haiku about autumn."])
         #expect(route.status == 0, "stderr: \(route.stderr)")
         let verdict = try Self.json(route.stdout)
         #expect(verdict["head"] as? String == "mt-head")
         #expect(abs((verdict["threshold"] as? Double ?? -1) - threshold) < 1e-12, "the head's threshold replaces the config's")
         let p = try #require(verdict["probabilities"] as? [Double])
         #expect(p.count == 5 && abs(p.reduce(0, +) - 1) < 1e-6)
-        let zeroShot = try Self.json(try CLIHarness.spawn(["route", "--no-head", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        let zeroShot = try Self.json(try CLIHarness.spawnLong(["route", "--no-head", "--threads", "2", "Write a haiku about autumn."]).stdout)
         #expect(zeroShot["head"] is NSNull && zeroShot["ood_score"] is NSNull)
         // Without flags the shipped head for the default model and template is used.
-        let byDefault = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        let byDefault = try Self.json(try CLIHarness.spawnLong(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
         #expect(byDefault["head"] as? String == "smollm2-135m-iq4_nl-rating")
         #expect((byDefault["ood_score"] as? Double).map { (0...1).contains($0) } == true && byDefault["ood"] is Bool)
         #expect(zeroShot["probabilities"] as? [Double] != p)
 
         // --threshold still wins over the head's.
-        let pinned = try Self.json(try CLIHarness.spawn(["route", "--head", head, "--threshold", "0.25", "--threads", "2", "Hi"]).stdout)
+        let pinned = try Self.json(try CLIHarness.spawnLong(["route", "--head", head, "--threshold", "0.25", "--threads", "2", "Hi"]).stdout)
         #expect(pinned["threshold"] as? Double == 0.25)
 
         // Trained for rating.txt: another template is refused, clearly.
-        let other = try CLIHarness.spawn(["route", "--head", head, "--template", CLIHarness.root + "/prompts/difficulty.txt", "Hi"])
+        let other = try CLIHarness.spawnLong(["route", "--head", head, "--template", CLIHarness.root + "/prompts/difficulty.txt", "Hi"])
         #expect(other.status == 1)
         #expect(other.stderr.contains("was trained for another template") && other.stderr.contains("causal-router train"))
         #expect(other.stderr.split(separator: "\n").count == 1)
@@ -75,14 +75,14 @@ import Testing
         for arguments in [["route", "--head", forged, "Hi"],
                           ["label", "--head", forged, "--input", queries, "--output", folder + "/out.jsonl"],
                           ["eval", "--head", forged, "--data", Self.data + "/mt_bench.jsonl", "--cache", folder + "/cache"]] {
-            let refused = try CLIHarness.spawn(arguments)
+            let refused = try CLIHarness.spawnLong(arguments)
             #expect(refused.status == 1, "\(arguments[0])")
             #expect(refused.stderr.contains("was trained for another model"), "\(arguments[0]): \(refused.stderr)")
         }
         let broken = try CLIHarness.temporaryFile("broken.json", contents: "{\"weights\": []}")
-        let invalid = try CLIHarness.spawn(["route", "--head", broken, "Hi"])
+        let invalid = try CLIHarness.spawnLong(["route", "--head", broken, "Hi"])
         #expect(invalid.status == 1 && invalid.stderr.contains("invalid head file"))
-        #expect(try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--target", "both"]).status == 2)
+        #expect(try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--target", "both"]).status == 2)
     }
 
     /// `--features ...,query-end`: the head reads at the query's last token, so neither `train`
@@ -90,7 +90,7 @@ import Testing
     @Test func aHeadReadingAtTheQueryEndSkipsTheSuffixEverywhere() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let head = folder + "/end-head.json"
-        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+        let train = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
                                           "--features", "final,logits,query-end", "--target", "strong_better",
                                           "--cache", folder + "/cache", "--threads", "2"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
@@ -101,14 +101,14 @@ import Testing
                 "features read at the query's end are cached apart")
 
         let query = "Write a haiku about autumn."
-        let atEnd = try Self.json(try CLIHarness.spawn(["route", "--head", head, "--threads", "2", query]).stdout)
-        let atLabel = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", query]).stdout)
+        let atEnd = try Self.json(try CLIHarness.spawnLong(["route", "--head", head, "--threads", "2", query]).stdout)
+        let atLabel = try Self.json(try CLIHarness.spawnLong(["route", "--threads", "2", query]).stdout)
         #expect(atEnd["head"] as? String == "end-head")
         let suffix = try #require(atLabel["prompt_tokens"] as? Int) - #require(atEnd["prompt_tokens"] as? Int)
         #expect(suffix == 10, "the rating template's suffix (10 tokens) is not decoded")
 
         // eval prints the head's row, and no zero-shot row read where no label digit comes next.
-        let eval = try CLIHarness.spawn(["eval", "--data", Self.data + "/mt_bench.jsonl", "--head", head, "--json",
+        let eval = try CLIHarness.spawnLong(["eval", "--data", Self.data + "/mt_bench.jsonl", "--head", head, "--json",
                                          "--cache", folder + "/cache", "--threads", "2"])
         #expect(eval.status == 0, "stderr: \(eval.stderr)")
         let routers = try #require(try Self.json(eval.stdout)["routers"] as? [String: Any])
@@ -121,13 +121,13 @@ import Testing
     @Test func theShippedEarlyExitHeadRoutesWithTheCopyTruncateWrites() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let cut = folder + "/smollm2-135m-b8.gguf"
-        let truncate = try CLIHarness.spawn(["truncate", "--layers", "8", "--out", cut, "--model", "smollm2-135m"])
+        let truncate = try CLIHarness.spawnLong(["truncate", "--layers", "8", "--out", cut, "--model", "smollm2-135m"])
         #expect(truncate.status == 0, "stderr: \(truncate.stderr)")
-        let run = try CLIHarness.spawn(["route", "--model", cut, "--threads", "2", "Write a haiku about autumn."])
+        let run = try CLIHarness.spawnLong(["route", "--model", cut, "--threads", "2", "Write a haiku about autumn."])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let verdict = try Self.json(run.stdout)
         #expect(verdict["head"] as? String == "smollm2-135m-b8-rating", "found as models/heads/<model>-<template>.json")
-        let full = try Self.json(try CLIHarness.spawn(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
+        let full = try Self.json(try CLIHarness.spawnLong(["route", "--threads", "2", "Write a haiku about autumn."]).stdout)
         #expect((full["prompt_tokens"] as? Int).map { $0 - 10 } == verdict["prompt_tokens"] as? Int, "it reads at the query's end")
     }
 
@@ -136,23 +136,23 @@ import Testing
         let phrases = folder + "/phrases.json"
         try #"{"upgrade": ["This is extremely hard."], "repeat": [[2, "\n"]]}"#.write(toFile: phrases, atomically: true, encoding: .utf8)
         let head = folder + "/augmented.json"
-        let train = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
+        let train = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--out", head, "--epochs", "40",
                                           "--augment", phrases, "--cache", folder + "/cache", "--threads", "2"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         #expect(train.stdout.contains("wrote \(head): head 'augmented', 110 train rows"), "\(train.stdout)")
         let training = try #require(try Self.json(try String(contentsOfFile: head, encoding: .utf8))["training"] as? [String: String])
         #expect(training["augment"] == "phrases.json x1" && training["rows"] == "110")
 
-        let missing = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment", folder + "/none.json"])
+        let missing = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment", folder + "/none.json"])
         #expect(missing.status == 1 && missing.stderr.contains("--augment: cannot read"), "\(missing.stderr)")
-        let orphan = try CLIHarness.spawn(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment-copies", "2"])
+        let orphan = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl", "--augment-copies", "2"])
         #expect(orphan.status == 2 && orphan.stderr.contains("--augment-copies needs --augment"), "\(orphan.stderr)")
     }
 
     @Test func labelWithTheShippedHeadNamesItOnEveryLine() throws {
         let input = try CLIHarness.temporaryFile("q.txt", contents: "What is 2+2?\nProve that there are infinitely many primes.\n")
         let output = URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent("out.jsonl").path
-        let run = try CLIHarness.spawn(["label", "--input", input, "--output", output, "--head", Self.shippedHead, "--threads", "2"])
+        let run = try CLIHarness.spawnLong(["label", "--input", input, "--output", output, "--head", Self.shippedHead, "--threads", "2"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -165,14 +165,14 @@ import Testing
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         let config = folder + "/router.json"
         try #"{"threshold": 0.5}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        let inUse = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config])
+        let inUse = try CLIHarness.spawnLong(["calibrate", "--input", output, "--write-config", "--config", config])
         #expect(inUse.status == 1 && inUse.stderr.contains("is in use") && inUse.stderr.contains("--no-head"), "\(inUse.stderr)")
-        let refused = try CLIHarness.spawn(["calibrate", "--input", output, "--write-config", "--config", config, "--no-head"])
+        let refused = try CLIHarness.spawnLong(["calibrate", "--input", output, "--write-config", "--config", config, "--no-head"])
         #expect(refused.status == 1 && refused.stderr.contains("labeled with the head 'smollm2-135m-iq4_nl-rating'"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: config, encoding: .utf8) == #"{"threshold": 0.5}"#)
         let copy = folder + "/head.json"
         try FileManager.default.copyItem(atPath: Self.shippedHead, toPath: copy)
-        let calibrated = try CLIHarness.spawn(["calibrate", "--input", output, "--head", copy, "--write-head", "--strong-fraction", "0.5"])
+        let calibrated = try CLIHarness.spawnLong(["calibrate", "--input", output, "--head", copy, "--write-head", "--strong-fraction", "0.5"])
         #expect(calibrated.status == 0, "stderr: \(calibrated.stderr)")
         let rates = try lines.map { try #require(try Self.json(String($0))["strong_win_rate"] as? Double) }
         let stored = try #require(try Self.json(try String(contentsOfFile: copy, encoding: .utf8))["threshold"] as? Double)

@@ -52,7 +52,7 @@ import Testing
         handle.write(Data("{\"id\":\"gsm8k-torn\",\"label\":".utf8))
         try handle.close()
 
-        let resumed = try CLIHarness.spawn(arguments)
+        let resumed = try CLIHarness.spawnLong(arguments)
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         // The resumed run scored only the rows the killed one had not finished (the torn line
         // is one of them), and counted the others as done before.
@@ -73,7 +73,7 @@ import Testing
         #expect(errors.first?["line"] as? Int == 101)
         #expect(errors.first?["reason"] as? String == "not a JSON object")
 
-        let again = try CLIHarness.spawn(arguments)
+        let again = try CLIHarness.spawnLong(arguments)
         #expect(again.status == 0)
         #expect(again.stderr.contains("200 rows labeled (0 in this run, 200 from before)"), "stderr: \(again.stderr)")
         #expect(Self.lineCount(output) == 200, "a finished run adds nothing")
@@ -84,7 +84,7 @@ import Testing
         var all: [String] = []
         for i in 0..<3 {
             let output = input + ".shard\(i).jsonl"
-            let run = try CLIHarness.spawn(["label", "--input", input, "--output", output, "--shard", "\(i)/3", "--threads", "2"])
+            let run = try CLIHarness.spawnLong(["label", "--input", input, "--output", output, "--shard", "\(i)/3", "--threads", "2"])
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let shard = try Self.outputRows(output).map { $0["id"] as! String }
             #expect(shard.count == 8)
@@ -95,20 +95,20 @@ import Testing
 
     @Test func csvAndTextInputs() throws {
         let csv = try CLIHarness.temporaryFile("log.csv", contents: "id,prompt\nq1,\"What is 2+2, really?\"\nq2,\"A question\nover two lines\"\nq3,\n")
-        let csvRun = try CLIHarness.spawn(["label", "--input", csv, "--output", csv + ".out", "--threads", "2"])
+        let csvRun = try CLIHarness.spawnLong(["label", "--input", csv, "--output", csv + ".out", "--threads", "2"])
         #expect(csvRun.status == 0, "stderr: \(csvRun.stderr)")
         #expect(try Self.outputRows(csv + ".out").map { $0["id"] as! String } == ["q1", "q2"])
         #expect(try Self.outputRows(csv + ".out.errors.jsonl").map { $0["id"] as! String } == ["q3"])
 
         let text = try CLIHarness.temporaryFile("log.txt", contents: "What is the capital of France?\nProve Fermat's last theorem.\n")
-        let textRun = try CLIHarness.spawn(["label", "--input", text, "--output", text + ".out", "--threads", "2"])
+        let textRun = try CLIHarness.spawnLong(["label", "--input", text, "--output", text + ".out", "--threads", "2"])
         #expect(textRun.status == 0, "stderr: \(textRun.stderr)")
         #expect(try Self.outputRows(text + ".out").map { $0["id"] as! Int }.sorted() == [1, 2])
     }
 
     @Test func standardInputToStandardOutput() throws {
         let input = #"{"id": "a", "query": "What is 2+2?"}"# + "\n" + #"{"id": "b", "messages": [{"role": "user", "content": "Hi"}]}"# + "\n"
-        let run = try CLIHarness.spawn(["label", "--input", "-", "--output", "-", "--threads", "2"], stdin: input)
+        let run = try CLIHarness.spawnLong(["label", "--input", "-", "--output", "-", "--threads", "2"], stdin: input)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let ids = run.stdout.split(separator: "\n").map {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String
@@ -119,16 +119,16 @@ import Testing
 
     @Test func strictStopsAtTheFirstBadRowAndNothingLabeledFails() throws {
         let input = try CLIHarness.temporaryFile("log.jsonl", contents: "{\"prompt\": \"fine\"}\n{oops\n{\"prompt\": \"never reached\"}\n")
-        let strict = try CLIHarness.spawn(["label", "--input", input, "--output", input + ".out", "--strict", "--threads", "2"])
+        let strict = try CLIHarness.spawnLong(["label", "--input", input, "--output", input + ".out", "--strict", "--threads", "2"])
         #expect(strict.status == 1)
         #expect(strict.stderr.contains("line 2: not a JSON object (--strict stops at the first bad row)"))
         #expect(Self.lineCount(input + ".out") == 1)
 
         let bad = try CLIHarness.temporaryFile("bad.jsonl", contents: "{oops\n{\"x\": 1}\n")
-        let none = try CLIHarness.spawn(["label", "--input", bad, "--output", bad + ".out", "--threads", "2"])
+        let none = try CLIHarness.spawnLong(["label", "--input", bad, "--output", bad + ".out", "--threads", "2"])
         #expect(none.status == 1)
         #expect(none.stderr.contains("no row could be labeled (2 bad rows"))
-        let usage = try CLIHarness.spawn(["label", "--input", bad])
+        let usage = try CLIHarness.spawnLong(["label", "--input", bad])
         #expect(usage.status == 2)
     }
 }

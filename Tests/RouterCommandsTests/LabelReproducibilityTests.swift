@@ -18,7 +18,8 @@ import Testing
         var outputs: [[Int: NSDictionary]] = []
         for parallel in ["1", "16"] {
             let output = folder.appendingPathComponent("np\(parallel).jsonl").path
-            let outcome = try CLIHarness.spawn(["label", "--input", input, "--output", output, "-np", parallel, "--threads", "2"])
+            let outcome = try CLIHarness.spawn(["label", "--input", input, "--output", output, "-np", parallel, "--threads", "2"],
+                                              timeout: .seconds(540))
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             outputs.append(try Self.verdicts(output))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `quantize` and the catalog's derived model with the real model: the file it writes is the one
@@ -7,15 +8,7 @@ import Testing
     static let pinned = "b4d1842a26d8952bd7b609eb2062f7352aeb609c1ac5017542be18f83bc1776e"
 
     static func sha256(_ path: String) throws -> String {
-        let out = Process()
-        out.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        out.arguments = [path]
-        let pipe = Pipe()
-        out.standardOutput = pipe
-        try out.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        out.waitUntilExit()
-        return String(text.prefix(64))
+        String(try ChildProcess.run("/usr/bin/sha256sum", [path], timeout: .seconds(60)).stdout.prefix(64))
     }
 
     @Test func quantizeWritesTheFileTheCatalogPins() throws {

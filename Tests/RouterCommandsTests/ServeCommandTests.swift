@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `causal-router serve` refuses to start unsafe or broken set-ups with one error line and a
@@ -49,27 +50,14 @@ import Testing
     /// The libraries a running `serve` has mapped, read once it says it listens (the loader maps
     /// every needed library before `main`); the server is stopped after.
     func mappedLibraries(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
-        process.arguments = ["serve", "--port", "0"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: CLIHarness.root)
-        let error = Pipe()
-        process.standardError = error
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let server = try ServeProcess(["--port", "0"] + arguments)
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            server.signal(SIGTERM)
+            _ = server.waitForExit(timeout: .seconds(30))
         }
-        var said = ""
-        while !said.contains("listening on") {
-            let chunk = error.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(said.contains("listening on"), "stderr: \(said)")
+        try #require(server.readUntil("listening on"), "stderr: \(server.log)")
         // Read to the end: /proc files report a size of 0.
-        let maps = try #require(FileHandle(forReadingAtPath: "/proc/\(process.processIdentifier)/maps"))
+        let maps = try #require(FileHandle(forReadingAtPath: "/proc/\(server.process.processIdentifier)/maps"))
         defer { try? maps.close() }
         return String(decoding: maps.readDataToEndOfFile(), as: UTF8.self)
     }

@@ -4,7 +4,8 @@ import TestSupport
 
 /// llama.cpp's own `llama-server` (vendor/build-tools/bin, `make peer`) serving SmolLM2 under a
 /// model alias: a real OpenAI-compatible upstream for the proxy. Started through a small shell
-/// guard that kills it if the test process dies, so no server outlives the tests.
+/// guard that kills it if the test process dies, so no server outlives the tests. Every wait on
+/// it (its pid, its health, its exit) has a deadline.
 final class LlamaServerProcess: @unchecked Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -17,7 +18,7 @@ final class LlamaServerProcess: @unchecked Sendable {
 
     let alias: String
     let port: Int
-    private var guardProcess: Process?
+    private var guardProcess: ChildProcess?
     /// llama-server's own process id (the guard's child).
     private(set) var pid: pid_t = 0
 
@@ -43,38 +44,28 @@ final class LlamaServerProcess: @unchecked Sendable {
     /// The upstream's entry in an upstreams file.
     var upstreamJSON: String { "{\"base_url\": \"\(baseURL)\", \"model\": \"\(alias)\"}" }
 
-    /// (Re)starts the server on its port and waits for health.
+    /// (Re)starts the server on its port and waits for health (each step with a deadline).
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let arguments = ["-m", Self.model, "--alias", alias, "--host", "127.0.0.1", "--port", String(port),
                          "-c", "1024", "-np", "2", "-n", "16", "-t", "1", "--no-webui"]
         // The guard: runs the server, prints its pid, and kills it when the test process is gone.
-        process.arguments = ["-c", """
+        let guardProcess = try ChildProcess("/bin/sh", ["-c", """
             "$0" "$@" >/dev/null 2>&1 & child=$!; echo $child
             while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
             kill -9 $child 2>/dev/null
-            """, Self.binary] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guardProcess = process
-        var text = ""
-        while !text.contains("\n") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
+            """, Self.binary] + arguments)
+        self.guardProcess = guardProcess
+        guard guardProcess.wait(for: "\n", on: .stdout, timeout: .seconds(30)) else {
+            throw Missing(description: "llama-server's guard did not print a pid within 30 s")
         }
-        pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        pid = pid_t(guardProcess.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         guard pid > 0 else { throw Missing(description: "llama-server did not start") }
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            if Self.healthy(port: port) { return }
+        let healthy = try waitUntil(.seconds(120), every: .milliseconds(100)) {
+            if Self.healthy(port: port) { return true }
             guard kill(pid, 0) == 0 else { throw Missing(description: "llama-server (\(alias)) exited during start-up") }
-            usleep(100_000)
+            return false
         }
-        throw Missing(description: "llama-server (\(alias)) not healthy within 120 s")
+        guard healthy else { throw Missing(description: "llama-server (\(alias)) not healthy within 120 s") }
     }
 
     /// SIGKILL: the upstream dies at once, mid-answer or not.
@@ -85,7 +76,8 @@ final class LlamaServerProcess: @unchecked Sendable {
             pid = 0
         }
         if let guardProcess {
-            guardProcess.waitUntilExit()
+            // The guard notices within its one-second poll; killed if it has not gone by then.
+            if !guardProcess.waitForExit(timeout: .seconds(10)) { guardProcess.signal(SIGKILL) }
             self.guardProcess = nil
         }
     }
@@ -95,7 +87,7 @@ final class LlamaServerProcess: @unchecked Sendable {
     func resume() { kill(pid, SIGCONT) }
 
     static func healthy(port: Int) -> Bool {
-        guard let client = try? TestHTTPClient(port: port, receiveTimeoutSeconds: 2),
+        guard let client = try? TestHTTPClient(port: port, receiveTimeoutSeconds: 2, connectTimeoutSeconds: 2),
               let response = try? client.request("GET", "/health") else { return false }
         return response.status == 200
     }

@@ -3,6 +3,7 @@ import Foundation
 import RouterCore
 import RouterProxy
 import RouterServer
+import TestSupport
 
 /// The real router (SmolLM2 scoring, in-process like the server tests' fixture) shared by the
 /// proxy suites, two real llama-server upstreams ("strong" and "weak"), and proxies in front of
@@ -58,10 +59,6 @@ enum ProxyFixture {
 
     /// A metric's value from /metrics text (0 when absent); `labels` as written, e.g. `upstream="weak",status="200"`.
     static func metric(_ name: String, _ labels: String = "", in text: String) -> Double {
-        let key = labels.isEmpty ? name + " " : "\(name){\(labels)} "
-        for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            return Double(line.split(separator: " ").last!) ?? 0
-        }
-        return 0
+        MetricsText.value(name, labels, in: text)
     }
 }

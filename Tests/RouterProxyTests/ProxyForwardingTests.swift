@@ -48,9 +48,79 @@ struct ProxyForwardingTests {
         #expect(deltas.joined().isEmpty == false)
         // Relayed piece by piece, not buffered into one write.
         #expect(response.chunks.count >= 3, "\(response.chunks.count) chunks")
-        if let first = response.chunks.first?.at, let last = response.chunks.last?.at {
-            #expect(last > first)
-        }
+        let first = try #require(response.chunks.first?.at), last = try #require(response.chunks.last?.at)
+        #expect(last > first)
+    }
+
+    /// The proxy relays each event as it comes: the upstream (a recording stub) sends its first
+    /// event and holds the rest back until the test has seen that event arrive at the client. A
+    /// proxy that buffered the stream would deliver nothing until the stub gives up holding
+    /// back (15 s), and the client's read times out first (10 s).
+    @Test func aStreamedEventReachesTheClientBeforeTheUpstreamSendsTheNext() throws {
+        func chunk(_ text: String) -> String { String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n" }
+        func event(_ content: String) -> String { "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(content)\"}}]}\n\n" }
+        let stub = try StubUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                        + chunk(event("first-piece")),
+                                    heldBack: chunk(event("second-piece")) + chunk("data: [DONE]\n\n") + "0\r\n\r\n")
+        defer { stub.release() }
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: try ProxyFixture.deadUpstream(model: "strong"),
+                                                                weak: stub.upstreamJSON(model: "streamer")))
+        let client = try TestHTTPClient(port: proxy.port, receiveTimeoutSeconds: 10)
+        #expect(client.send("POST", "/v1/chat/completions",
+                            body: #"{"model": "streamer", "stream": true, "messages": [{"role": "user", "content": "Two pieces."}]}"#).sent)
+        #expect(try client.readUntil("first-piece"))
+        #expect(!stub.hasSentHeldBack, "the first event reached the client only after the upstream had sent the rest")
+        stub.release()
+        #expect(try client.readUntil("[DONE]"))
+        let raw = String(decoding: try client.readRaw(), as: UTF8.self)
+        #expect(raw.hasPrefix("HTTP/1.1 200 "), "\(raw)")
+        #expect(raw.lowercased().contains("x-router-upstream: weak\r\n"))
+        let firstAt = try #require(raw.range(of: "first-piece")), secondAt = try #require(raw.range(of: "second-piece"))
+        #expect(firstAt.lowerBound < secondAt.lowerBound)
+        #expect(stub.requestCount == 1)
+    }
+
+    /// What the proxy sends upstream, as a recording upstream received it: the tier's API key as
+    /// a Bearer token (only to the tier that has one), and the request's body with `model`
+    /// rewritten to the upstream's model ("router-<threshold>" and named models alike).
+    @Test func theUpstreamReceivesItsKeyAndTheRewrittenModel() throws {
+        let strong = try StubUpstream(completion: "from strong")
+        let weak = try StubUpstream(completion: "from weak")
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(
+            strong: strong.upstreamJSON(model: "big-upstream-model", apiKeyVariable: "PROXY_RECORDED_KEY"),
+            weak: weak.upstreamJSON(model: "small-upstream-model")), environment: ["PROXY_RECORDED_KEY": "sk-upstream-only-2718"])
+        let client = try proxy.client()
+        let question = "What is the capital of France?"
+
+        let toStrong = try client.chat(question, model: "router-0.0", maxTokens: 7)
+        #expect(toStrong.status == 200 && toStrong.headers["x-router-upstream"] == "strong", "\(toStrong.text)")
+        #expect(try content(toStrong) == "from strong")
+        #expect(!toStrong.text.contains("sk-upstream-only") && !toStrong.headers.values.contains { $0.contains("sk-upstream-only") })
+        try #require(strong.requestCount == 1)
+        let atStrong = strong.requests[0]
+        #expect(atStrong.method == "POST" && atStrong.path == "/v1/chat/completions")
+        #expect(atStrong.headers["authorization"] == "Bearer sk-upstream-only-2718")
+        let sentStrong = try atStrong.json()
+        #expect(sentStrong["model"] as? String == "big-upstream-model", "router-0.0 rewritten: \(sentStrong)")
+        #expect(sentStrong["max_tokens"] as? Int == 7 && sentStrong["stream"] as? Bool == false)
+        #expect((sentStrong["messages"] as? [[String: Any]])?.first?["content"] as? String == question)
+
+        let toWeak = try client.chat(question, model: "router-1.0")
+        #expect(toWeak.status == 200 && toWeak.headers["x-router-upstream"] == "weak")
+        #expect(try content(toWeak) == "from weak")
+        try #require(weak.requestCount == 1)
+        #expect(weak.requests[0].headers["authorization"] == nil, "no key configured for weak, none sent")
+        #expect(try weak.requests[0].json()["model"] as? String == "small-upstream-model")
+
+        // A legacy completion naming the strong upstream's model goes there as named, with the key.
+        let completion = try client.request("POST", "/v1/completions", body: #"{"model": "big-upstream-model", "prompt": "Once upon a time", "max_tokens": 4}"#)
+        #expect(completion.status == 200 && completion.headers["x-router-upstream"] == "strong")
+        try #require(strong.requestCount == 2)
+        let named = strong.requests[1]
+        #expect(named.path == "/v1/completions" && named.headers["authorization"] == "Bearer sk-upstream-only-2718")
+        let sentNamed = try named.json()
+        #expect(sentNamed["model"] as? String == "big-upstream-model" && sentNamed["prompt"] as? String == "Once upon a time")
+        #expect(weak.requestCount == 1, "nothing else reached weak")
     }
 
     @Test func thresholdInTheModelName() throws {

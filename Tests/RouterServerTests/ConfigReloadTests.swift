@@ -101,7 +101,7 @@ import Testing
 
         #expect(server.readUntil("ready in"), "log: \(server.log)")
         server.signal(SIGTERM)
-        server.waitForExit()
+        try #require(server.waitForExit(), "serve did not exit within a minute of SIGTERM; log: \(server.log)")
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "log: \(server.log)")
     }
 
@@ -131,7 +131,7 @@ import Testing
         #expect(try models(client) == ["big-2", "small-2"], "kept after a broken file")
 
         server.signal(SIGTERM)
-        server.waitForExit()
+        try #require(server.waitForExit(), "serve did not exit within a minute of SIGTERM; log: \(server.log)")
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "log: \(server.log)")
     }
 }

@@ -43,16 +43,6 @@ import Testing
         return fd
     }
 
-    /// Waits until `condition` holds (polling), up to `timeout`.
-    static func wait(upTo timeout: Duration, until condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            if ContinuousClock.now >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
-    }
-
     @Test func sixHundredHalfOpenConnectionsDoNotLockOutARealRequest() throws {
         let application = try Self.application()
         let port = ServerFixture.port(application)
@@ -67,7 +57,7 @@ import Testing
             _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             halfOpen.append(fd)
         }
-        #expect(Self.wait(upTo: .seconds(3)) { application.server.connectionCount >= before + 600 },
+        #expect(waitUntil(.seconds(3)) { application.server.connectionCount >= before + 600 },
                 "the server holds all 600 (\(application.server.connectionCount) open)")
 
         let start = ContinuousClock.now

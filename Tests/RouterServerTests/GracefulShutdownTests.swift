@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct GracefulShutdownTests {
     @Test func sigtermAnswersInFlightRequestsAndExitsZero() throws {
         let server = try ServeProcess(["--port", "0", "--threads", "2", "--parallel", "4"])
-        #expect(server.readUntil("ready in"), "log: \(server.log)")
+        try #require(server.waitUntilReady(), "log: \(server.log)")
         let port = try #require(server.port())
 
         let client = try TestHTTPClient(port: port)
@@ -17,20 +17,17 @@ import Testing
         // Wait until the batch is being handled: the in-flight gauge counts it and the /metrics
         // request that reads the gauge.
         let observer = try TestHTTPClient(port: port)
-        let deadline = ContinuousClock.now + .seconds(60)
-        var inFlight = 0.0
-        while inFlight < 2 && ContinuousClock.now < deadline {
-            inFlight = ServerFixture.metric("causal_router_requests_in_flight", in: try observer.request("GET", "/metrics").text)
-            if inFlight < 2 { usleep(20_000) }
+        let handling = try waitUntil(.seconds(60), every: .milliseconds(20)) {
+            ServerFixture.metric("causal_router_requests_in_flight", in: try observer.request("GET", "/metrics").text) >= 2
         }
-        try #require(inFlight >= 2, "the batch request never reached a handler")
+        try #require(handling, "the batch request never reached a handler")
         server.signal(SIGTERM)
         // Six queries: scored well inside the server's 30 s drain window even on a loaded machine.
         let response: TestHTTPClient.Response
         do {
             response = try client.readResponse()
         } catch {
-            server.waitForExit()
+            try #require(server.waitForExit(), "serve did not exit within a minute of SIGTERM; log: \(server.log)")
             Issue.record("no answer to the in-flight request (\(error)); exit \(server.process.terminationStatus), log: \(server.log)")
             return
         }
@@ -40,7 +37,7 @@ import Testing
         #expect(verdicts.allSatisfy { $0["fallback"] as? Bool == false }, "in-flight queries were scored, not dropped")
         #expect(response.headers["connection"] == "close")
 
-        server.waitForExit()
+        try #require(server.waitForExit(), "serve did not exit within a minute of SIGTERM; log: \(server.log)")
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0, "log: \(server.log)")
         #expect(server.log.contains("stopped"))

@@ -9,10 +9,11 @@ import Testing
 /// The connection layer on real sockets with a scripted handler (no model): ordering, streaming,
 /// the connection cap, deadlines, the Unix socket.
 @Suite(.timeLimit(.minutes(2))) struct HTTPServerTests {
-    static func server(_ configure: (inout HTTPServerLimits) -> Void = { _ in }) throws -> (HTTPServer, Int) {
+    static func server(_ handler: ScriptedHandler = ScriptedHandler(),
+                       _ configure: (inout HTTPServerLimits) -> Void = { _ in }) throws -> (HTTPServer, Int) {
         var limits = HTTPServerLimits()
         configure(&limits)
-        let server = try HTTPServer(address: .tcp(host: "127.0.0.1", port: 0), handler: ScriptedHandler(), limits: limits)
+        let server = try HTTPServer(address: .tcp(host: "127.0.0.1", port: 0), handler: handler, limits: limits)
         server.start()
         guard case .tcp(_, let port) = server.address else { throw TestHTTPClient.ClientError(description: "not TCP") }
         return (server, port)
@@ -21,7 +22,7 @@ import Testing
     @Test func pipelinedRequestsAreAnsweredInOrderEvenWhenTheFirstIsSlow() throws {
         let (server, port) = try Self.server()
         defer { server.shutdown(timeout: .seconds(5)) }
-        let client = try TestHTTPClient(port: port)
+        let client = try TestHTTPClient(port: port, receiveTimeoutSeconds: 10)
         client.send(raw: Array("GET /sleep/300 HTTP/1.1\r\n\r\nPOST /fast HTTP/1.1\r\nContent-Length: 2\r\n\r\nhiGET /last HTTP/1.1\r\n\r\n".utf8))
         #expect(try client.readResponse().text == "GET /sleep/300 ")
         #expect(try client.readResponse().text == "POST /fast hi")
@@ -31,7 +32,7 @@ import Testing
     @Test func aHandlerCanStreamItsBodyInChunksOnAKeptAliveConnection() throws {
         let (server, port) = try Self.server()
         defer { server.shutdown(timeout: .seconds(5)) }
-        let client = try TestHTTPClient(port: port)
+        let client = try TestHTTPClient(port: port, receiveTimeoutSeconds: 10)
         client.send(raw: Array("GET /stream/3 HTTP/1.1\r\n\r\n".utf8))
         var raw = ""
         while !raw.hasSuffix("0\r\n\r\n") {
@@ -61,7 +62,8 @@ import Testing
     }
 
     @Test func atTheCapWithEveryConnectionBusyANewOneGets503() throws {
-        let (server, port) = try Self.server { $0.maxConnections = 16 }
+        let handler = ScriptedHandler()
+        let (server, port) = try Self.server(handler) { $0.maxConnections = 16 }
         defer { server.shutdown(timeout: .seconds(5)) }
         var busy: [TestHTTPClient] = []
         for _ in 0..<16 {
@@ -69,9 +71,8 @@ import Testing
             client.send("GET", "/sleep/1500")
             busy.append(client)
         }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while server.connectionCount < 16 && ContinuousClock.now < deadline { usleep(10_000) }
-        usleep(100_000)
+        // Busy: every request is in a handler (32 worker threads by default, so all at once).
+        try #require(waitUntil(.seconds(5)) { handler.sleeping.count == 16 }, "\(handler.sleeping.count) of 16 requests reached a handler")
         let refused = try TestHTTPClient(port: port, receiveTimeoutSeconds: 10)
         #expect(try refused.request("GET", "/ping").status == 503)
         #expect(server.statistics.refusedConnections == 1)
@@ -95,18 +96,17 @@ import Testing
         var info = stat()
         #expect(stat(path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600, "mode \(String(info.st_mode & 0o777, radix: 8))")
-        #expect(try TestHTTPClient(unixPath: path).request("GET", "/over-unix").text == "GET /over-unix ")
+        #expect(try TestHTTPClient(unixPath: path, receiveTimeoutSeconds: 10).request("GET", "/over-unix").text == "GET /over-unix ")
         #expect(server.shutdown(timeout: .seconds(5)))
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed at shutdown")
     }
 
     @Test func shutdownAnswersTheRequestInFlightWithConnectionClose() throws {
-        let (server, port) = try Self.server()
-        let client = try TestHTTPClient(port: port)
+        let handler = ScriptedHandler()
+        let (server, port) = try Self.server(handler)
+        let client = try TestHTTPClient(port: port, receiveTimeoutSeconds: 10)
         client.send("GET", "/sleep/500")
-        let deadline = ContinuousClock.now + .seconds(5)
-        while server.connectionCount < 1 && ContinuousClock.now < deadline { usleep(5_000) }
-        usleep(100_000)
+        try #require(waitUntil(.seconds(5)) { handler.sleeping.count == 1 }, "the request never reached a handler")
         let stopped = Mutex(false)
         let thread = Thread {
             stopped.withLock { $0 = server.shutdown(timeout: .seconds(10)) }
@@ -116,9 +116,7 @@ import Testing
         #expect(response.text == "GET /sleep/500 ")
         #expect(response.headers["connection"] == "close")
         #expect(client.isClosedByServer())
-        let finished = ContinuousClock.now + .seconds(5)
-        while !stopped.withLock({ $0 }) && ContinuousClock.now < finished { usleep(10_000) }
-        #expect(stopped.withLock { $0 })
+        #expect(waitUntil(.seconds(5)) { stopped.withLock { $0 } }, "shutdown did not finish")
         #expect(throws: (any Error).self) { try TestHTTPClient(port: port) }
     }
 }

@@ -54,14 +54,16 @@ import Testing
         // 16 real threads (concurrentPerform would run only as many as there are cores), each
         // with its own keep-alive connection, released together.
         let group = DispatchGroup()
+        let connected = DispatchSemaphore(value: 0)
         let start = DispatchSemaphore(value: 0)
         for connection in 0..<16 {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
                 let client = try? TestHTTPClient(port: ServerFixture.port(application))
-                start.wait()
+                connected.signal()
                 do {
+                    guard start.wait(timeout: .now() + 60) == .success else { throw TestHTTPClient.ClientError(description: "never released") }
                     guard let client else { throw TestHTTPClient.ClientError(description: "cannot connect") }
                     for k in 0..<2 {
                         let query = queries[connection * 2 + k]
@@ -76,9 +78,12 @@ import Testing
             }
             thread.start()
         }
-        usleep(100_000)
+        // Released together once every thread has its connection.
+        for index in 0..<16 {
+            try #require(connected.wait(timeout: .now() + 30) == .success, "thread \(index) did not get to connect within 30 s")
+        }
         for _ in 0..<16 { start.signal() }
-        group.wait()
+        try #require(group.wait(timeout: .now() + 300) == .success, "the 32 requests were not all answered within 300 s")
         #expect(failures.withLock { $0 }.isEmpty)
         #expect(statuses.withLock { $0 }.count == 32 && statuses.withLock { $0 }.allSatisfy { $0 == 200 })
         #expect(fallbacks.withLock { $0 } == 0)

@@ -1,12 +1,23 @@
 @testable import HTTPTransport
 import Foundation
+import Synchronization
 @testable import RouterServer
 
 /// A handler for connection-layer tests, no model: `/sleep/MS` answers after MS milliseconds,
 /// `/stream/N` streams N chunks "chunk i\n", anything else echoes the method, path and body.
+/// `sleeping` counts the `/sleep/` requests a handler thread has taken up: the signal that a
+/// connection is busy (its request in a handler), for tests to wait on instead of a pause.
 struct ScriptedHandler: HTTPHandler {
+    final class Sleeping: Sendable {
+        let started = Atomic<Int>(0)
+        var count: Int { started.load(ordering: .acquiring) }
+    }
+
+    var sleeping = Sleeping()
+
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         if request.path.hasPrefix("/sleep/"), let ms = UInt32(request.path.dropFirst("/sleep/".count)) {
+            sleeping.started.add(1, ordering: .releasing)
             usleep(ms * 1000)
         }
         return HTTPResponse(status: 200, contentType: "text/plain",

@@ -38,10 +38,7 @@ enum ServerFixture {
 
     /// A metric's value from the /metrics text (0 when absent).
     static func metric(_ name: String, in text: String) -> Double {
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last!) ?? 0
-        }
-        return 0
+        MetricsText.value(name, in: text)
     }
 
     static func gsm8kQueries(_ count: Int) throws -> [String] {

@@ -31,39 +31,68 @@ public final class TestHTTPClient: @unchecked Sendable {
 
     private var fd: Int32
     private var buffer: [UInt8] = []
+    /// Each receive (and send) fails after this long without progress.
+    public let receiveTimeoutSeconds: Int
 
-    public init(port: Int, receiveTimeoutSeconds: Int = 120) throws {
+    /// Connects to 127.0.0.1:`port`. Every blocking call has a deadline: the connect
+    /// `connectTimeoutSeconds`, each receive and send `receiveTimeoutSeconds` (a server that
+    /// stops answering fails the read with an error instead of hanging the test).
+    public init(port: Int, receiveTimeoutSeconds: Int = 60, connectTimeoutSeconds: Int = 10) throws {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
         inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        fd = try Self.connected(family: AF_INET, to: addr, what: "port \(port)", receiveTimeoutSeconds: receiveTimeoutSeconds)
+        fd = try Self.connected(family: AF_INET, to: addr, what: "port \(port)", receiveTimeoutSeconds: receiveTimeoutSeconds,
+                                connectTimeoutSeconds: connectTimeoutSeconds)
+        self.receiveTimeoutSeconds = receiveTimeoutSeconds
     }
 
-    public init(unixPath: String) throws {
+    public init(unixPath: String, receiveTimeoutSeconds: Int = 60, connectTimeoutSeconds: Int = 10) throws {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
             raw.copyBytes(from: Array(unixPath.utf8))
             raw[unixPath.utf8.count] = 0
         }
-        fd = try Self.connected(family: AF_UNIX, to: addr, what: unixPath, receiveTimeoutSeconds: 120)
+        fd = try Self.connected(family: AF_UNIX, to: addr, what: unixPath, receiveTimeoutSeconds: receiveTimeoutSeconds,
+                                connectTimeoutSeconds: connectTimeoutSeconds)
+        self.receiveTimeoutSeconds = receiveTimeoutSeconds
     }
 
-    /// A socket of `family` connected to `address`, with a receive timeout.
+    /// A socket of `family` connected to `address` within `connectTimeoutSeconds` (a non-blocking
+    /// connect, polled), with receive and send timeouts.
     private static func connected<Address>(family: Int32, to address: Address, what: String,
-                                           receiveTimeoutSeconds: Int) throws -> Int32 {
+                                           receiveTimeoutSeconds: Int, connectTimeoutSeconds: Int) throws -> Int32 {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError(description: "socket() failed (errno \(errno))") }
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         var address = address
-        let result = withUnsafePointer(to: &address) {
+        var result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        }
+        if result != 0 && errno == EINPROGRESS {
+            var poll = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = Glibc.poll(&poll, 1, Int32(connectTimeoutSeconds * 1000))
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if ready == 1 && error == 0 {
+                result = 0
+            } else {
+                Glibc.close(fd)
+                throw ClientError(description: ready == 0 ? "connect to \(what) timed out after \(connectTimeoutSeconds) s"
+                                                          : "connect to \(what) failed (errno \(error))")
+            }
         }
         guard result == 0 else {
             Glibc.close(fd)
             throw ClientError(description: "connect to \(what) failed")
         }
+        _ = fcntl(fd, F_SETFL, flags)
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
 
@@ -159,7 +188,8 @@ public final class TestHTTPClient: @unchecked Sendable {
         return Response(status: status, headers: headers, body: body, headAt: headAt)
     }
 
-    /// Reads until `marker` has arrived (raw bytes, head included); false at EOF.
+    /// Reads until `marker` has arrived (raw bytes, head included); false at EOF; throws when
+    /// nothing arrives for the receive timeout.
     public func readUntil(_ marker: String) throws -> Bool {
         while !String(decoding: buffer, as: UTF8.self).contains(marker) {
             guard try fill() else { return false }
@@ -197,8 +227,13 @@ public final class TestHTTPClient: @unchecked Sendable {
 
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65_536, 0) }
-        if n < 0 { throw ClientError(description: "read failed or timed out (errno \(errno))") }
+        var n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65_536, 0) }
+        while n < 0 && errno == EINTR { n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65_536, 0) } }
+        if n < 0 {
+            throw ClientError(description: errno == EAGAIN || errno == EWOULDBLOCK
+                              ? "no byte from the server for \(receiveTimeoutSeconds) s (receive timeout)"
+                              : "read failed (errno \(errno))")
+        }
         if n == 0 { return false }
         buffer += chunk[..<n]
         return true
