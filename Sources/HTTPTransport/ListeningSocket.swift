@@ -38,30 +38,22 @@ final class ListeningSocket: @unchecked Sendable {
             address = requested
         case .tcp(let host, let port):
             let name = host == "localhost" ? "127.0.0.1" : host
-            let isIPv6 = name.contains(":")
-            let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            // A numeric IPv4 or IPv6 address (no name lookup), as the socket address to bind.
+            var hints = addrinfo()
+            hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
+            hints.ai_family = AF_UNSPEC
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var found: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(name, String(port), &hints, &found) == 0, let info = found?.pointee, let socketAddress = info.ai_addr else {
+                throw SocketError("invalid IP address '\(host)'", code: EINVAL)
+            }
+            defer { freeaddrinfo(found) }
+            let isIPv6 = info.ai_family == AF_INET6
+            let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw SocketError("socket") }
             var yes: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-            if isIPv6 {
-                var addr = sockaddr_in6()
-                addr.sin6_family = sa_family_t(AF_INET6)
-                addr.sin6_port = UInt16(port).bigEndian
-                guard inet_pton(AF_INET6, name, &addr.sin6_addr) == 1 else {
-                    Glibc.close(fd)
-                    throw SocketError("invalid IPv6 address '\(host)'", code: EINVAL)
-                }
-                try Self.bind(fd, to: &addr, describing: "\(host):\(port)")
-            } else {
-                var addr = sockaddr_in()
-                addr.sin_family = sa_family_t(AF_INET)
-                addr.sin_port = UInt16(port).bigEndian
-                guard inet_pton(AF_INET, name, &addr.sin_addr) == 1 else {
-                    Glibc.close(fd)
-                    throw SocketError("invalid IPv4 address '\(host)'", code: EINVAL)
-                }
-                try Self.bind(fd, to: &addr, describing: "\(host):\(port)")
-            }
+            try Self.bind(fd, to: socketAddress, length: info.ai_addrlen, describing: "\(host):\(port)")
             descriptor = fd
             unixPath = nil
             address = .tcp(host: host, port: Self.boundPort(fd, ipv6: isIPv6))
@@ -80,10 +72,16 @@ final class ListeningSocket: @unchecked Sendable {
 
     /// Binds `fd` to a socket address structure; closes `fd` when that fails.
     private static func bind<Address>(_ fd: Int32, to address: inout Address, describing name: String) throws(SocketError) {
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        try withUnsafePointer(to: &address) { pointer throws(SocketError) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress throws(SocketError) in
+                try bind(fd, to: socketAddress, length: socklen_t(MemoryLayout<Address>.size), describing: name)
+            }
         }
-        guard bound == 0 else {
+    }
+
+    /// Binds `fd` to `length` bytes of socket address; closes `fd` when that fails.
+    private static func bind(_ fd: Int32, to address: UnsafePointer<sockaddr>, length: socklen_t, describing name: String) throws(SocketError) {
+        guard Glibc.bind(fd, address, length) == 0 else {
             let error = SocketError("bind \(name)")
             Glibc.close(fd)
             throw error

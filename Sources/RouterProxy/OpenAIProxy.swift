@@ -10,7 +10,8 @@ import Synchronization
 /// (one route table: the service's, with the proxy's added).
 ///
 /// Runs on the server's worker threads; the upstream exchange (libcurl) never touches the
-/// inference thread, which only scores the query. Uptime: an upstream that refuses, times out
+/// inference thread, which only scores the query. Forwarding and failover are in
+/// OpenAIProxy+Forwarding. Uptime: an upstream that refuses, times out
 /// before its first byte, or answers 5xx/429 before anything reached the client is retried once
 /// on the failover tier (`X-Router-Failover: 1`); once bytes reached the client nothing is
 /// retried and a failing stream ends with an error event. Each upstream has a circuit breaker.
@@ -18,9 +19,9 @@ import Synchronization
 /// started with.
 public final class OpenAIProxy: HTTPHandler {
     public let service: RouterService
-    private let client = UpstreamClient()
-    private let table: Mutex<ProxyRoutingTable>
-    private let metrics: ProxyMetrics
+    let client = UpstreamClient()
+    let table: Mutex<ProxyRoutingTable>
+    let metrics: ProxyMetrics
     /// `makeRoutes()`, built once the proxy exists (its endpoints refer to it).
     private let routes = Mutex(RouteTable())
 
@@ -70,150 +71,9 @@ public final class OpenAIProxy: HTTPHandler {
     }
 
     /// Counts the answer, then sends it (counted first, so /metrics read after it includes it).
-    private func finish(_ request: HTTPRequest, _ writer: HTTPResponseWriter, _ response: HTTPResponse) {
+    func finish(_ request: HTTPRequest, _ writer: HTTPResponseWriter, _ response: HTTPResponse) {
         metrics.recordRequest(path: request.path, status: response.status)
         writer.send(response)
-    }
-
-    // MARK: - Forwarding
-
-    /// Answers one completion request through `writer`.
-    private func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) {
-        let table = self.table.withLock { $0 }
-        let upstreams = table.upstreams
-        let completion: ProxiedCompletion
-        var attempts: [Int]
-        var headers: RouterHeaders
-        do throws(ProxyError) {
-            completion = try ProxiedCompletion(kind: kind, body: request.body)
-            switch completion.choice {
-            case .routed(let threshold):
-                let verdict: Verdict
-                do {
-                    verdict = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
-                                                  receivedAt: request.receivedAt)
-                } catch {
-                    throw .invalidRequest(error.message)
-                }
-                let first = upstreams.tierChoice.tierIndex(for: verdict)
-                attempts = [first, upstreams.failoverIndex(after: first)]
-                headers = RouterHeaders(route: upstreams.tiers[first].name, verdict: verdict)
-            case .named(let model):
-                guard let index = upstreams.tierIndex(servingModel: model) else { throw .unknownModel(model) }
-                attempts = [index]
-                headers = RouterHeaders(route: upstreams.tiers[index].name, verdict: nil)
-            }
-        } catch {
-            finish(request, writer, error.response)
-            return
-        }
-
-        var failures: [(tier: String, failure: String)] = []
-        for (number, index) in attempts.enumerated() {
-            let tier = upstreams.tiers[index]
-            if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
-            switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
-                           writer: writer) {
-            case .answered:
-                return
-            case .failed(let failure):
-                failures.append((tier.name, failure))
-            }
-        }
-        var response = ProxyError.upstreamsUnavailable(failures).response
-        response.extraHeaders = headers.fields(upstream: nil, failover: attempts.count > 1)
-        finish(request, writer, response)
-    }
-
-    private enum AttemptResult {
-        /// The client got an answer (or the start of one).
-        case answered
-        /// Nothing reached the client; the next tier may try.
-        case failed(String)
-    }
-
-    /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
-    /// status says it is no failure; after that the attempt always counts as answered.
-    private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, writer: HTTPResponseWriter) -> AttemptResult {
-        let upstreams = table.upstreams
-        let tier = upstreams.tiers[index]
-        let breaker = table.breakers[index]
-        guard breaker.admit() else {
-            metrics.recordUpstream(tier.name, outcome: UpstreamFailure.circuitOpen.metricLabel, seconds: nil)
-            return .failed(UpstreamFailure.circuitOpen.description)
-        }
-        let request = UpstreamRequest(url: tier.upstream.url(completion.kind.upstreamPath),
-                                      body: completion.upstreamBody(model: tier.upstream.model),
-                                      apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
-                                      timeouts: upstreams.timeouts)
-        var scanner = ServerSentEventScanner()
-        var relaying = false
-        let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
-        let started = ContinuousClock.now
-        let result = client.exchange(request, onHead: { head in
-            guard completion.stream, (200..<300).contains(head.status) else { return .collect }
-            self.metrics.recordRequest(path: path, status: head.status)
-            writer.beginStream(status: head.status, contentType: head.header("Content-Type") ?? "text/event-stream",
-                               headers: answerHeaders + [("Cache-Control", "no-cache")])
-            relaying = true
-            return .relay
-        }, onChunk: { bytes in
-            scanner.feed(bytes)
-            return writer.write(bytes)
-        }, isAbandoned: { writer.isClientGone })
-        let seconds = (ContinuousClock.now - started).milliseconds / 1000
-        switch result {
-        case .success(let reply):
-            metrics.recordUpstream(tier.name, outcome: String(reply.head.status), seconds: seconds)
-            if reply.head.isRetriable && !relaying {
-                breaker.recordFailure(retryAfterSeconds: reply.head.status == 429 ? reply.head.retryAfterSeconds : nil)
-                return .failed("HTTP \(reply.head.status)")
-            }
-            breaker.recordSuccess()
-            if relaying {
-                recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
-                if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
-                writer.finish()
-            } else {
-                recordUsage(TokenUsage(json: reply.body), tier: tier, twoTier: upstreams.isTwoTier)
-                metrics.recordRequest(path: path, status: reply.head.status)
-                writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
-                                         body: reply.body, extraHeaders: answerHeaders))
-            }
-            return .answered
-        case .failure(.clientGone):
-            // The client hung up: the exchange was stopped, the upstream did nothing wrong.
-            metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
-            breaker.recordAbandoned()
-            writer.finish()
-            return .answered
-        case .failure(let failure):
-            metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
-            breaker.recordFailure()
-            guard relaying else { return .failed(failure.description) }
-            let event = JSONValue.object([("error", .object([
-                ("message", .string("the upstream \(tier.name) failed mid-answer: \(failure.description)")),
-                ("type", .string("upstream_error")),
-            ]))])
-            writer.write(Array("data: \(event.serialized)\n\n".utf8))
-            writer.finish()
-            return .answered
-        }
-    }
-
-    private func recordUsage(_ usage: TokenUsage?, tier: ProxyTier, twoTier: Bool) {
-        if let usage { metrics.recordUsage(tier.name, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) }
-        guard twoTier, let prices = service.config.prices else { return }
-        let price = tier.name == "strong" ? prices.strong : prices.weak
-        switch prices.unit {
-        case .request:
-            metrics.recordCost(actual: price, allStrong: prices.strong)
-        case .thousandTokens:
-            guard let usage else { return }
-            let thousands = Double(usage.promptTokens + usage.completionTokens) / 1000
-            metrics.recordCost(actual: price * thousands, allStrong: prices.strong * thousands)
-        }
     }
 
     // MARK: - Listing and state

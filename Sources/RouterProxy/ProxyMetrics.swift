@@ -71,10 +71,7 @@ final class ProxyMetrics: Sendable {
         func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }
         func sample(_ name: String, _ labels: String, _ value: Double) { out += PrometheusText.sample(name, labels, value) }
         func pairs(_ table: [String: Int], _ name: String, _ first: String, _ second: String) {
-            for (key, count) in table.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-                sample(name, "\(first)=\"\(parts[0])\",\(second)=\"\(parts[1])\"", Double(count))
-            }
+            out += PrometheusText.pairs(name, table, labels: first, second)
         }
         family("proxy_requests_total", "counter", "OpenAI-compatible proxy requests answered, by path and status code.")
         pairs(s.requests, "proxy_requests_total", "path", "status")
@@ -88,12 +85,8 @@ final class ProxyMetrics: Sendable {
         for (name, snapshot) in breakers { sample("upstream_breaker_opened_total", "upstream=\"\(name)\"", Double(snapshot.opened)) }
         family("upstream_latency_seconds", "histogram", "Time from sending a request upstream to the end of its answer.")
         for (name, histogram) in s.latency.sorted(by: { $0.key < $1.key }) {
-            for (i, bound) in Self.latencyBuckets.enumerated() {
-                sample("upstream_latency_seconds_bucket", "upstream=\"\(name)\",le=\"\(bound)\"", Double(histogram.counts[i]))
-            }
-            sample("upstream_latency_seconds_bucket", "upstream=\"\(name)\",le=\"+Inf\"", Double(histogram.count))
-            sample("upstream_latency_seconds_sum", "upstream=\"\(name)\"", histogram.sum)
-            sample("upstream_latency_seconds_count", "upstream=\"\(name)\"", Double(histogram.count))
+            out += PrometheusText.histogram("upstream_latency_seconds", labels: "upstream=\"\(name)\"", bounds: Self.latencyBuckets,
+                                            counts: histogram.counts, count: histogram.count, sum: histogram.sum)
         }
         family("upstream_prompt_tokens_total", "counter", "Prompt tokens reported by upstreams (usage).")
         for (name, count) in s.promptTokens.sorted(by: { $0.key < $1.key }) { sample("upstream_prompt_tokens_total", "upstream=\"\(name)\"", Double(count)) }

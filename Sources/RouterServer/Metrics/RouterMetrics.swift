@@ -66,17 +66,10 @@ final class RouterMetrics: Sendable {
         func family(_ name: String, _ type: String, _ help: String) { out += PrometheusText.family(name, type, help) }
         func sample(_ name: String, _ labels: String, _ value: Double) { out += PrometheusText.sample(name, labels, value) }
         family("requests_total", "counter", "HTTP requests answered, by path and status code.")
-        for (key, count) in s.requests.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: "\u{0}")
-            sample("requests_total", "path=\"\(parts[0])\",status=\"\(parts[1])\"", Double(count))
-        }
+        out += PrometheusText.pairs("requests_total", s.requests, labels: "path", "status")
         family("request_duration_seconds", "histogram", "Time from a parsed request to its response.")
-        for (i, bound) in Self.latencyBuckets.enumerated() {
-            sample("request_duration_seconds_bucket", "le=\"\(bound)\"", Double(s.latencyCounts[i]))
-        }
-        sample("request_duration_seconds_bucket", "le=\"+Inf\"", Double(s.latencyCount))
-        sample("request_duration_seconds_sum", "", s.latencySum)
-        sample("request_duration_seconds_count", "", Double(s.latencyCount))
+        out += PrometheusText.histogram("request_duration_seconds", bounds: Self.latencyBuckets, counts: s.latencyCounts,
+                                        count: s.latencyCount, sum: s.latencySum)
         family("labels_total", "counter", "Predicted labels (argmax) of scored queries.")
         for label in 1...5 { sample("labels_total", "label=\"\(label)\"", Double(s.labels[label - 1])) }
         family("routes_total", "counter", "Verdicts by route, fallbacks included.")

@@ -6,53 +6,56 @@ import RouterCore
 /// The routing endpoints and `decide` (the proxy's routing): the verdict cache, deadlines and
 /// fail-open around the engine. The route itself is decided in RouterCore's `RoutingConfig+Rules`.
 extension RouterService {
-    // MARK: - Routing
-
     /// The verdict for a request body holding `"messages"` (an OpenAI chat request as is) or
     /// `"query"`, with the same deadline and fail-open as `/v1/route`: the config's fallback
     /// route when the query is not scored in time, the queue is full or the model is not loaded.
     /// Counted in /metrics like a verdict.
     public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestError) -> Verdict {
-        let config = config(threshold: threshold)
         guard let engine else {
-            return recorded(config.fallbackVerdict(.loading, template: settings.templateName, head: settings.engine.head?.name,
-                                                   latencyMs: (ContinuousClock.now - receivedAt).milliseconds))
+            return recorded(config(threshold: threshold).fallbackVerdict(
+                .loading, template: settings.templateName, head: settings.engine.head?.name,
+                latencyMs: (ContinuousClock.now - receivedAt).milliseconds))
         }
         let request = try RouteRequestBody.decodeChecked(body)
-        let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
-        let pending = try submit(request, engine: engine, within: left)
-        return verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt)
+        return try verdicts(for: [request], threshold: threshold, timeoutMs: request.timeoutMs, engine: engine,
+                            receivedAt: receivedAt)[0]
     }
 
     /// `POST /v1/route`: one verdict.
     func route(_ http: HTTPRequest) throws(RequestError) -> HTTPResponse {
         guard let engine else { return ServiceError.notReady.response }
-        let receivedAt = http.receivedAt
         let request = try RouteRequestBody.decodeChecked(http.body)
-        let config = config(threshold: request.threshold)
-        let left = timeLeft(receivedAt, timeoutMs: request.timeoutMs)
-        let pending = try submit(request, engine: engine, within: left)
-        return .json(200, verdict(for: pending, deadline: deadline(left), config: config, receivedAt: receivedAt).json.serialized)
+        let verdict = try verdicts(for: [request], threshold: request.threshold, timeoutMs: request.timeoutMs, engine: engine,
+                                   receivedAt: http.receivedAt)[0]
+        return .json(200, verdict.json.serialized)
     }
 
     /// `POST /v1/route/batch`: a verdict for each query, in order.
     func routeBatch(_ http: HTTPRequest) throws(RequestError) -> HTTPResponse {
         guard let engine else { return ServiceError.notReady.response }
-        let receivedAt = http.receivedAt
         let batch = try BatchRequestBody.decodeChecked(http.body)
-        let config = config(threshold: batch.threshold)
-        let left = timeLeft(receivedAt, timeoutMs: batch.timeoutMs)
+        let verdicts = try verdicts(for: batch.queries.map(\.body), threshold: batch.threshold, timeoutMs: batch.timeoutMs,
+                                    engine: engine, receivedAt: http.receivedAt, inBatch: true)
+        return .json(200, JSONValue.object([("verdicts", .array(verdicts.map(\.json)))]).serialized)
+    }
+
+    /// Verdicts for queries that share a threshold and a deadline: each answered from the verdict
+    /// cache or queued (or refused at once), then waited for until the deadline. A query that
+    /// cannot be read refuses the whole request (`inBatch`: its error names its index).
+    private func verdicts(for requests: [RouteRequestBody], threshold: Double?, timeoutMs: Double?, engine: ScoringEngine,
+                          receivedAt: ContinuousClock.Instant, inBatch: Bool = false) throws(RequestError) -> [Verdict] {
+        let config = config(threshold: threshold)
+        let left = timeLeft(receivedAt, timeoutMs: timeoutMs)
         let deadline = deadline(left)
         var pending: [Pending] = []
-        for (index, item) in batch.queries.enumerated() {
+        for (index, request) in requests.enumerated() {
             do {
-                pending.append(try submit(item.body, engine: engine, within: left))
+                pending.append(try submit(request, engine: engine, within: left))
             } catch {
-                throw RequestError("\"queries\"[\(index)]: \(error.message)")
+                throw inBatch ? RequestError("\"queries\"[\(index)]: \(error.message)") : error
             }
         }
-        let verdicts = pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt).json }
-        return .json(200, JSONValue.object([("verdicts", .array(verdicts))]).serialized)
+        return pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt) }
     }
 
     /// A query on its way: answered from the verdict cache, queued (with its cache key when the
