@@ -97,12 +97,14 @@ public final class ScoringEngine: Sendable {
                 }
             }
             // Warm-up: one query-shaped decode on sequence 1, so the first real request does not
-            // pay for graph set-up.
-            context.copyMemory(from: 0, to: 1, positions: 0..<prefix.count)
-            batch.removeAll()
-            try batch.append(contentsOf: warmup.query + warmup.suffix, startPosition: prefix.count, sequence: 1, lastProducesOutput: true)
-            try context.decode(batch)
-            context.removeFromMemory(sequence: 1)
+            // pay for graph set-up (a one-off scorer's first query is its only one: no warm-up).
+            if settings.warmsUp {
+                context.copyMemory(from: 0, to: 1, positions: 0..<prefix.count)
+                batch.removeAll()
+                try batch.append(contentsOf: warmup.query + warmup.suffix, startPosition: prefix.count, sequence: 1, lastProducesOutput: true)
+                try context.decode(batch)
+                context.removeFromMemory(sequence: 1)
+            }
         } catch {
             throw .llama(error)
         }

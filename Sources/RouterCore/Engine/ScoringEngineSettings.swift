@@ -35,6 +35,9 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     /// Decode nothing after the query (no template suffix): for extracting the features of a head
     /// that reads at the query's end (`train --features ...,query-end`).
     public var endsAtQuery: Bool = false
+    /// Decode a query-shaped warm-up at start-up, so a server's first request does not pay for
+    /// graph set-up; off for one-off scoring (`route`), whose first query is its only one.
+    public var warmsUp: Bool = true
     /// Where the template prefix's decoded state is kept between runs (nil: decoded at every
     /// start). `RouterSetup.prefixStore()` gives the project's.
     public var prefixStore: PrefixStateStore?

@@ -102,8 +102,9 @@ public struct RouterSetup: Sendable {
     public func makeEngine(head: LabelHead? = nil) throws(RouterError) -> ScoringEngine {
         let template = try template()
         let model = try loadModel()
-        let settings = ScoringEngineSettings(parallel: 1, contextLength: options.contextLength, maxQueue: 1,
+        var settings = ScoringEngineSettings(parallel: 1, contextLength: options.contextLength, maxQueue: 1,
                                              threads: options.threads, head: head)
+        settings.warmsUp = false
         return try ScoringEngine(model: model, template: template, settings: withPrefixStore(settings))
     }
 
