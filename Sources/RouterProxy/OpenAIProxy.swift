@@ -1,7 +1,6 @@
 import Foundation
 import RouterCore
 import RouterServer
-import Synchronization
 
 /// The OpenAI-compatible proxy in front of `RouterService`: `POST /v1/chat/completions` and
 /// `/v1/completions` are routed (model `router` or `router-<threshold>`) or forwarded by model
@@ -17,7 +16,7 @@ import Synchronization
 public final class OpenAIProxy: HTTPHandler {
     public let service: RouterService
     private let client = UpstreamClient()
-    private let table: Mutex<ProxyRoutingTable>
+    private let table: Lock<ProxyRoutingTable>
     private let metrics: ProxyMetrics
 
     /// Why the proxy cannot reach any upstream on this machine (libcurl cannot be opened), or nil.
@@ -26,7 +25,7 @@ public final class OpenAIProxy: HTTPHandler {
 
     public init(service: RouterService, upstreams: UpstreamConfig) {
         self.service = service
-        self.table = Mutex(ProxyRoutingTable(upstreams: upstreams))
+        self.table = Lock(ProxyRoutingTable(upstreams: upstreams))
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
     }
 

@@ -1,5 +1,4 @@
 import RouterCore
-import Synchronization
 
 /// Counters for `GET /metrics` (Prometheus text format 0.0.4).
 final class RouterMetrics: Sendable {
@@ -20,7 +19,7 @@ final class RouterMetrics: Sendable {
         var reloads: [String: Int] = [:]    // ok / error
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     func recordRequest(path: String, status: Int, seconds: Double) {
         let path = Self.knownPaths.contains(path) ? path : "other"

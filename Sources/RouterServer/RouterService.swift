@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import RouterCore
-import Synchronization
 
 /// The sidecar's endpoints over a `BatchedScoringEngine`:
 /// `POST /v1/route`, `POST /v1/route/batch`, `GET /healthz`, `GET /v1/config`, `GET /metrics`.
@@ -20,19 +19,19 @@ public final class RouterService: HTTPHandler {
     }
 
     public let settings: ServiceSettings
-    private let status = Mutex(Status.loading)
+    private let status = Lock(Status.loading)
     private let metrics = RouterMetrics()
     /// Distributions of recently scored queries; kept across config reloads (they do not depend
     /// on the config; the model, template and head are fixed for the service's life).
     private let verdictCache: VerdictCache
     /// The routing config in force; replaced whole by `replaceConfig` (SIGHUP). A request reads it
     /// once, so one being answered during a reload keeps the config it started with.
-    private let liveConfig: Mutex<RoutingConfig>
-    private let serverStatistics = Mutex<(@Sendable () -> HTTPServerStatistics)?>(nil)
+    private let liveConfig: Lock<RoutingConfig>
+    private let serverStatistics = Lock<(@Sendable () -> HTTPServerStatistics)?>(nil)
 
     public init(settings: ServiceSettings) {
         self.settings = settings
-        self.liveConfig = Mutex(settings.config)
+        self.liveConfig = Lock(settings.config)
         self.verdictCache = VerdictCache(capacity: settings.verdictCacheEntries, timeToLive: settings.verdictCacheTimeToLive)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import RouterCommands
-import Synchronization
+import RouterCore
 
 /// Runs `causal-router` in this process with captured streams, or as a real child process.
 enum CLIHarness {
@@ -15,8 +15,8 @@ enum CLIHarness {
 
     /// In process, through the same entry point `main` uses.
     static func run(_ arguments: [String], stdin: String = "") -> Outcome {
-        let out = Mutex("")
-        let err = Mutex("")
+        let out = Lock("")
+        let err = Lock("")
         let io = CommandIO(readInput: { Data(stdin.utf8) },
                            write: { text in out.withLock { $0 += text } },
                            writeError: { text in err.withLock { $0 += text } })

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import RouterCore
 
 /// A scripted local HTTP upstream for what a real llama-server will not do on demand (429 with
 /// Retry-After, a malformed answer): each connection reads one request and gets `answer`'s
@@ -8,11 +8,11 @@ import Synchronization
 final class StubUpstream: @unchecked Sendable {
     let port: Int
     private let fd: Int32
-    private let requests = Mutex(0)
-    private let stopped = Mutex(false)
+    private let requests = Lock(0)
+    private let stopped = Lock(false)
     private let answer: [UInt8]
     private let drip: (chunk: [UInt8], repeats: Int, intervalMs: Int)?
-    private let dripped = Mutex((sent: 0, cutByPeer: false))
+    private let dripped = Lock((sent: 0, cutByPeer: false))
 
     /// Answers `answer` at once; with `drip`, then sends `chunk` `repeats` times, one every
     /// `intervalMs`, stopping early when the proxy closes the connection.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import RouterCore
 import TestSupport
 import Testing
 @testable import RouterServer
@@ -106,7 +106,7 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(5)
         while server.connectionCount < 1 && ContinuousClock.now < deadline { usleep(5_000) }
         usleep(100_000)
-        let stopped = Mutex(false)
+        let stopped = Lock(false)
         let thread = Thread {
             stopped.withLock { $0 = server.shutdown(timeout: .seconds(10)) }
         }
