@@ -14,6 +14,9 @@ let package = Package(
     targets: [
         // C interop over vendor/prefix (a shim header includes the installed llama.h).
         .systemLibrary(name: "CLlama", path: "Sources/CLlama"),
+        // The one lock type: a value under a pthread mutex, which ThreadSanitizer sees
+        // (Synchronization's Mutex hands a contended lock over in futex calls it cannot see).
+        .target(name: "Locking"),
         // Safe Swift over llama.cpp: the only module that imports CLlama.
         .target(
             name: "LlamaKit",
@@ -26,22 +29,22 @@ let package = Package(
             ]
         ),
         // Templates, scoring, label distribution, routing decision, configuration.
-        .target(name: "RouterCore", dependencies: ["LlamaKit"]),
+        .target(name: "RouterCore", dependencies: ["LlamaKit", "Locking"]),
         // Linux epoll and eventfd headers for the server's event loop (Glibc's module lacks them).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         // The transport, apart from any application: sockets, an epoll event loop, HTTP/1.1
         // parsing and responses, worker threads, the route table and errors that become responses.
-        .target(name: "HTTPTransport", dependencies: ["CEpoll"]),
+        .target(name: "HTTPTransport", dependencies: ["CEpoll", "Locking"]),
         // The sidecar's service on that transport: the routing endpoints, authentication,
         // metrics, the verdict cache, the composition root (RouterApplication).
-        .target(name: "RouterServer", dependencies: ["HTTPTransport", "RouterCore"]),
+        .target(name: "RouterServer", dependencies: ["HTTPTransport", "RouterCore", "Locking"]),
         // libcurl for the proxy's upstream client (libcurl4-openssl-dev's curl.h): a small C
         // target that opens libcurl.so.4 on first use (dlopen, so a router without upstreams never
         // maps it) and typed wrappers over the variadic setopt/getinfo calls.
         .target(name: "CCurl", path: "Sources/CCurl"),
         // The OpenAI-compatible proxy: routes /v1/chat/completions through the engine and forwards
         // to the upstreams (libcurl), failover and circuit breakers. Only its client imports CCurl.
-        .target(name: "RouterProxy", dependencies: ["RouterServer", "HTTPTransport", "RouterCore", "CCurl"]),
+        .target(name: "RouterProxy", dependencies: ["RouterServer", "HTTPTransport", "RouterCore", "Locking", "CCurl"]),
         // Batch labeling of query logs: readers, resumable output, progress.
         .target(name: "RouterLabeling", dependencies: ["RouterCore"]),
         // Evaluation on labeled routing data: RouteLLM's metrics, score cache, SVG plots.
@@ -51,7 +54,7 @@ let package = Package(
         // data, features, fitting, the head file). Serving only applies heads (RouterCore/Heads).
         .target(name: "RouterTraining", dependencies: ["RouterEvaluation", "RouterCore"]),
         // The command-line front: declared options (help generated from them), commands, errors.
-        .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "RouterServer", "RouterProxy", "RouterLabeling",
+        .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "Locking", "RouterServer", "RouterProxy", "RouterLabeling",
                                                        "RouterEvaluation", "RouterTraining"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
@@ -74,11 +77,11 @@ let package = Package(
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "TestSupport"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore", "TestSupport"]),
-        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "HTTPTransport", "RouterCore", "TestSupport"]),
-        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "HTTPTransport", "RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterServerTests", dependencies: ["RouterServer", "HTTPTransport", "Locking", "RouterCore", "TestSupport"]),
+        .testTarget(name: "RouterProxyTests", dependencies: ["RouterProxy", "RouterServer", "HTTPTransport", "Locking", "RouterCore", "TestSupport"]),
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterTrainingTests", dependencies: ["RouterTraining", "RouterEvaluation", "RouterCore"]),
-        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "causal-router", "TestSupport"]),
+        .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "Locking", "causal-router", "TestSupport"]),
     ]
 )

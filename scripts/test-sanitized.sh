@@ -31,8 +31,10 @@ for sanitizer in "${sanitizers[@]}"; do
   esac
   log=.sanitize/$sanitizer.log
   echo "test-sanitized: $sanitizer: building into $build" >&2
+  build_start=$(date +%s)
   swift build --build-path "$build" --sanitize="$sanitizer" --build-tests >"$log.build" 2>&1 || {
     tail -20 "$log.build" >&2; echo "test-sanitized: $sanitizer: build failed ($log.build)" >&2; exit 1; }
+  build_seconds=$(( $(date +%s) - build_start ))
   echo "test-sanitized: $sanitizer: running '$filter' (log: $log)" >&2
   start=$(date +%s)
   set +e
@@ -43,7 +45,11 @@ for sanitizer in "${sanitizers[@]}"; do
   seconds=$(( $(date +%s) - start ))
   reports=$(grep -cE "ERROR: AddressSanitizer|WARNING: ThreadSanitizer|ERROR: ThreadSanitizer|SUMMARY: (Address|Thread)Sanitizer" "$log" || true)
   summary=$(grep -E "^✔ Test run with|^✘ Test run with" "$log" | tail -1 || true)
-  printf 'test-sanitized: %-8s exit %d, %d s, sanitizer reports %d, %s\n' "$sanitizer" "$rc" "$seconds" "$reports" "${summary:-no summary (see $log)}"
+  printf 'test-sanitized: %-8s build %d s, run: exit %d, %d s, sanitizer reports %d, %s\n' "$sanitizer" "$build_seconds" "$rc" "$seconds" "$reports" "${summary:-no summary (see $log)}"
+  # A filter that matches no test (a suite renamed) would pass silently: that fails too.
+  if [[ ! $summary =~ with\ [1-9][0-9]*\ tests ]]; then
+    echo "test-sanitized: $sanitizer: no tests ran under '$filter'" >&2; status=1
+  fi
   if [[ $rc -ne 0 || $reports -ne 0 ]]; then
     status=1
     grep -E -A12 "ERROR: AddressSanitizer|WARNING: ThreadSanitizer" "$log" | head -60 >&2 || true

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 
 /// The server's connection layer on one thread: an epoll loop over non-blocking sockets that
@@ -21,7 +22,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     private let limits: HTTPServerLimits
     private let aborting = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    private let counters = Mutex(HTTPServerStatistics())
+    private let counters = Lock(HTTPServerStatistics())
 
     // The loop thread's own state.
     private var connections: [Int32: HTTPConnection] = [:]

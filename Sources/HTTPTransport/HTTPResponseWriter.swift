@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// How a handler answers one request, from a worker thread: either `send` a whole response, or
 /// stream one — `beginStream` (status and headers), `write` body chunks as they are produced
@@ -17,7 +17,7 @@ public final class HTTPResponseWriter: Sendable {
     private let version: String
     private let requestKeepAlive: Bool
     private let mailbox: ResponseMailbox
-    private let state = Mutex(State.fresh)
+    private let state = Lock(State.fresh)
 
     init(connectionID: UInt64, descriptor: Int32, request: HTTPRequest, mailbox: ResponseMailbox) {
         self.connectionID = connectionID

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 
 /// An HTTP/1.1 server (keep-alive, pipelining answered in order) over `ListeningSocket`: an
 /// epoll event loop (`HTTPEventLoop`) owns every connection, and a small `WorkerPool` runs the
@@ -18,7 +18,7 @@ public final class HTTPServer: Sendable {
     public let address: ListenAddress
     private let loop: HTTPEventLoop
     private let workers: WorkerPool
-    private let lifecycle = Mutex(Lifecycle.created)
+    private let lifecycle = Lock(Lifecycle.created)
 
     /// Binds the address; serving starts with `start()`.
     public init(address: ListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits()) throws(SocketError) {

@@ -1,13 +1,14 @@
+import Locking
 import Synchronization
 
 /// Where workers leave response bytes for the event loop, which they wake to write them; also
 /// carries the server's draining flag, which decides `Connection: close` on answers.
 final class ResponseMailbox: Sendable {
-    private let deliveries = Mutex<[ResponseDelivery]>([])
+    private let deliveries = Lock<[ResponseDelivery]>([])
     private let wakeup: WakeupSignal
     private let draining = Atomic<Bool>(false)
     /// Connections closed while a handler was still answering on them (the client went away).
-    private let abandoned = Mutex<Set<UInt64>>([])
+    private let abandoned = Lock<Set<UInt64>>([])
 
     init(wakeup: WakeupSignal) {
         self.wakeup = wakeup

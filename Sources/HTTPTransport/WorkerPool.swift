@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// A fixed set of threads (off Swift's cooperative pool, since jobs block) that run submitted
 /// jobs in arrival order.
@@ -11,7 +11,7 @@ final class WorkerPool: Sendable {
         var stopping = false
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let available = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
     let threadCount: Int

@@ -1,10 +1,10 @@
 import HTTPTransport
 import Dispatch
 import Foundation
+import Locking
 import RouterCore
 import RouterProxy
 import RouterServer
-import Synchronization
 
 /// `causal-router serve`: the sidecar HTTP server.
 struct ServeCommand: CLICommand {
@@ -163,7 +163,7 @@ struct ServeCommand: CLICommand {
         for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
         MallocArenas.limit(to: 2)
         let finished = DispatchSemaphore(value: 0)
-        let failure = Mutex<String?>(nil)
+        let failure = Lock<String?>(nil)
         let sources = [SIGTERM, SIGINT].map { sig in
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { finished.signal() }

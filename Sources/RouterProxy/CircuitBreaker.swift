@@ -1,4 +1,5 @@
-import Synchronization
+import Locking
+import RouterCore
 
 /// One upstream's circuit breaker: after `failureThreshold` consecutive failures the upstream is
 /// skipped for a cool-down, then one probe is let through: success closes the circuit (and resets
@@ -16,11 +17,11 @@ final class CircuitBreaker: Sendable {
     }
 
     let policy: BreakerPolicy
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     init(policy: BreakerPolicy) {
         self.policy = policy
-        self.state = Mutex(State(cooldownMs: policy.cooldownMs))
+        self.state = Lock(State(cooldownMs: policy.cooldownMs))
     }
 
     /// Whether a request may go to the upstream now; in the half-open phase only the one probe.

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTransport
+import Locking
 import RouterCore
 import RouterServer
-import Synchronization
 
 /// The OpenAI-compatible proxy in front of `RouterService`: `POST /v1/chat/completions` and
 /// `/v1/completions` are routed (model `router` or `router-<threshold>`) or forwarded by model
@@ -20,10 +20,10 @@ import Synchronization
 public final class OpenAIProxy: HTTPHandler {
     public let service: RouterService
     let client = UpstreamClient()
-    let table: Mutex<ProxyRoutingTable>
+    let table: Lock<ProxyRoutingTable>
     let metrics: ProxyMetrics
     /// `makeRoutes()`, built once the proxy exists (its endpoints refer to it).
-    private let routes = Mutex(RouteTable())
+    private let routes = Lock(RouteTable())
 
     /// Why the proxy cannot reach any upstream on this machine (libcurl cannot be opened), or nil.
     /// libcurl is opened by this call or the first exchange, never by a router without upstreams.
@@ -31,7 +31,7 @@ public final class OpenAIProxy: HTTPHandler {
 
     public init(service: RouterService, upstreams: UpstreamConfig) {
         self.service = service
-        self.table = Mutex(ProxyRoutingTable(upstreams: upstreams))
+        self.table = Lock(ProxyRoutingTable(upstreams: upstreams))
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
         routes.withLock { $0 = makeRoutes() }
     }

@@ -1,4 +1,5 @@
-import Synchronization
+import Locking
+import RouterCore
 import RouterServer
 
 /// The proxy's counters, appended to `GET /metrics` (Prometheus text 0.0.4).
@@ -22,7 +23,7 @@ final class ProxyMetrics: Sendable {
         var costAllStrong = 0.0
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     let priceUnit: String?
 
     init(priceUnit: String?) {

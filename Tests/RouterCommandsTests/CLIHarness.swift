@@ -1,6 +1,6 @@
 import Foundation
+import Locking
 import RouterCommands
-import Synchronization
 import TestSupport
 
 /// Runs `causal-router` in this process with captured streams, or as a real child process.
@@ -16,8 +16,8 @@ enum CLIHarness {
 
     /// In process, through the same entry point `main` uses.
     static func run(_ arguments: [String], stdin: String = "") -> Outcome {
-        let out = Mutex("")
-        let err = Mutex("")
+        let out = Lock("")
+        let err = Lock("")
         let io = CommandIO(readInput: { Data(stdin.utf8) },
                            write: { text in out.withLock { $0 += text } },
                            writeError: { text in err.withLock { $0 += text } })

@@ -1,6 +1,7 @@
 import Foundation
+import Locking
 import RouterProxy
-import Synchronization
+import RouterCore
 import TestSupport
 import Testing
 
@@ -21,8 +22,8 @@ struct ProxyFailoverTests {
             strong: strong.upstreamJSON, weak: victim.upstreamJSON,
             extra: #""breaker": {"failures": 3, "cooldown_ms": 2000}"#))
         let total = 12
-        let answered = Mutex<[(status: Int, upstream: String?, failover: String?, content: String?)]>([])
-        let next = Mutex(0)
+        let answered = Lock<[(status: Int, upstream: String?, failover: String?, content: String?)]>([])
+        let next = Lock(0)
         DispatchQueue.concurrentPerform(iterations: 3) { _ in
             guard let client = try? proxy.client() else { return }
             while true {
@@ -141,7 +142,7 @@ struct ProxyFailoverTests {
         func inFlight() throws -> Double { ProxyFixture.metric("causal_router_requests_in_flight", in: try proxy.metrics()) }
         #expect(try inFlight() == 1, "the /metrics request itself")
         let done = DispatchSemaphore(value: 0)
-        let status = Mutex(0)
+        let status = Lock(0)
         Thread {
             let response = try? proxy.client().chat("What is 2+2?", model: "stub")
             status.withLock { $0 = response?.status ?? -1 }

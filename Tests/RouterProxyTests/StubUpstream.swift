@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 
 /// A scripted local HTTP upstream on a real socket, for what a real llama-server will not do on
@@ -25,11 +26,11 @@ final class StubUpstream: @unchecked Sendable {
 
     let port: Int
     private let fd: Int32
-    private let received = Mutex<[Received]>([])
-    private let stopped = Mutex(false)
+    private let received = Lock<[Received]>([])
+    private let stopped = Lock(false)
     private let answer: [UInt8]
     private let drip: (chunk: [UInt8], repeats: Int, intervalMs: Int)?
-    private let dripped = Mutex((sent: 0, cutByPeer: false))
+    private let dripped = Lock((sent: 0, cutByPeer: false))
     private let heldBack: [UInt8]?
     private let released = DispatchSemaphore(value: 0)
     private let heldBackSent = Atomic<Bool>(false)

@@ -1,7 +1,9 @@
 @testable import HTTPTransport
 import Foundation
 import Glibc
+import Locking
 import Synchronization
+import RouterCore
 import TestSupport
 import Testing
 @testable import RouterServer
@@ -98,7 +100,7 @@ import Testing
         let client = try TestHTTPClient(port: ServerFixture.port(application), receiveTimeoutSeconds: 20)
         // Content-Length far over the 4096-byte limit; the body keeps coming after the head.
         client.send(raw: Array("POST /v1/route HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 8000000\r\n\r\n".utf8))
-        let sendOutcome = Mutex<(sent: Bool, errno: Int32)?>(nil)
+        let sendOutcome = Lock<(sent: Bool, errno: Int32)?>(nil)
         let done = DispatchSemaphore(value: 0)
         let sender = Thread {
             let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)

@@ -1,7 +1,7 @@
 @testable import HTTPTransport
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 @testable import RouterServer
@@ -107,7 +107,7 @@ import Testing
         let client = try TestHTTPClient(port: port, receiveTimeoutSeconds: 10)
         client.send("GET", "/sleep/500")
         try #require(waitUntil(.seconds(5)) { handler.sleeping.count == 1 }, "the request never reached a handler")
-        let stopped = Mutex(false)
+        let stopped = Lock(false)
         let thread = Thread {
             stopped.withLock { $0 = server.shutdown(timeout: .seconds(10)) }
         }

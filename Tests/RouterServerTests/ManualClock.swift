@@ -1,9 +1,10 @@
-import Synchronization
+import Locking
+import RouterCore
 
 /// A clock the test moves by hand, for time-to-live logic without sleeping.
 final class ManualClock: Sendable {
     let start = ContinuousClock.now
-    private let elapsed = Mutex(Duration.zero)
+    private let elapsed = Lock(Duration.zero)
 
     var now: ContinuousClock.Instant { start + elapsed.withLock { $0 } }
 

@@ -1,8 +1,8 @@
 @testable import HTTPTransport
 import Dispatch
 import Foundation
+import Locking
 import RouterCore
-import Synchronization
 import TestSupport
 import Testing
 @testable import RouterServer
@@ -48,9 +48,9 @@ import Testing
         let application = try ServerFixture.application()
         let before = try ServerFixture.client().request("GET", "/metrics").text
         let queries = try ServerFixture.gsm8kQueries(32)
-        let statuses = Mutex<[Int]>([])
-        let fallbacks = Mutex(0)
-        let failures = Mutex<[String]>([])
+        let statuses = Lock<[Int]>([])
+        let fallbacks = Lock(0)
+        let failures = Lock<[String]>([])
         // 16 real threads (concurrentPerform would run only as many as there are cores), each
         // with its own keep-alive connection, released together.
         let group = DispatchGroup()

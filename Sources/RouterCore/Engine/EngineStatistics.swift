@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Counters of the batched engine, read by the metrics endpoint and benchmarks.
 public final class EngineStatistics: Sendable {
@@ -25,7 +25,7 @@ public final class EngineStatistics: Sendable {
         public init() {}
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = Lock(Snapshot())
 
     public init() {}
 

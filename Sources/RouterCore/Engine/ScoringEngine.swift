@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import LlamaKit
-import Synchronization
+import Locking
 
 /// Scores queued queries over one llama context, owned by one dedicated inference thread (off
 /// Swift's cooperative pool, so a long decode never starves anything else).
@@ -61,7 +61,7 @@ public final class ScoringEngine: Sendable {
         var pooled: PooledBlockSums
     }
 
-    private let queue = Mutex(Queue())
+    private let queue = Lock(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     /// The inference thread's state: touched only by that thread once it runs.

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// A caller's handle on one query submitted to the engine: wait for its result, with or without
 /// a deadline. A waiter that gives up marks the ticket abandoned, so the engine skips or drops it.
@@ -10,7 +10,7 @@ public final class ScoringTicket: Sendable {
         case abandoned
     }
 
-    private let state = Mutex(State.pending)
+    private let state = Lock(State.pending)
     private let signal = DispatchSemaphore(value: 0)
 
     public init() {}

@@ -1,6 +1,6 @@
 import HTTPTransport
+import Locking
 import RouterCore
-import Synchronization
 
 /// Counters for `GET /metrics` (Prometheus text format 0.0.4).
 final class RouterMetrics: Sendable {
@@ -20,7 +20,7 @@ final class RouterMetrics: Sendable {
         var reloads: [String: Int] = [:]    // ok / error
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// An answered request: `path` is a route table's path, or "other" for one it does not know.
     func recordRequest(path: String, status: Int, seconds: Double) {

@@ -1,8 +1,8 @@
 import HTTPTransport
 import Dispatch
 import Foundation
+import Locking
 import RouterCore
-import Synchronization
 
 /// The server's composition root, shared by `causal-router serve` and the tests: checks the
 /// options, binds the address and starts answering at once (health says "loading"), then loads
@@ -13,7 +13,7 @@ public final class RouterApplication: Sendable {
     public let service: RouterService
     private let setup: RouterSetup
     private let loading = DispatchSemaphore(value: 0)
-    private let loadResult = Mutex<Result<Duration, RouterError>?>(nil)
+    private let loadResult = Lock<Result<Duration, RouterError>?>(nil)
 
     /// Validates everything that can be checked without loading weights (config, template, model
     /// file), binds the address and starts serving; the model loads in the background.
@@ -101,9 +101,13 @@ public final class RouterApplication: Sendable {
         }
     }
 
-    /// Stops accepting, answers what is in flight, then stops the engine.
+    /// Stops accepting, answers what is in flight, waits for a model still loading, then stops
+    /// the engine. The wait is there because a `serve` told to stop during the load would
+    /// otherwise exit while the loader thread is inside llama.cpp, whose static destructors then
+    /// run under it (a crash at exit); it also stops an engine that came up during shutdown.
     public func stop(timeout: Duration = .seconds(30)) {
         server.shutdown(timeout: timeout)
+        _ = waitUntilLoaded()
         service.engine?.shutdown()
     }
 }

@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 import HTTPTransport
+import Locking
 import RouterCore
-import Synchronization
 
 /// The sidecar's service over a `ScoringEngine`: its endpoints (`routes`: `POST /v1/route`,
 /// `POST /v1/route/batch`, `GET /healthz`, `GET /v1/config`, `GET /metrics`), authentication,
@@ -23,19 +23,19 @@ public final class RouterService: HTTPHandler {
     }
 
     public let settings: ServiceSettings
-    private let status = Mutex(Status.loading)
+    private let status = Lock(Status.loading)
     let metrics = RouterMetrics()
     /// Distributions of recently scored queries; kept across config reloads (they do not depend
     /// on the config; the model, template and head are fixed for the service's life).
     let verdictCache: VerdictCache
     /// The routing config in force; replaced whole by `replaceConfig` (SIGHUP). A request reads it
     /// once, so one being answered during a reload keeps the config it started with.
-    private let liveConfig: Mutex<RoutingConfig>
-    private let serverStatistics = Mutex<(@Sendable () -> HTTPServerStatistics)?>(nil)
+    private let liveConfig: Lock<RoutingConfig>
+    private let serverStatistics = Lock<(@Sendable () -> HTTPServerStatistics)?>(nil)
 
     public init(settings: ServiceSettings) {
         self.settings = settings
-        self.liveConfig = Mutex(settings.config)
+        self.liveConfig = Lock(settings.config)
         self.verdictCache = VerdictCache(capacity: settings.verdictCacheEntries, timeToLive: settings.verdictCacheTimeToLive)
         ownRoutes.withLock { $0 = routes() }
     }
@@ -62,7 +62,7 @@ public final class RouterService: HTTPHandler {
     }
 
     /// `routes()`, built once the service exists (its endpoints refer to it).
-    private let ownRoutes = Mutex(RouteTable())
+    private let ownRoutes = Lock(RouteTable())
 
     /// The routing config in force.
     public var config: RoutingConfig { liveConfig.withLock { $0 } }

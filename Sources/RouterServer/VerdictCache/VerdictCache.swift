@@ -1,5 +1,5 @@
+import Locking
 import RouterCore
-import Synchronization
 
 /// The model's output for recently scored queries, so a repeated query (a retry, a template, a
 /// popular question) is answered without decoding: `serve --verdict-cache N --verdict-cache-ttl S`.
@@ -13,12 +13,10 @@ import Synchronization
 ///
 /// The key is the SHA-256 of the normalised query (`PromptBuilder.normalisedQuery`: the text
 /// the engine scores; for chat messages the conversation query), so a long query costs no more
-/// than a short one. Memory is bounded by the entry count: an entry is a slot of ~150 bytes (the
-/// key's and the array's references, the scalar fields of `ScoredQuery` with its nil features,
-/// the head name, shared by every entry, an expiry and two slot links), the 64-character hex key
-/// (~160 bytes on the heap, shared by the map and the slot), the five doubles (~80 bytes) and a
-/// map slot with the arrays' growth slack: measured, 100 000 entries add ~48 MB to the resident
-/// size, ~480 bytes an entry, so the default 10 000 take ~5 MB.
+/// than a short one. Memory is bounded by the entry count (not by time), and an entry stays
+/// small because `store` drops the features (hidden state, pooled blocks, logits) and keeps only
+/// what a verdict reads (`compact`); the size of an entry, measured, is in docs/measurements.md
+/// (The verdict cache).
 public final class VerdictCache: Sendable {
     private struct State {
         var entries: ExpiringLRU<String, ScoredQuery>
@@ -30,7 +28,7 @@ public final class VerdictCache: Sendable {
     public let capacity: Int
     public let timeToLive: Duration
     private let clock: @Sendable () -> ContinuousClock.Instant
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// `clock` tells the time (tests move it by hand).
     public init(capacity: Int, timeToLive: Duration,
@@ -38,7 +36,7 @@ public final class VerdictCache: Sendable {
         self.capacity = max(0, capacity)
         self.timeToLive = timeToLive
         self.clock = clock
-        self.state = Mutex(State(entries: ExpiringLRU(capacity: max(0, capacity), timeToLive: timeToLive)))
+        self.state = Lock(State(entries: ExpiringLRU(capacity: max(0, capacity), timeToLive: timeToLive)))
     }
 
     public var isEnabled: Bool { capacity > 0 }
