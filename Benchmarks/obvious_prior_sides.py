@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Which side of the obvious-cases prior's band costs what (docs/heads.md, round 9).
+
+  python3 Benchmarks/obvious_prior_sides.py [--head models/heads/smollm2-135m-iq4_nl-rating.json]
+
+A NumPy replica of `ObviousPrior.apply` over the features `eval` and `train` cached in
+.cache/scores (final hidden state and label logits: the shipped head's features; run `eval`
+on the sets first to fill it). For each set it prints APGR with no prior, with both sides of
+the band (as shipped), with only the easy side (win rates moved down to the ceiling) and with
+only the hard side (moved up to the floor); for the held-out obvious kinds, AUC and the share of
+easy and hard prompts routed strong at the head's threshold. Rows without cached features are
+left out (their count is printed). Needs numpy.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib.data import rows  # noqa: E402
+from benchlib.paths import ROOT  # noqa: E402
+
+HELD_OUT = {"small_talk", "unit_conversion", "formatting", "concurrency", "research_science",
+            "multipart_analysis", "expert_professional"}
+SETS = [("Arena-Hard test", "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl", "test", None),
+        ("GSM8K test", "data/routellm/gsm8k.jsonl", "test", None),
+        ("MMLU 500", "data/routellm/mmlu.jsonl", "test", 500),
+        ("AlpacaEval", "../shared/data/alpaca_eval/mixtral_vs_gpt4.jsonl", "all", None)]
+
+
+def read_cache(path):
+    """FeatureCache's vector file: a 64-byte hex key, a little-endian u32 count, padding to 72
+    bytes, then count float32s, record after record."""
+    data, out, offset = open(path, "rb").read(), {}, 0
+    while offset + 72 <= len(data):
+        key = data[offset:offset + 64].decode()
+        count, = struct.unpack_from("<I", data, offset + 64)
+        out[key] = np.frombuffer(data, dtype="<f4", count=count, offset=offset + 72)
+        offset += 72 + 4 * count
+    return out
+
+
+class Head:
+    def __init__(self, obj):
+        self.mean, self.scale = np.array(obj["mean"]), np.array(obj["scale"])
+        self.weights, self.bias = np.array(obj["weights"]), np.array(obj["bias"])
+        self.experts = [Head(e) for e in obj.get("experts") or []]
+
+    def own(self, x):
+        z = ((x - self.mean) / self.scale) @ self.weights.T + self.bias
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def win_rate(self, x):
+        if not self.experts:
+            return self.own(x)[:, :3].sum(axis=1)
+        gate = self.own(x)[:, :len(self.experts)]
+        gate = gate / gate.sum(axis=1, keepdims=True)
+        return sum(gate[:, i] * e.win_rate(x) for i, e in enumerate(self.experts))
+
+
+def apgr(win, strong, weak):
+    """QualityCurve's APGR: strong calls in order of falling win rate, ties sharing their gain."""
+    n, order = len(win), np.argsort(-win, kind="stable")
+    ordered, gains = win[order], (strong - weak)[order].astype(float)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and ordered[j] == ordered[i]:
+            j += 1
+        gains[i:j] = gains[i:j].mean()
+        i = j
+    gap = strong.mean() - weak.mean()
+    pgr = np.concatenate([[0.0], np.cumsum(gains) / n / gap])
+    return float(np.sum((pgr[1:] + pgr[:-1]) / 2) / n)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--head", default=os.path.join(ROOT, "models/heads/smollm2-135m-iq4_nl-rating.json"))
+    parser.add_argument("--cache", help="the .f32 vector file (default: the one in .cache/scores with the final state and logits)")
+    args = parser.parse_args()
+    cache_path = args.cache or sorted(glob.glob(os.path.join(ROOT, ".cache/scores/*-f2.f32")))[0]
+    cache, head = read_cache(cache_path), json.load(open(args.head))
+    inner, gate = Head(head), Head(head["obvious_prior"]["gate"])
+    ceiling, floor = head["obvious_prior"]["easy_ceiling"], head["obvious_prior"]["hard_floor"]
+    width = head["feature_size"]
+
+    def variants(x):
+        m, g = inner.win_rate(x), gate.own(x)  # the gate's classes: easy, hard, neither
+        down, up = g[:, 0] * (np.minimum(m, ceiling) - m), g[:, 1] * (np.maximum(m, floor) - m)
+        return {"none": m, "both": m + down + up, "easy side": m + down, "hard side": m + up}
+
+    def features(data):
+        keys = [hashlib.sha256(r["prompt"].encode()).hexdigest() for r in data]
+        kept = [(r, cache[k][:width]) for r, k in zip(data, keys) if k in cache]
+        return [r for r, _ in kept], np.array([v for _, v in kept]), len(data) - len(kept)
+
+    print(f"head {os.path.relpath(args.head, ROOT)}, cache {os.path.basename(cache_path)}")
+    print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side |\n|---|---|---|---|---|")
+    for name, path, split, sample in SETS:
+        data = rows(os.path.join(ROOT, path), split)
+        if sample:
+            data = sorted(data, key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())[:sample]
+        kept, x, missing = features(data)
+        strong, weak = np.array([r["strong"]["score"] for r in kept]), np.array([r["weak"]["score"] for r in kept])
+        figures = [apgr(w, strong, weak) for w in variants(x).values()]
+        print(f"| {name} ({len(kept)}, {missing}) | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
+    data = [r for r in rows(os.path.join(ROOT, "data/obvious/obvious_cases.jsonl"), "test") if r["category"] in HELD_OUT]
+    kept, x, missing = features(data)
+    hard = np.array([r["class"] == "hard" for r in kept])
+    cells = []
+    for w in variants(x).values():
+        order = w.argsort().argsort() + 1
+        auc = (order[hard].sum() - hard.sum() * (hard.sum() + 1) / 2) / (hard.sum() * (~hard).sum())
+        routed = w >= head["threshold"]
+        cells.append(f"{auc:.3f}; {routed[~hard].mean():.1%}, {routed[hard].mean():.1%}")
+    print(f"| held-out obvious kinds ({(~hard).sum()} easy / {hard.sum()} hard, {missing}): AUC; easy, hard routed strong | "
+          + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
