@@ -55,8 +55,8 @@ struct ServeCommand: CLICommand {
 
         ENDPOINTS:
           POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
-                                "threshold" and "timeout_ms" -> the `route` verdict + "fallback"
-                                and "cached"
+                                "threshold" and "timeout_ms" -> the verdict `route` prints
+                                ("cached": true when it came from the verdict cache)
           POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
           GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
           GET  /v1/config       model, template, threshold, strong/weak models, limits
@@ -97,7 +97,9 @@ struct ServeCommand: CLICommand {
           {"strong": {"base_url": "http://host:port/v1", "model": "name", "api_key_env": "VAR"},
            "weak": {...}, "timeouts": {"connect_ms": 2000, "first_byte_ms": 60000, "total_ms": 600000},
            "breaker": {"failures": 3, "cooldown_ms": 10000, "max_cooldown_ms": 300000}}
-        or {"tiers": [{"name": "small", "upstream": {...}, "max_strong_win_rate": 0.3}, ...]}.
+        or {"tiers": [{"name": "small", "upstream": {...}, "max_strong_win_rate": 0.3}, ...]}: the first
+        tier whose bound is above the query's strong win rate answers; a fallback, or a query out
+        of distribution under ood_route strong or weak, goes to the largest or the smallest tier.
 
         AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
         "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
