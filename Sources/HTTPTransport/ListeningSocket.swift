@@ -43,11 +43,17 @@ final class ListeningSocket: @unchecked Sendable {
             hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
             hints.ai_family = AF_UNSPEC
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            // inet_pton first: getaddrinfo also takes shorthands such as "127.1" or "0x7f.0.0.1".
+            var parsed = in6_addr()
             var found: UnsafeMutablePointer<addrinfo>?
-            guard getaddrinfo(name, String(port), &hints, &found) == 0, let info = found?.pointee, let socketAddress = info.ai_addr else {
+            guard inet_pton(AF_INET, name, &parsed) == 1 || inet_pton(AF_INET6, name, &parsed) == 1,
+                  getaddrinfo(name, String(port), &hints, &found) == 0 else {
                 throw SocketError("invalid IP address '\(host)'", code: EINVAL)
             }
             defer { freeaddrinfo(found) }
+            guard let info = found?.pointee, let socketAddress = info.ai_addr else {
+                throw SocketError("invalid IP address '\(host)'", code: EINVAL)
+            }
             let isIPv6 = info.ai_family == AF_INET6
             let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw SocketError("socket") }

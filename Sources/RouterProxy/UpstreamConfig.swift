@@ -22,6 +22,7 @@ public struct UpstreamConfig: Equatable, Sendable {
     public static let keys = ["strong", "weak", "tiers", "timeouts", "breaker"]
 
     public init(tiers: [ProxyTier], isTwoTier: Bool, timeouts: UpstreamTimeouts = UpstreamTimeouts(), breaker: BreakerPolicy = BreakerPolicy()) {
+        precondition(!isTwoTier || tiers.count == 2, "the strong/weak form is two tiers, [weak, strong]")
         self.tiers = tiers
         self.isTwoTier = isTwoTier
         self.timeouts = timeouts

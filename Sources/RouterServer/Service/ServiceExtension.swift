@@ -1,6 +1,6 @@
 import RouterCore
 
-/// What a handler in front of the service adds to its answers (`RouterService.handle(_:extending:)`):
+/// What a handler in front of the service adds to its answers (`RouterService.routes(extending:)`):
 /// keys appended to `GET /v1/config` and Prometheus text appended to `GET /metrics` (the proxy's
 /// upstreams and breakers).
 public struct ServiceExtension: Sendable {

@@ -15,7 +15,7 @@ import RouterCore
 /// the engine scores; for chat messages the conversation query), so a long query costs no more
 /// than a short one. Memory is bounded by the entry count (not by time), and an entry stays
 /// small because `store` drops the features (hidden state, pooled blocks, logits) and keeps only
-/// what a verdict reads (`compact`); the size of an entry, measured, is in docs/measurements.md
+/// what a verdict reads (`ScoredQuery.verdictFields`); the size of an entry, measured, is in docs/measurements.md
 /// (The verdict cache).
 public final class VerdictCache: Sendable {
     private struct State {
@@ -60,23 +60,14 @@ public final class VerdictCache: Sendable {
     /// blocks, logits) a verdict does not need.
     public func store(_ scored: ScoredQuery, for key: String) {
         guard isEnabled else { return }
-        let compact = Self.compact(scored)
+        let kept = scored.verdictFields
         let now = clock()
-        _ = state.withLock { $0.entries.store(compact, for: key, now: now) }
+        _ = state.withLock { $0.entries.store(kept, for: key, now: now) }
     }
 
     public var statistics: VerdictCacheStatistics {
         state.withLock { state in
             VerdictCacheStatistics(hits: state.hits, misses: state.misses, entries: state.entries.count, capacity: capacity)
         }
-    }
-
-    /// What a verdict is built from: the distribution and the fields `Verdict` reads.
-    static func compact(_ scored: ScoredQuery) -> ScoredQuery {
-        var compact = ScoredQuery(distribution: scored.distribution, truncated: scored.truncated, promptTokens: scored.promptTokens)
-        compact.head = scored.head
-        compact.oodScore = scored.oodScore
-        compact.outOfDistribution = scored.outOfDistribution
-        return compact
     }
 }
