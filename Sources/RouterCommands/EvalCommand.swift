@@ -4,16 +4,19 @@ import RouterEvaluation
 
 /// `causal-router eval`: RouteLLM's metrics for models and templates on labeled routing data.
 struct EvalCommand: CLICommand {
-    static let split = CommandOption.choice("split", "S", BenchmarkDataset.Split.allCases.map(\.rawValue), default: .value("test"),
-                                            help: "train | test | all")
+    static let split = CommandOption.choice(
+        "split", "S", ["train", "test", "all", "time"], default: .value("test"),
+        help: "train | test | all (the rows' `split`) | time: the newest 20% of the rows by their `time` (recorded traffic: "
+            + "the rows a head trained with `train --split time` never saw)")
     static let models = CommandOption.list(
         "model", alias: "-m", "NAME|PATH", default: .described(ModelCatalog.defaultModelName), help: "a scoring model (repeatable)")
     static let templates = CommandOption.list(
         "template", "PATH", default: .described("prompts/\(ResourceLocator.defaultTemplateFile)"), help: "a template file (repeatable)")
-    static let head = ModelOptions.head.explained(
-        "evaluate this learned head (`causal-router train`) on the same forward pass: a row \"<model>:<template>+<head>\" "
-            + "beside the zero-shot one (one --model and --template, those it was trained for). Default: each (model, "
-            + "template)'s shipped head, when one matches (models/heads/<model>-<template>.json)")
+    static let heads = CommandOption.list(
+        "head", "FILE", default: .described("each (model, template)'s shipped head, when one matches (models/heads/<model>-<template>.json)"),
+        help: "evaluate this learned head (`causal-router train`) on the same forward pass: a row \"<model>:<template>+<head>\" "
+            + "beside the zero-shot one (one --model and --template, those it was trained for). Repeat it to compare heads on "
+            + "the same rows, e.g. the head in use and one trained on your own traffic")
     static let noHead = ModelOptions.noHead.explained("zero-shot rows only")
     static let json = CommandOption.flag(
         "json",
@@ -44,7 +47,7 @@ struct EvalCommand: CLICommand {
         Scores (and, with --head, hidden-state features) are cached per (model file hash, template
         hash, context, prompt hash) in --cache, so a re-run costs nothing.
         """,
-        options: [DataOptions.data, split, models, templates, head, noHead, json, plot,
+        options: [DataOptions.data, split, models, templates, heads, noHead, json, plot,
                   DataOptions.cache.explained("score cache"), category, sample, DataOptions.ctx, ModelOptions.threads,
                   DataOptions.parallel, ModelOptions.gpuLayers],
         positionals: .sameAs(DataOptions.data.name))
@@ -53,7 +56,7 @@ struct EvalCommand: CLICommand {
     let split: BenchmarkDataset.Split
     let models: [String]
     let templates: [String]
-    let head: String?
+    let heads: [String]
     let noHead: Bool
     let json: Bool
     let plot: String?
@@ -65,13 +68,14 @@ struct EvalCommand: CLICommand {
 
     init(_ parsed: ParsedArguments) throws(CLIError) {
         data = parsed.list(DataOptions.data)
-        split = parsed.value(Self.split).flatMap(BenchmarkDataset.Split.init(rawValue:)) ?? .test
+        split = parsed.value(Self.split) == "time" ? .newest
+            : parsed.value(Self.split).flatMap(BenchmarkDataset.Split.init(rawValue:)) ?? .test
         models = parsed.list(Self.models).isEmpty ? [ModelCatalog.defaultModelName] : parsed.list(Self.models)
         templates = parsed.list(Self.templates)
-        head = parsed.value(Self.head)
+        heads = parsed.list(Self.heads)
         noHead = parsed.flag(Self.noHead)
-        if head != nil && noHead { throw Self.usage("--head and --no-head exclude each other") }
-        if head != nil && (models.count > 1 || templates.count > 1) {
+        if !heads.isEmpty && noHead { throw Self.usage("--head and --no-head exclude each other") }
+        if !heads.isEmpty && (models.count > 1 || templates.count > 1) {
             throw Self.usage("--head goes with one --model and one --template (those it was trained for)")
         }
         json = parsed.flag(Self.json)
@@ -121,38 +125,44 @@ struct EvalCommand: CLICommand {
                 } catch {
                     throw .router(error)
                 }
-                var settings = engine
                 do {
                     let cacheDirectory = self.cache ?? locator.home + "/.cache/scores"
-                    let scorer: EvaluationScorer
                     let identity = try ScoringIdentity(modelPath: modelPath, templatePath: templatePath, memo: FileHashMemo(locator: locator))
-                    settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
                     var headOptions = options
                     headOptions.templatePath = templatePath
-                    headOptions.headPath = head
                     headOptions.zeroShot = noHead
-                    let headSetup = RouterSetup(options: headOptions, locator: locator)
-                    let zeroShotThreshold = try headSetup.config().threshold
-                    if let loaded = try headSetup.head() {
-                        settings.hiddenState = true
-                        settings.pooledBlocks = loaded.features.pooledBlocks
-                        settings.endsAtQuery = loaded.features.endsAtQuery
-                        let extractor = FeatureExtractor(
-                            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
-                                                    pooledBlocks: loaded.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
-                        ) { () throws(RouterError) in
-                            try ScoringEngine(model: shared.model(), template: template, settings: settings)
+                    let zeroShotThreshold = try RouterSetup(options: headOptions, locator: locator).config().threshold
+                    // The heads to compare (each checked against the model and template), else the
+                    // shipped one when it matches, else none.
+                    var loaded: [LabelHead] = []
+                    for path in heads.isEmpty ? [nil] : heads.map(Optional.some) {
+                        headOptions.headPath = path
+                        guard var head = try RouterSetup(options: headOptions, locator: locator).head() else { continue }
+                        // Two heads of one name (a retrained head keeps its name) are told apart
+                        // by their files.
+                        if loaded.contains(where: { $0.name == head.name }), let path {
+                            head.name += "@" + URL(fileURLWithPath: path).lastPathComponent
                         }
-                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .head(loaded, extractor),
-                                                  zeroShotThreshold: zeroShotThreshold, headThreshold: try headSetup.config(head: loaded).threshold)
-                    } else {
-                        let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize)
-                        scorer = EvaluationScorer(name: "\(modelName):\(template.name)", source: .zeroShot(cache) { () throws(RouterError) in
-                            try ScoringEngine(model: shared.model(), template: template, settings: settings)
-                        }, zeroShotThreshold: zeroShotThreshold)
+                        loaded.append(head)
                     }
+                    let scorers = try loaded.isEmpty
+                        ? [zeroShotScorer(name: "\(modelName):\(template.name)", identity: identity, template: template, shared: shared,
+                                          cacheDirectory: cacheDirectory, threshold: zeroShotThreshold)]
+                        : loaded.map { head throws in
+                            var headConfig = headOptions
+                            headConfig.headPath = nil
+                            return try headScorer(head, name: "\(modelName):\(template.name)", identity: identity, template: template,
+                                                  shared: shared, cacheDirectory: cacheDirectory, zeroShotThreshold: zeroShotThreshold,
+                                                  headThreshold: RouterSetup(options: headConfig, locator: locator).config(head: head).threshold)
+                        }
                     for (index, dataset) in datasets.enumerated() {
-                        modelReports[index].append(contentsOf: try scorer.reports(for: dataset))
+                        var seen = Set(modelReports[index].map(\.name))
+                        for scorer in scorers {
+                            // The zero-shot row once, however many heads share the forward pass.
+                            for report in try scorer.reports(for: dataset) where seen.insert(report.name).inserted {
+                                modelReports[index].append(report)
+                            }
+                        }
                     }
                 } catch let error as RouterError {
                     throw .router(error)
@@ -172,5 +182,34 @@ struct EvalCommand: CLICommand {
                 throw .input("cannot write \(plot): \(error.localizedDescription)")
             }
         }
+    }
+
+    /// A scorer of the template's zero-shot distributions (cached).
+    private func zeroShotScorer(name: String, identity: ScoringIdentity, template: ScoringTemplate, shared: LazyModel,
+                                cacheDirectory: String, threshold: Double) throws -> EvaluationScorer {
+        var settings = engine
+        settings.prefixStore = PrefixStateStore(locator: ResourceLocator(), modelSHA256: identity.modelSHA256)
+        let cache = try ScoreCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize)
+        return EvaluationScorer(name: name, source: .zeroShot(cache) { [settings] () throws(RouterError) in
+            try ScoringEngine(model: shared.model(), template: template, settings: settings)
+        }, zeroShotThreshold: threshold)
+    }
+
+    /// A scorer of `head` over the features it reads (cached), beside the zero-shot distribution
+    /// of the same forward pass.
+    private func headScorer(_ head: LabelHead, name: String, identity: ScoringIdentity, template: ScoringTemplate, shared: LazyModel,
+                            cacheDirectory: String, zeroShotThreshold: Double, headThreshold: Double) throws -> EvaluationScorer {
+        var settings = engine
+        settings.prefixStore = PrefixStateStore(locator: ResourceLocator(), modelSHA256: identity.modelSHA256)
+        settings.hiddenState = true
+        settings.pooledBlocks = head.features.pooledBlocks
+        settings.endsAtQuery = head.features.endsAtQuery
+        let extractor = FeatureExtractor(
+            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
+                                    pooledBlocks: head.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
+        ) { [settings] () throws(RouterError) in
+            try ScoringEngine(model: shared.model(), template: template, settings: settings)
+        }
+        return EvaluationScorer(name: name, source: .head(head, extractor), zeroShotThreshold: zeroShotThreshold, headThreshold: headThreshold)
     }
 }

@@ -67,11 +67,16 @@ struct ServeCommand: CLICommand {
         "reason": "timeout" or "overloaded". A query the engine cannot score in time (the tokens
         queued ahead of it at the rate it has measured) gets its "timeout" fallback when it arrives,
         not at the deadline. SIGTERM or SIGINT: stop accepting, answer what is in
-        flight, exit 0. SIGHUP: re-read the routing config file (threshold, model names, prices,
-        fallback route) and, when proxying, the upstreams (--upstreams or the config's), and swap
-        each in; a bad file keeps what is in force (one line on stderr). Requests in flight finish
-        with what they started with.
-        --threshold, or a head's threshold, still overrides the file's after a reload.
+        flight, exit 0. SIGHUP: re-read the head file (--head, or the shipped head in use), the routing
+        config file (threshold, model names, prices, fallback route) and, when proxying, the
+        upstreams (--upstreams or the config's), and swap each in; a bad file keeps what is in force
+        (one line on stderr). Requests in flight finish with what they started with. A changed head
+        (new SHA-256) must fit the model and template and read what the running engine reads (else
+        restart); when it is swapped the verdict cache is emptied, its threshold applies, and
+        /v1/config and verdicts show its name and "head_sha256". --threshold, or a head's
+        threshold, still overrides the file's after a reload. /metrics: head_reloads_total by result,
+        and the drift gauges recent_strong_share and recent_out_of_distribution_share over the last
+        1,000 scored verdicts (docs/learning.md says when to retrain).
 
         VERDICT CACHE: a query whose normalised text (surrounding whitespace removed; for "messages"
         the conversation query) was scored less than --verdict-cache-ttl seconds ago is answered from
@@ -196,6 +201,14 @@ struct ServeCommand: CLICommand {
         let reloads = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let reloadedProxy = proxy
         reloads.setEventHandler {
+            switch application.reloadHead() {
+            case .swapped(let name, let sha256, let path):
+                io.writeError("causal-router: head swapped: '\(name)' (sha256 \(sha256.prefix(16))…, \(path)); verdict cache emptied\n")
+            case .unchanged:
+                break
+            case .refused(let reason):
+                io.writeError("causal-router: head reload refused, keeping the head in force: \(reason)\n")
+            }
             switch application.reloadConfig() {
             case .success(let config):
                 io.writeError("causal-router: config reloaded (threshold \(config.threshold), strong \(config.strongModel), "

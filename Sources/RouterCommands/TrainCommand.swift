@@ -73,13 +73,20 @@ struct TrainCommand: CLICommand {
         (data/augmentation/manipulation.json), so users cannot push verdicts with them \
         (docs/reliability.md)
         """)
+    static let split = CommandOption.choice(
+        "split", "S", ["train", "time"], default: .value("train"),
+        help: """
+        which rows of --data are fitted: train (the rows' `split`) | time: the oldest 80% by the rows' \
+        `time` (your own recorded traffic, `causal-router judge`'s rows), so `eval --split time` checks the \
+        head on the newest 20%, traffic that came after what it learned
+        """)
     static let augmentCopies = CommandOption.integer(
         "augment-copies", "K", in: 1...50, default: .value("1"), help: "copies per row with --augment")
 
     static let spec = CommandSpec(
         name: "train", summary: "train a learned label head on labeled routing data (train split)",
         about: """
-        Reads the `train` rows of each data file (the JSONL schema of shared/data/README.md,
+        Reads the `train` rows of each data file (with --split time: the oldest 80% by `time`) (the JSONL schema of shared/data/README.md,
         contaminated rows dropped), runs the scoring model once per prompt to get the final hidden
         state at the label position and the five zero-shot label logits (cached like eval's scores,
         so a second run is seconds), and fits a 5-way head on them: multinomial logistic regression
@@ -89,7 +96,7 @@ struct TrainCommand: CLICommand {
         the data and the validation figures, and a threshold (the median strong-model win rate
         over the training rows). Use it with `route/serve/label/eval --head FILE`.
         """,
-        options: [DataOptions.data, out, headName, target, features, experts, obvious, neither, base, balance, l2, epochs,
+        options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, balance, l2, epochs,
                   sample, augment, augmentCopies, ModelOptions.model.explained("the scoring model"),
                   ModelOptions.template.explained("the template"), DataOptions.cache.explained("feature cache"),
                   DataOptions.ctx, ModelOptions.threads, DataOptions.parallel, ModelOptions.gpuLayers],
@@ -145,6 +152,7 @@ struct TrainCommand: CLICommand {
         router.gpuLayers = parsed.integer(ModelOptions.gpuLayers) ?? 0
         router.threads = parsed.integer(ModelOptions.threads) ?? router.threads
         var run = TrainingRun(data: data, samples: samples, engine: EngineOptions.read(parsed, threads: router.threads))
+        run.split = parsed.value(Self.split) == "time" ? .oldest : .train
         run.out = parsed.value(Self.out)
         run.headName = headName
         run.training = training

@@ -3,8 +3,18 @@ import RouterCore
 
 /// The rows of one benchmark file, contaminated rows dropped, filtered to a split.
 public struct BenchmarkDataset: Sendable {
+    /// Which rows of a file: its fixed `split` field (train, test, all), or by the rows' `time`
+    /// (recorded traffic, `causal-router judge`): the oldest 80% or the newest 20%, so a head is
+    /// checked on traffic that came after what it learned.
     public enum Split: String, Sendable, CaseIterable {
         case train, test, all
+        case oldest = "time:oldest"
+        case newest = "time:newest"
+
+        /// The share of a file's rows (by time) that are the oldest part.
+        public static let oldestShare = 0.8
+
+        var isByTime: Bool { self == .oldest || self == .newest }
     }
 
     public var name: String
@@ -59,6 +69,7 @@ public struct BenchmarkDataset: Sendable {
             throw LoadError(description: "cannot read data file \(path)")
         }
         var rows: [BenchmarkRow] = []
+        var times: [String: Date] = [:]
         var benchmark: String?
         for (index, line) in data.split(separator: 10).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
@@ -75,10 +86,33 @@ public struct BenchmarkDataset: Sendable {
                                    scoreScale: object["score_scale"] as? String ?? "",
                                    category: object["category"] as? String ?? "")
             benchmark = benchmark ?? (row.benchmark.isEmpty ? nil : row.benchmark)
-            if row.contaminated || (split != .all && row.split != split.rawValue) { continue }
+            if split.isByTime {
+                guard let text = object["time"] as? String, let time = Self.parseTime(text) else {
+                    throw LoadError(description: "\(path) line \(index + 1): --split time needs a \"time\" (ISO-8601, as `serve --record` "
+                                    + "and `judge` write it) on every row")
+                }
+                times[row.id] = time
+            }
+            if row.contaminated || (!split.isByTime && split != .all && row.split != split.rawValue) { continue }
             rows.append(row)
+        }
+        if split.isByTime {
+            // Oldest first (ties by id, so the cut is the same on every run); the first 80% are
+            // the oldest part, the rest the newest.
+            rows.sort { (times[$0.id]!, $0.id) < (times[$1.id]!, $1.id) }
+            let cut = Int((Double(rows.count) * Split.oldestShare).rounded(.down))
+            rows = split == .oldest ? Array(rows[..<cut]) : Array(rows[cut...])
         }
         let name = benchmark ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return BenchmarkDataset(name: name, rows: rows)
+    }
+
+    /// An ISO-8601 time with or without fractional seconds.
+    static func parseTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 }

@@ -11,6 +11,9 @@ public struct TrainingRun: Sendable {
     public var data: [String]
     /// At most this many train rows per file (nil: all), one per file.
     public var samples: [Int?]
+    /// Which rows of `data` are fitted: those marked `train`, or the oldest 80% by `time`
+    /// (`.oldest`: recorded traffic, checked later on the newest 20%).
+    public var split: BenchmarkDataset.Split = .train
     /// The head file; nil: models/heads/<model>-<template>.json in the project.
     public var out: String?
     /// The head's name in verdicts; nil: the out file's stem.
@@ -85,7 +88,7 @@ public struct TrainingRun: Sendable {
         let setup = RouterSetup(options: router, locator: locator)
         var datasets: [BenchmarkDataset]
         do {
-            datasets = try BenchmarkDataset.load(paths: data, split: .train, samples: samples)
+            datasets = try BenchmarkDataset.load(paths: data, split: split, samples: samples)
         } catch {
             throw .input(error.description)
         }
@@ -152,7 +155,8 @@ public struct TrainingRun: Sendable {
 
         let start = ContinuousClock.now
         var description: [String: String] = [
-            "data": data.map { "\(URL(fileURLWithPath: $0).lastPathComponent):train" }.joined(separator: ","),
+            "data": data.map { "\(URL(fileURLWithPath: $0).lastPathComponent):\(split == .oldest ? "oldest 80% by time" : split.rawValue)" }
+                .joined(separator: ","),
             "sample": samples.map { $0.map(String.init) ?? "all" }.joined(separator: ","),
             "model": modelName,
             "template": template.name,

@@ -28,12 +28,12 @@ extension RoutingConfig {
     public func verdict(for scored: ScoredQuery, cached: Bool = false, template: String, latencyMs: Double) -> Verdict {
         let (route, rule) = route(for: scored)
         return Verdict(model: model(for: route), route: route, rule: rule, scored: scored.verdictFields, cached: cached,
-                       threshold: threshold, template: template, head: scored.head, latencyMs: latencyMs)
+                       threshold: threshold, template: template, head: scored.head, headSHA256: scored.headSHA256, latencyMs: latencyMs)
     }
 
     /// The verdict for a query that was not scored: the fallback route, for `reason`.
-    public func fallbackVerdict(_ reason: FallbackReason, template: String, head: String?, latencyMs: Double) -> Verdict {
+    public func fallbackVerdict(_ reason: FallbackReason, template: String, head: LabelHead?, latencyMs: Double) -> Verdict {
         Verdict(model: model(for: fallbackRoute), route: fallbackRoute, rule: .fallback(reason), scored: nil, cached: false,
-                threshold: threshold, template: template, head: head, latencyMs: latencyMs)
+                threshold: threshold, template: template, head: head?.name, headSHA256: head?.fileSHA256, latencyMs: latencyMs)
     }
 }

@@ -17,10 +17,12 @@ public struct Verdict: Equatable, Sendable {
     /// The learned head that gave (or would have given) the distribution; nil for the zero-shot
     /// label logits.
     public var head: String?
+    /// The SHA-256 of that head's file (nil: zero-shot, or a head made in memory).
+    public var headSHA256: String?
     public var latencyMs: Double
 
     public init(model: String, route: Route, rule: RouteRule, scored: ScoredQuery?, cached: Bool,
-                threshold: Double, template: String, head: String?, latencyMs: Double) {
+                threshold: Double, template: String, head: String?, headSHA256: String? = nil, latencyMs: Double) {
         self.model = model
         self.route = route
         self.rule = rule
@@ -29,6 +31,7 @@ public struct Verdict: Equatable, Sendable {
         self.threshold = threshold
         self.template = template
         self.head = head
+        self.headSHA256 = headSHA256
         self.latencyMs = latencyMs
     }
 
@@ -58,6 +61,7 @@ public struct Verdict: Equatable, Sendable {
             ("threshold", .number(threshold)),
             ("template", .string(template)),
             ("head", head.map(JSONValue.string) ?? .null),
+            ("head_sha256", headSHA256.map(JSONValue.string) ?? .null),
             ("ood_score", scored?.oodScore.map(JSONValue.number) ?? .null),
             ("ood", .bool(outOfDistribution)),
             ("latency_ms", .number(latencyMs)),

@@ -17,6 +17,8 @@ public struct ScoredQuery: Equatable, Sendable {
     public var promptStatistics: [Float]?
     /// The learned head whose distribution this is (nil: the zero-shot label logits).
     public var head: String?
+    /// The SHA-256 of that head's file (`LabelHead.fileSHA256`).
+    public var headSHA256: String?
     /// How far the query lies from the head's training rows (`HeadNeighbourhood`): the share of
     /// held-out training rows that were closer, 0...1; nil without a head that reports it.
     public var oodScore: Double?
@@ -42,6 +44,7 @@ extension ScoredQuery {
     public var verdictFields: ScoredQuery {
         var kept = ScoredQuery(distribution: distribution, truncated: truncated, promptTokens: promptTokens)
         kept.head = head
+        kept.headSHA256 = headSHA256
         kept.oodScore = oodScore
         kept.outOfDistribution = outOfDistribution
         return kept

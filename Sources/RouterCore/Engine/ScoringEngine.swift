@@ -31,6 +31,9 @@ public final class ScoringEngine: Sendable {
     private struct Job {
         var prompt: ScoringPrompt
         var ticket: ScoringTicket
+        /// The head in force when the query was queued: a query in flight during a swap
+        /// (`replaceHead`) finishes with the head it started with.
+        var head: LabelHead?
     }
 
     private struct Queue {
@@ -62,6 +65,10 @@ public final class ScoringEngine: Sendable {
     }
 
     private let queue = Lock(Queue())
+    /// The head applied to queries queued from now on (`settings.head` at start).
+    private let liveHead: Lock<LabelHead?>
+    /// The model's hidden-state width (a replacing head must read the same).
+    private let embeddingSize: Int
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     /// The inference thread's state: touched only by that thread once it runs.
@@ -109,6 +116,8 @@ public final class ScoringEngine: Sendable {
             throw .llama(error)
         }
         self.promptBuilder = builder
+        self.liveHead = Lock(settings.head)
+        self.embeddingSize = model.embeddingSize
         self.tokenizer = model.vocab
         self.settings = settings
         self.prefixLength = prefix.count
@@ -156,13 +165,38 @@ public final class ScoringEngine: Sendable {
                 let estimate = state.backlog.estimatedSeconds(forNew: tokens) ?? 0
                 return .wouldMissDeadline(estimatedMs: Int(min(estimate * 1000, 1e9)), budgetMs: Int(max(0, min(seconds * 1000, 1e9))))
             }
-            state.jobs.append(Job(prompt: prompt, ticket: ticket))
+            state.jobs.append(Job(prompt: prompt, ticket: ticket, head: liveHead.withLock { $0 }))
             state.backlog.added(tokens: tokens)
             return nil
         }
         if let refusal { throw refusal }
         wakeup.signal()
         return ticket
+    }
+
+    /// The learned head applied to queries queued from now on (nil: zero-shot).
+    public var head: LabelHead? { liveHead.withLock { $0 } }
+
+    /// Swaps the learned head for the queries queued from now on; those queued or in flight
+    /// finish with theirs. Refused (the head in force stays) when the new head reads what this
+    /// engine was not set up to read: another hidden-state width, blocks it does not pool, or
+    /// the other prompt shape (`query-end`); such a head needs a restart.
+    public func replaceHead(_ head: LabelHead?) throws(RouterError) {
+        if let head {
+            try head.check(embeddingSize: embeddingSize)
+            var missing: [String] = []
+            if head.features.finalState && !settings.readsHiddenState { missing.append("the final hidden state") }
+            let blocks = Set(head.features.pooledBlocks).subtracting(settings.readsBlocks)
+            if !blocks.isEmpty { missing.append("blocks " + blocks.sorted().map { "b\($0)" }.joined(separator: ",")) }
+            if head.features.endsAtQuery != settings.scoresAtQueryEnd {
+                missing.append(head.features.endsAtQuery ? "features at the query's end (query-end)" : "features after the template's suffix")
+            }
+            if !missing.isEmpty {
+                throw .headInvalid(path: head.name, reason: "it reads \(missing.joined(separator: " and ")), which the running engine "
+                                   + "does not; restart to use it")
+            }
+        }
+        liveHead.withLock { $0 = head }
     }
 
     /// Seconds the engine expects a new query of `tokens` (after the prefix) to wait and be
@@ -290,7 +324,7 @@ public final class ScoringEngine: Sendable {
                                              hiddenState: hidden, labelLogits: labelLogits,
                                              pooledStates: slot.pooled.mean(over: slot.job.prompt.query.count),
                                              promptStatistics: slot.job.prompt.statistics)
-                    result = .success(settings.head?.apply(to: scored) ?? scored)
+                    result = .success(slot.job.head?.apply(to: scored) ?? scored)
                 } catch {
                     result = .failure(.llama(error))
                 }

@@ -53,6 +53,10 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// The obvious-cases prior (`ObviousPrior`): obviously easy queries kept under its band,
     /// obviously hard ones over it, applied after the head's (or mixture's) own distribution.
     public var obviousPrior: ObviousPrior?
+    /// The SHA-256 of the file the head was read from (`load`; nil for a head made in memory):
+    /// verdicts and /v1/config name it, so a swapped head (SIGHUP) is told from the old one even
+    /// when a retrained head keeps its name. Not part of the file.
+    public var fileSHA256: String?
 
     public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
@@ -198,6 +202,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
             result.outOfDistribution = ood.outside
         }
         result.head = name
+        result.headSHA256 = fileSHA256
         return result
     }
 
@@ -206,7 +211,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// Reads and checks a head file's shape.
     public static func load(path: String) throws(RouterError) -> LabelHead {
         guard let data = FileManager.default.contents(atPath: path) else { throw .fileUnreadable(path: path) }
-        return try decode(data, path: path)
+        var head = try decode(data, path: path)
+        head.fileSHA256 = SHA256.hex(Array(data))
+        return head
     }
 
     /// Decodes and checks a head file's bytes (`path` is what errors name).

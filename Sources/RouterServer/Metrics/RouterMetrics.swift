@@ -18,6 +18,8 @@ final class RouterMetrics: Sendable {
         var inFlight = 0
         var unauthorized = 0
         var reloads: [String: Int] = [:]    // ok / error
+        var headReloads: [String: Int] = [:]  // HeadReload.metricLabel
+        var recent = RecentVerdicts()
     }
 
     private let state = Lock(State())
@@ -49,9 +51,15 @@ final class RouterMetrics: Sendable {
         state.withLock { $0.reloads[succeeded ? "ok" : "error", default: 0] += 1 }
     }
 
-    /// A verdict: its label and route, a fallback's reason, an out-of-distribution query.
+    func recordHeadReload(_ result: String) {
+        state.withLock { $0.headReloads[result, default: 0] += 1 }
+    }
+
+    /// A verdict: its label and route, a fallback's reason, an out-of-distribution query; a
+    /// scored one also enters the drift window.
     func recordVerdict(_ verdict: Verdict) {
         state.withLock { s in
+            if verdict.scored != nil { s.recent.add(strong: verdict.route == .strong, outOfDistribution: verdict.outOfDistribution) }
             if let label = verdict.label { s.labels[label - 1] += 1 }
             s.routes[verdict.route.rawValue, default: 0] += 1
             if let reason = verdict.fallbackReason { s.fallbacks[reason.category, default: 0] += 1 }
@@ -92,6 +100,17 @@ final class RouterMetrics: Sendable {
         sample("unauthorized_total", "", Double(s.unauthorized))
         family("config_reloads_total", "counter", "Routing config reloads (SIGHUP), by result.")
         for result in ["ok", "error"] { sample("config_reloads_total", "result=\"\(result)\"", Double(s.reloads[result] ?? 0)) }
+        family("head_reloads_total", "counter",
+               "Head file re-reads (SIGHUP), by result: swapped (a new head in force), unchanged (same file), refused (the old head stays).")
+        for result in ["swapped", "unchanged", "refused"] {
+            sample("head_reloads_total", "result=\"\(result)\"", Double(s.headReloads[result] ?? 0))
+        }
+        family("recent_verdicts", "gauge", "Scored verdicts in the drift window (the last \(RecentVerdicts.capacity)).")
+        sample("recent_verdicts", "", Double(s.recent.count))
+        family("recent_strong_share", "gauge", "Share of the drift window's verdicts routed strong.")
+        sample("recent_strong_share", "", s.recent.strongShare)
+        family("recent_out_of_distribution_share", "gauge", "Share of the drift window's verdicts out of the head's training data.")
+        sample("recent_out_of_distribution_share", "", s.recent.outOfDistributionShare)
         if let server {
             family("open_connections", "gauge", "Client connections open now.")
             sample("open_connections", "", Double(server.openConnections))

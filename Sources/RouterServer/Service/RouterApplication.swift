@@ -6,12 +6,14 @@ import RouterCore
 
 /// The server's composition root, shared by `causal-router serve` and the tests: checks the
 /// options, binds the address and starts answering at once (health says "loading"), then loads
-/// the model and its batched engine on a background thread. `reloadConfig` re-reads the
-/// routing config (SIGHUP).
+/// the model and its batched engine on a background thread. `reloadHead` and `reloadConfig`
+/// re-read the head file and the routing config (SIGHUP).
 public final class RouterApplication: Sendable {
     public let server: HTTPServer
     public let service: RouterService
     private let setup: RouterSetup
+    /// The model and template being served: a head re-read on SIGHUP must have been fitted for them.
+    private let identity: ScoringIdentity
     private let loading = DispatchSemaphore(value: 0)
     private let loadResult = Lock<Result<Duration, RouterError>?>(nil)
 
@@ -38,6 +40,7 @@ public final class RouterApplication: Sendable {
         let modelPath: String
         var engineSettings = options.engine
         do {
+            identity = try setup.identity()
             engineSettings.head = try setup.head()
             config = try setup.config(head: engineSettings.head)
             template = try setup.template()
@@ -87,11 +90,11 @@ public final class RouterApplication: Sendable {
     /// --threshold, else the head's threshold, over the file's) and swaps it in atomically; on
     /// error the config in force stays. Requests being answered keep the config they started with.
     /// The verdict cache is kept: it holds distributions, and the route is recomputed from the
-    /// config in force on every hit (the model, template and head are not reloaded).
+    /// config in force on every hit (the head is re-read by `reloadHead`, which empties it).
     @discardableResult
     public func reloadConfig() -> Result<RoutingConfig, RouterError> {
         do {
-            let config = try setup.config(head: service.settings.engine.head)
+            let config = try setup.config(head: service.head)
             service.replaceConfig(config)
             service.recordConfigReload(succeeded: true)
             return .success(config)
@@ -99,6 +102,40 @@ public final class RouterApplication: Sendable {
             service.recordConfigReload(succeeded: false)
             return .failure(error)
         }
+    }
+
+    /// Re-reads the head file in use (`--head FILE`, else the shipped head that matched at start)
+    /// and swaps it in when it changed (`RouterService.replaceHead`: the verdict cache is emptied,
+    /// the head's threshold applies unless --threshold was given). A file that cannot be read, was
+    /// fitted for another model or template, or reads features the running engine does not is
+    /// refused and the head in force stays. Without a head (zero-shot) there is nothing to re-read.
+    @discardableResult
+    public func reloadHead() -> HeadReload {
+        let result = swapHeadIfChanged()
+        service.recordHeadReload(result.metricLabel)
+        return result
+    }
+
+    private func swapHeadIfChanged() -> HeadReload {
+        let current = service.head
+        guard current != nil || setup.options.headPath != nil else { return .unchanged }
+        let path: String
+        let head: LabelHead
+        do throws(RouterError) {
+            if let given = setup.options.headPath { path = given } else { path = try setup.defaultHeadPath() }
+            head = try LabelHead.load(path: path)
+            try head.check(against: identity, path: path)
+        } catch {
+            return .refused(error.description)
+        }
+        let sha256 = head.fileSHA256 ?? ""
+        if sha256 == current?.fileSHA256 { return .unchanged }
+        do throws(RouterError) {
+            try service.replaceHead(head, config: setup.config(head: head))
+        } catch {
+            return .refused(error.description)
+        }
+        return .swapped(name: head.name, sha256: sha256, path: path)
     }
 
     /// Stops accepting, answers what is in flight, waits for a model still loading, then stops

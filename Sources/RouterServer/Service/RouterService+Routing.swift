@@ -13,7 +13,7 @@ extension RouterService {
     public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestError) -> Verdict {
         guard let engine else {
             return recorded(config(threshold: threshold).fallbackVerdict(
-                .loading, template: settings.templateName, head: settings.engine.head?.name,
+                .loading, template: settings.templateName, head: head,
                 latencyMs: (ContinuousClock.now - receivedAt).milliseconds))
         }
         let request = try RouteRequestBody.decodeChecked(body)
@@ -62,7 +62,7 @@ extension RouterService {
     /// cache is on), or refused at once.
     private enum Pending {
         case cached(ScoredQuery)
-        case queued(ScoringTicket, cacheKey: String?)
+        case queued(ScoringTicket, cacheKey: String?, cacheGeneration: Int)
         case refused(FallbackReason)
     }
 
@@ -72,13 +72,16 @@ extension RouterService {
     private func submit(_ request: RouteRequestBody, engine: ScoringEngine, within left: Duration) throws(RequestError) -> Pending {
         let text = try request.queryText(room: engine.promptBuilder.queryRoom, tokenizer: engine.tokenizer)
         var cacheKey: String?
+        // Read before the query is queued: a head swap after it empties the cache, and this
+        // query (scored by the old head) must then not refill it.
+        let generation = verdictCache.generation
         if verdictCache.isEnabled && !PromptBuilder.normalisedQuery(text).isEmpty {
             let key = VerdictCache.key(query: text)
             if let scored = verdictCache.scored(for: key) { return .cached(scored) }
             cacheKey = key
         }
         do {
-            return .queued(try engine.submit(engine.prompt(for: text), within: left), cacheKey: cacheKey)
+            return .queued(try engine.submit(engine.prompt(for: text), within: left), cacheKey: cacheKey, cacheGeneration: generation)
         } catch .overloaded {
             return .refused(.overloaded)
         } catch .wouldMissDeadline {
@@ -100,10 +103,10 @@ extension RouterService {
             reason = why
         case .cached(let scored):
             return recorded(config.verdict(for: scored, cached: true, template: settings.templateName, latencyMs: latency()))
-        case .queued(let ticket, let cacheKey):
+        case .queued(let ticket, let cacheKey, let generation):
             switch ticket.wait(until: deadline) {
             case .success(let scored)?:
-                if let cacheKey { verdictCache.store(scored, for: cacheKey) }
+                if let cacheKey { verdictCache.store(scored, for: cacheKey, generation: generation) }
                 return recorded(config.verdict(for: scored, template: settings.templateName, latencyMs: latency()))
             case .failure(let error)?:
                 reason = .error(error.description)
@@ -111,7 +114,7 @@ extension RouterService {
                 reason = .timeout
             }
         }
-        return recorded(config.fallbackVerdict(reason, template: settings.templateName, head: settings.engine.head?.name,
+        return recorded(config.fallbackVerdict(reason, template: settings.templateName, head: head,
                                                latencyMs: latency()))
     }
 

@@ -32,10 +32,13 @@ public final class RouterService: HTTPHandler {
     /// once, so one being answered during a reload keeps the config it started with.
     private let liveConfig: Lock<RoutingConfig>
     private let serverStatistics = Lock<(@Sendable () -> HTTPServerStatistics)?>(nil)
+    /// The learned head in force (`settings.engine.head` at start; `replaceHead` swaps it).
+    private let liveHead: Lock<LabelHead?>
 
     public init(settings: ServiceSettings) {
         self.settings = settings
         self.liveConfig = Lock(settings.config)
+        self.liveHead = Lock(settings.engine.head)
         self.verdictCache = VerdictCache(capacity: settings.verdictCacheEntries, timeToLive: settings.verdictCacheTimeToLive)
         ownRoutes.withLock { $0 = routes() }
     }
@@ -70,6 +73,27 @@ public final class RouterService: HTTPHandler {
     /// Swaps the routing config atomically; requests already answering keep theirs.
     public func replaceConfig(_ config: RoutingConfig) {
         liveConfig.withLock { $0 = config }
+    }
+
+    /// The learned head in force (nil: zero-shot).
+    public var head: LabelHead? { liveHead.withLock { $0 } }
+
+    /// Swaps the learned head (SIGHUP) together with the config that goes with it (its
+    /// threshold): queries queued from now on are scored by it, those in flight finish with the
+    /// old one, and the verdict cache is emptied (its distributions came from the old head).
+    /// Refused while the model loads, or when the engine cannot serve the head (`ScoringEngine.
+    /// replaceHead`); the head in force then stays.
+    public func replaceHead(_ head: LabelHead?, config: RoutingConfig) throws(RouterError) {
+        guard let engine else { throw .headInvalid(path: head?.name ?? "none", reason: "the model is still loading; send SIGHUP again once it is ready") }
+        try engine.replaceHead(head)
+        liveHead.withLock { $0 = head }
+        replaceConfig(config)
+        verdictCache.removeAll()
+    }
+
+    /// Counts a head file re-read for /metrics: `swapped`, `unchanged` or `refused`.
+    public func recordHeadReload(_ result: String) {
+        metrics.recordHeadReload(result)
     }
 
     /// Counts a config reload for /metrics.
@@ -174,7 +198,8 @@ public final class RouterService: HTTPHandler {
         return .object([
             ("model", .string(settings.modelPath)),
             ("template", .string(settings.templateName)),
-            ("head", settings.engine.head.map { .string($0.name) } ?? .null),
+            ("head", head.map { .string($0.name) } ?? .null),
+            ("head_sha256", head?.fileSHA256.map(JSONValue.string) ?? .null),
             ("strong_model", .string(c.strongModel)),
             ("weak_model", .string(c.weakModel)),
             ("threshold", .number(c.threshold)),

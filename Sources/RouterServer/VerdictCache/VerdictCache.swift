@@ -7,9 +7,9 @@ import RouterCore
 /// What is kept is the scored distribution (`ScoredQuery`: the five probabilities, the head's
 /// ood score and flag, truncation and prompt size), not the route: the route is recomputed on
 /// every hit from the threshold and config in force, so a request's own `threshold` and a
-/// SIGHUP reload apply to cached queries too. Scoring is batch-invariant and the model,
-/// template and head are fixed for a server's life, so a distribution stays valid until its
-/// time to live ends. Fail-open verdicts and errors are never stored.
+/// SIGHUP reload apply to cached queries too. Scoring is batch-invariant and the model and
+/// template are fixed for a server's life, so a distribution stays valid until its time to live
+/// ends or the head is swapped (SIGHUP: `removeAll`). Fail-open verdicts and errors are never stored.
 ///
 /// The key is the SHA-256 of the normalised query (`PromptBuilder.normalisedQuery`: the text
 /// the engine scores; for chat messages the conversation query), so a long query costs no more
@@ -22,6 +22,8 @@ public final class VerdictCache: Sendable {
         var entries: ExpiringLRU<String, ScoredQuery>
         var hits = 0
         var misses = 0
+        /// Bumped by `removeAll`: a query queued before it must not store its distribution after.
+        var generation = 0
     }
 
     /// The most entries held (0: nothing is stored or looked up).
@@ -57,12 +59,27 @@ public final class VerdictCache: Sendable {
     }
 
     /// Stores what the engine scored for `key`, without the features (hidden state, pooled
-    /// blocks, logits) a verdict does not need.
-    public func store(_ scored: ScoredQuery, for key: String) {
+    /// blocks, logits) a verdict does not need; not when the cache was emptied since `generation`
+    /// (the query was queued under a head that is gone); nil: store whatever the generation.
+    public func store(_ scored: ScoredQuery, for key: String, generation: Int? = nil) {
         guard isEnabled else { return }
         let kept = scored.verdictFields
         let now = clock()
-        _ = state.withLock { $0.entries.store(kept, for: key, now: now) }
+        state.withLock { state in
+            guard generation == nil || state.generation == generation else { return }
+            _ = state.entries.store(kept, for: key, now: now)
+        }
+    }
+
+    /// The current generation, read when a query is queued and given back to `store`.
+    public var generation: Int { state.withLock { $0.generation } }
+
+    /// Drops every entry (a new head scores differently: SIGHUP's head swap).
+    public func removeAll() {
+        state.withLock { state in
+            state.entries.removeAll()
+            state.generation += 1
+        }
     }
 
     public var statistics: VerdictCacheStatistics {
