@@ -40,6 +40,43 @@ import Testing
         #expect(table.stdout.contains("APGR") && table.stdout.contains("oracle") && table.stdout.contains("length (shorter->strong)"))
     }
 
+    /// Your own traffic: a head trained on the oldest 80% (`train --split time`) is compared with
+    /// the shipped head on the newest 20% (`eval --split time --head A --head B`).
+    @Test func trainOnTheOldestTrafficAndCompareHeadsOnTheNewest() throws {
+        let rows = try String(contentsOfFile: Self.data + "/gsm8k.jsonl", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"contaminated\": false") }.prefix(30)
+        // Written newest first: the split follows `time`, not the file's order.
+        var lines: [String] = []
+        for (index, line) in rows.enumerated().reversed() {
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            object["time"] = String(format: "2026-12-07T10:%02d:00.000Z", index)
+            object["id"] = "traffic-\(index)"
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        let data = try CLIHarness.temporaryFile("traffic.jsonl", contents: lines.joined(separator: "\n") + "\n")
+        let cache = data + ".cache", head = data + ".head.json"
+        let shipped = CLIHarness.root + "/models/heads/smollm2-135m-iq4_nl-rating.json"
+        let train = try CLIHarness.spawnLong(["train", "--data", data, "--split", "time", "--out", head, "--name", "traffic",
+                                              "--cache", cache, "--epochs", "20", "--l2", "1", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(train.stdout.contains("24 train rows"), "the oldest 80% of 30: \(train.stdout)")
+        let eval = try CLIHarness.spawnLong(["eval", "--data", data, "--split", "time", "--head", shipped, "--head", head,
+                                             "--json", "--cache", cache, "--threads", "2"])
+        #expect(eval.status == 0, "stderr: \(eval.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect(report["n"] as? Int == 6, "the newest 20%")
+        let routers = try #require(report["routers"] as? [String: Any])
+        for name in ["smollm2-135m-iq4_nl:rating", "smollm2-135m-iq4_nl:rating+smollm2-135m-iq4_nl-rating",
+                     "smollm2-135m-iq4_nl:rating+traffic", "random", "oracle", "length (longer->strong)", "length (shorter->strong)"] {
+            #expect(routers[name] != nil, "\(name) in \(routers.keys.sorted())")
+        }
+
+        // Rows without a time cannot be split by it.
+        let untimed = try CLIHarness.temporaryFile("untimed.jsonl", contents: rows.joined(separator: "\n") + "\n")
+        let refused = try CLIHarness.spawnLong(["eval", "--data", untimed, "--split", "time", "--cache", cache, "--no-head"])
+        #expect(refused.status == 1 && refused.stderr.contains("needs a \"time\""), "stderr: \(refused.stderr)")
+    }
+
     @Test func calibrateRoutesTheAskedShareOfALabeledLog() throws {
         var lines: [String] = []
         for i in 0..<40 {
