@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test test-sanitized bench bench-proxy frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
+.PHONY: run route test test-sanitized bench bench-proxy learning-loop frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -43,6 +43,16 @@ $(VENV_TEST)/.installed: | deps
 SANITIZERS ?=
 test-sanitized: llama model
 	scripts/test-sanitized.sh $(SANITIZERS)
+
+## learning-loop: the learning loop on real local components (docs/learning.md): the learning
+## curve on replayed GSM8K pairs, an LLM judge against exact grading, and record -> judge ->
+## train -> eval -> SIGHUP with two llama-server upstreams (fetches the Qwen2.5-Coder models;
+## LOOP_FLAGS="--parts curve" for the quick part, --help for the rest)
+LOOP_FLAGS ?=
+learning-loop: build model peer
+	models/fetch.sh qwen2.5-coder-0.5b
+	models/fetch.sh qwen2.5-coder-1.5b
+	python3 Benchmarks/learning_loop.py --write-docs $(LOOP_FLAGS)
 
 ## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
 bench-proxy: build model peer
