@@ -114,10 +114,12 @@ public final class RouterApplication: Sendable {
     /// the engine and writes the records still queued (`--record`). The wait is there because a `serve` told to stop during the load would
     /// otherwise exit while the loader thread is inside llama.cpp, whose static destructors then
     /// run under it (a crash at exit); it also stops an engine that came up during shutdown.
-    public func stop(timeout: Duration = .seconds(30)) {
+    /// `beforeClosingRecords` runs once no request is in flight (the proxy stops its shadows there).
+    public func stop(timeout: Duration = .seconds(30), beforeClosingRecords: () -> Void = {}) {
         server.shutdown(timeout: timeout)
         _ = waitUntilLoaded()
         service.engine?.shutdown()
+        beforeClosingRecords()
         service.settings.recorder?.close()
     }
 }
