@@ -44,9 +44,11 @@ SANITIZERS ?=
 test-sanitized: llama model
 	scripts/test-sanitized.sh $(SANITIZERS)
 
-## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
+## bench-proxy: the proxy's added latency against llama-server directly, and what --record
+## --record-answers --shadow-rate 1 add at 16 clients (docs/benchmarks.md)
 bench-proxy: build model peer
 	python3 Benchmarks/proxy_overhead.py --write-docs
+	python3 Benchmarks/proxy_overhead.py --recording --phases 20 --phase-requests 80 --write-docs
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
 ## queries and machine, on two workloads (GSM8K test questions, then the Arena-Hard chat

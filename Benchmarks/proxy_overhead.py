@@ -129,15 +129,19 @@ def closed_loop(connections, model, max_tokens, requests):
                 if left[0] == 0:
                     return
                 left[0] -= 1
-            start = time.perf_counter()
-            try:
-                connection.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (ConnectionError, http.client.HTTPException, OSError):
-                connection.close()
-                status = "error"
+            for attempt in range(2):
+                start = time.perf_counter()
+                try:
+                    connection.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                    break
+                except (ConnectionError, http.client.HTTPException, OSError):
+                    # A kept-alive connection the server closed while idle (--idle-timeout) during
+                    # the other router's phases: reconnect and time the request again, once.
+                    connection.close()
+                    status = "error"
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 results.append((elapsed, status))
@@ -187,15 +191,19 @@ def recording_comparison(args, router_path, weak):
         for arm in ports:
             closed_loop(connections[arm], "router-1.0", args.max_tokens, 4 * args.clients)
         results = {arm: [] for arm in ports}
+        phase_p50 = {arm: [] for arm in ports}
         load = []
         for phase in range(args.phases):
             order = ["plain", "recording"] if phase % 2 == 0 else ["recording", "plain"]
             for arm in order:
-                results[arm] += closed_loop(connections[arm], "router-1.0", args.max_tokens, args.phase_requests)
+                phase = closed_loop(connections[arm], "router-1.0", args.max_tokens, args.phase_requests)
+                results[arm] += phase
+                phase_p50[arm].append(percentile([t for t, _ in phase], 50))
             load.append(os.getloadavg()[0])
         counts = prometheus.parse(request(ports["recording"], "GET", "/metrics")[1].decode())
         lines = [f"{args.clients} clients, {args.phases} alternating phases of {args.phase_requests} requests per router, "
                  f"{args.max_tokens} tokens, router {relative(router_path)} (--threads {args.threads}), "
+                 +
                  ("weak tier: a canned answer" if weak == "canned" else f"weak tier: llama-server -np {args.upstream_slots} -t 1")
                  + f", {os.cpu_count()} CPUs, {platform.machine()}", "",
                  "| | requests | p50 ms | p99 ms | mean ms | statuses |", "|---|---|---|---|---|---|"]
@@ -220,6 +228,9 @@ def recording_comparison(args, router_path, weak):
                             for outcome in ["ok", "failed", "skipped"])
         summary = (f"Recording router: {count('causal_router_records_written_total'):.0f} records written, "
                    f"{count('causal_router_records_dropped_total'):.0f} dropped; shadows {shadows}. "
+                   f"One phase's p50, plain router: {min(phase_p50['plain']):.1f} to {max(phase_p50['plain']):.1f} ms; "
+                   f"recording router: {min(phase_p50['recording']):.1f} to {max(phase_p50['recording']):.1f} ms (how far the "
+                   "p50 moves from phase to phase on this machine). "
                    f"Load average (1 min) after each phase: {min(load):.1f} to {max(load):.1f}.")
         return "\n".join(lines), summary, load
     finally:
@@ -254,7 +265,9 @@ difference of the recording router's percentiles and the plain one's, and the st
 the clients got. The first run's weak tier is a canned answer too, so the latencies are the
 proxy's alone and a difference of a millisecond shows; the second's is one `llama-server` (the
 same pinned build, SmolLM2-135M, {args.max_tokens} tokens), whose queueing at {args.clients}
-clients dominates.
+clients dominates. Each run's last line gives the machine's load average (1 min) after each
+phase: above the CPU count, other work shared the machine (this is a shared 2-core machine),
+and the range of one phase's p50 shows how far that alone moves the figures.
 
 {tables}
 """)

@@ -151,7 +151,8 @@ public final class LabelRunner {
     /// Lines already labeled by an earlier run, tallied into the summary.
     private func scanOutput(into summary: inout LabelSummary) throws(LabelError) -> Set<Int> {
         var done = Set<Int>()
-        for (index, data) in try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: options.output) }.enumerated() {
+        let lines = try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: options.output) }
+        for (index, data) in lines.enumerated() {
             guard let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let line = row["line"] as? Int, let label = row["label"] as? Int, (1...5).contains(label) else {
                 throw .outputCorrupt(path: options.output, line: index + 1)
@@ -166,7 +167,8 @@ public final class LabelRunner {
 
     private func scanErrors(path: String, into summary: inout LabelSummary) throws(LabelError) -> Set<Int> {
         var done = Set<Int>()
-        for (index, data) in try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: path) }.enumerated() {
+        let lines = try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: path) }
+        for (index, data) in lines.enumerated() {
             guard let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let line = row["line"] as? Int else {
                 throw .outputCorrupt(path: path, line: index + 1)
             }
