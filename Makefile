@@ -54,9 +54,11 @@ learning-loop: build model peer
 	models/fetch.sh qwen2.5-coder-1.5b
 	python3 Benchmarks/learning_loop.py --write-docs $(LOOP_FLAGS)
 
-## bench-proxy: the proxy's added latency against llama-server directly (docs/benchmarks.md)
+## bench-proxy: the proxy's added latency against llama-server directly, and what --record
+## --record-answers --shadow-rate 1 add at 16 clients (docs/benchmarks.md)
 bench-proxy: build model peer
 	python3 Benchmarks/proxy_overhead.py --write-docs
+	python3 Benchmarks/proxy_overhead.py --recording --phases 20 --phase-requests 80 --write-docs
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
 ## queries and machine, on two workloads (GSM8K test questions, then the Arena-Hard chat

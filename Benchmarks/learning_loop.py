@@ -176,33 +176,36 @@ class Upstreams:
             json.dump({tier: {"base_url": f"http://127.0.0.1:{self.ports[tier]}/v1", "model": self.names[tier]}
                        for tier in ("strong", "weak")} | {"timeouts": {"first_byte_ms": 600000, "total_ms": 1200000}}, f)
 
-    def judge_file(self, judge_name):
-        """An upstreams file whose strong tier is the judge (the strong upstream when it is that model)."""
-        if judge_name == self.names["strong"]:
-            return self.path
-        path = model_path(judge_name)
-        port = free_port()
-        server = Server("llama-server-judge", [LLAMA_SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1",
-                                               "-c", "4096", "-np", "1", "-t", "2", "--no-webui"]).start()
-        self.servers["judge"] = server
-        server.wait_healthy(port, "/health", deadline_s=300)
-        judge = os.path.join(self.work, "judge.json")
-        with open(judge, "w") as f:
-            json.dump({"strong": {"base_url": f"http://127.0.0.1:{port}/v1", "model": judge_name},
-                       "weak": {"base_url": f"http://127.0.0.1:{port}/v1", "model": judge_name},
-                       "timeouts": {"first_byte_ms": 600000, "total_ms": 1200000}}, f)
-        return judge
-
     def stop(self):
         for server in self.servers.values():
             server.stop()
+
+
+class JudgeServer:
+    """A llama-server for the judge alone, and an upstreams file whose strong tier it is."""
+
+    def __init__(self, work, name, ctx=4096):
+        path = model_path(name)
+        if path is None or not os.path.exists(path):
+            sys.exit(f"model {name} is missing: make model MODEL={name}")
+        port = free_port()
+        self.server = Server("llama-server-judge", [LLAMA_SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1",
+                                                    "-c", str(ctx), "-np", "1", "-t", "2", "--no-webui"]).start()
+        self.server.wait_healthy(port, "/health", deadline_s=300)
+        self.path = os.path.join(work, "judge.json")
+        upstream = {"base_url": f"http://127.0.0.1:{port}/v1", "model": name}
+        with open(self.path, "w") as f:
+            json.dump({"strong": upstream, "weak": upstream, "timeouts": {"first_byte_ms": 600000, "total_ms": 1200000}}, f)
+
+    def stop(self):
+        self.server.stop()
 
 
 # ---------------------------------------------------------------------------------------------
 # agree
 
 
-def part_agree(args, router, work, upstreams):
+def part_agree(args, router, work):
     pairs = jsonl(PAIRS)
     splits = gsm8k_splits()
     records = pair_records(pairs, splits)
@@ -215,10 +218,16 @@ def part_agree(args, router, work, upstreams):
     path = os.path.join(work, "agree-records.jsonl")
     write_jsonl(path, sample)
     judged = os.path.join(work, "agree-judged.jsonl")
-    judge_file = upstreams.judge_file(args.judge)
+    for stale in (judged, judged + ".errors.jsonl"):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    judge = JudgeServer(work, args.judge)
     summary_path = os.path.join(work, "agree-summary.json")
-    _, log, seconds = run([router, "judge", "--input", path, "--output", judged, "--judge", judge_file,
-                           "--summary", summary_path], "judge")
+    try:
+        _, log, seconds = run([router, "judge", "--input", path, "--output", judged, "--judge", judge.path,
+                               "--summary", summary_path, "--max-tokens", str(args.judge_max_tokens)], "judge")
+    finally:
+        judge.stop()
     rows = {r["id"]: r for r in jsonl(judged)}
     by_id = {r["id"]: r for r in sample}
     # The binary question a user routing for cost asks: is the weak answer good enough?
@@ -349,6 +358,7 @@ def main():
     parser.add_argument("--weak", default="smollm2-135m", help="loop: the weak upstream's catalog model")
     parser.add_argument("--strong", default="qwen2.5-coder-0.5b", help="loop: the strong upstream's catalog model (the loop's judge)")
     parser.add_argument("--judge", default="qwen2.5-coder-1.5b", help="agree: the judge's catalog model")
+    parser.add_argument("--judge-max-tokens", type=int, default=256, help="agree: the judge's reply length cap")
     parser.add_argument("--router", help="the causal-router binary (default: the release build)")
     parser.add_argument("--work", help="working folder (default: a new temporary one, kept)")
     parser.add_argument("--write-docs", action="store_true", help="write the figures into docs/learning.md")
@@ -365,19 +375,16 @@ def main():
         text, _ = part_curve(args, router, work)
         sections.append("### The learning curve (GSM8K pairs replayed, exact grading)\n\n" + text)
         print(sections[-1], flush=True)
-    upstreams = None
-    try:
-        if "agree" in parts or "loop" in parts:
-            upstreams = Upstreams(work, args.weak, args.strong)
-        if "agree" in parts:
-            text, _, _ = part_agree(args, router, work, upstreams)
-            sections.append("### The judge against exact grading\n\n" + text)
-            print(sections[-1], flush=True)
-        if "loop" in parts:
+    if "agree" in parts:
+        text, _, _ = part_agree(args, router, work)
+        sections.append("### The judge against exact grading\n\n" + text)
+        print(sections[-1], flush=True)
+    if "loop" in parts:
+        upstreams = Upstreams(work, args.weak, args.strong)
+        try:
             sections.append("### The whole loop\n\n" + part_loop(args, router, work, upstreams))
             print(sections[-1], flush=True)
-    finally:
-        if upstreams:
+        finally:
             upstreams.stop()
     if args.write_docs:
         write_docs("\n\n".join(sections))

@@ -43,6 +43,19 @@ struct ServeCommand: CLICommand {
     static let verdictCacheTTL = CommandOption.integer(
         "verdict-cache-ttl", "S", in: 1...31_536_000, default: .value(String(ServerOptions.defaultVerdictCacheTimeToLive.components.seconds)),
         help: "seconds a cached distribution answers repeats")
+    static let record = CommandOption.text(
+        "record", "DIR", help: "append one JSON line per answered request to files in DIR (created 0700; see RECORDING)")
+    static let recordMaxMB = CommandOption.integer(
+        "record-max-mb", "MB", in: 1...1_000_000, default: .value(String(RecordingOptions.defaultMaxFileMB)),
+        help: "start a new record file once the current one passes MB megabytes")
+    static let recordAnswers = CommandOption.flag(
+        "record-answers", help: "store the answers' text in the records too (needs --record)")
+    static let shadowRate = CommandOption.number(
+        "shadow-rate", "R", in: 0...1, default: .value("0"),
+        help: "share of routed chat requests also sent, after the answer, to the tier not chosen (needs --record and upstreams)")
+    static let shadowMaxInflight = CommandOption.integer(
+        "shadow-max-inflight", in: 1...1024, default: .value(String(ShadowOptions.defaultMaxInFlight)),
+        help: "shadow requests running at once; beyond it a sampled request is not shadowed")
 
     static let spec = CommandSpec(
         name: "serve",
@@ -106,6 +119,29 @@ struct ServeCommand: CLICommand {
         tier whose bound is above the query's strong win rate answers; a fallback, or a query out
         of distribution under ood_route strong or weak, goes to the largest or the smallest tier.
 
+        RECORDING (off by default): --record DIR appends one JSON line per answered request (/v1/route,
+        each query of /v1/route/batch, proxied completions) to DIR/records-<UTC time>-<n>.jsonl, files
+        0600 in a folder created 0700; a new file once one passes --record-max-mb; at start the
+        newest file's torn last line (a kill mid-write) is cut off. A record: "id" (the request's
+        X-Request-Id if sane, else a new one; every answer of those endpoints carries it as
+        X-Router-Request-Id), "time" (ISO-8601 UTC), "path", "index" (batch), "query" (the text
+        scored), "messages" and "metadata" as the request sent them, "verdict" (the /v1/route form;
+        null for a named model), and when proxied "tier" (routed to), "answered_by", "failover",
+        "status", "latency_ms" {"scoring", "first_byte", "total"} from the request's arrival,
+        "usage", "models" by tier; the answers' text ("answers" by tier; a stream's assembled from
+        its deltas) only with --record-answers. Malformed requests (4xx) are not recorded. Records
+        go through a bounded queue to a writer thread: a request never waits for the disk; a record
+        arriving at a full queue is dropped (/metrics: causal_router_records_written_total,
+        _records_dropped_total).
+        --shadow-rate R also sends a sampled share of routed ("router...") chat requests that the
+        routed tier answered, once the client has the whole answer, to the tier the router did not
+        choose (strong <-> weak; with tiers the next larger, the largest the next smaller): not
+        streamed, never retried, at most --shadow-max-inflight at once, not while that tier's circuit
+        is open, and never seen by the client or the breakers. The record is written once that
+        answer is in or has failed, with "shadow" {"tier", "status" or "error", "latency_ms",
+        "usage"} (and both answers with --record-answers). /metrics:
+        causal_router_shadow_requests_total{outcome="ok|failed|skipped"}.
+
         AUTHENTICATION: with --api-key-file, every endpoint but /healthz needs
         "Authorization: Bearer <key>" (else 401); /metrics too unless --public-metrics. Listening on
         an address other hosts can reach (not loopback, not --unix) needs --api-key-file, or
@@ -119,12 +155,15 @@ struct ServeCommand: CLICommand {
                   EngineOptions.maxQueue.defaulting(to: .value("256")).explained(
                       "queries waiting beyond those being decoded; more are answered with an \"overloaded\" fallback"),
                   timeoutMs, maxBody, idleTimeout, headerTimeout, bodyTimeout, maxConnections, workers, apiKeyFile,
-                  allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL]
+                  allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL,
+                  record, recordMaxMB, recordAnswers, shadowRate, shadowMaxInflight]
             + ModelOptions.options(contextPer: "request"))
 
     let options: ServerOptions
     /// `--upstreams FILE`; without it the decision config may name the upstreams.
     let upstreamsPath: String?
+    /// `--shadow-rate`, `--shadow-max-inflight`.
+    let shadow: ShadowOptions
 
     init(_ parsed: ParsedArguments) throws(CLIError) {
         var options = ServerOptions()
@@ -151,6 +190,19 @@ struct ServeCommand: CLICommand {
         options.verdictCacheEntries = parsed.integer(Self.verdictCache) ?? options.verdictCacheEntries
         options.verdictCacheTimeToLive = parsed.integer(Self.verdictCacheTTL).map { .seconds($0) } ?? options.verdictCacheTimeToLive
         upstreamsPath = parsed.value(Self.upstreams)
+        if let directory = parsed.value(Self.record) {
+            guard !directory.isEmpty else { throw Self.usage("--record needs a folder") }
+            options.recording = RecordingOptions(
+                directory: directory, maxFileBytes: (parsed.integer(Self.recordMaxMB) ?? RecordingOptions.defaultMaxFileMB) << 20,
+                answers: parsed.flag(Self.recordAnswers))
+        } else {
+            for option in [Self.recordAnswers, Self.recordMaxMB, Self.shadowRate] where parsed.given(option) {
+                guard option.name != Self.shadowRate.name || (parsed.number(Self.shadowRate) ?? 0) > 0 else { continue }
+                throw Self.usage("--\(option.name) needs --record DIR")
+            }
+        }
+        shadow = ShadowOptions(rate: parsed.number(Self.shadowRate) ?? 0,
+                               maxInFlight: parsed.integer(Self.shadowMaxInflight) ?? ShadowOptions.defaultMaxInFlight)
         self.options = options
     }
 
@@ -180,6 +232,9 @@ struct ServeCommand: CLICommand {
         defer { sources.forEach { $0.cancel() } }
 
         let upstreams = try loadUpstreams()
+        if shadow.rate > 0 && upstreams == nil {
+            throw Self.usage("--shadow-rate needs upstreams (--upstreams FILE, or the decision config's)")
+        }
         if upstreams != nil, let reason = OpenAIProxy.transportUnavailability {
             throw .server("cannot proxy to the upstreams: \(reason)")
         }
@@ -188,7 +243,7 @@ struct ServeCommand: CLICommand {
         do {
             application = try RouterApplication(options: options) { service -> any HTTPHandler in
                 guard let upstreams else { return service }
-                proxy = OpenAIProxy(service: service, upstreams: upstreams)
+                proxy = OpenAIProxy(service: service, upstreams: upstreams, shadow: shadow)
                 return proxy!
             }
         } catch {
@@ -198,6 +253,10 @@ struct ServeCommand: CLICommand {
             io.writeError("causal-router: proxying to " + upstreams.tiers.map(\.upstream.description).joined(separator: ", ") + "\n")
         }
         io.writeError("causal-router: listening on \(application.server.address) (loading \(application.service.settings.modelPath))\n")
+        if let recorder = application.service.settings.recorder {
+            io.writeError("causal-router: recording to \(recorder.currentFile)" + (recorder.options.answers ? " (with answers)" : "")
+                          + (shadow.rate > 0 ? ", shadowing \(shadow.rate) of routed chat requests" : "") + "\n")
+        }
         let reloads = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let reloadedProxy = proxy
         reloads.setEventHandler {
@@ -244,12 +303,13 @@ struct ServeCommand: CLICommand {
         }
         watcher.start()
         finished.wait()
+        let stopShadows: () -> Void = { [reloadedProxy] in reloadedProxy?.stopShadows() }
         if let message = failure.withLock({ $0 }) {
-            application.stop(timeout: .seconds(1))
+            application.stop(timeout: .seconds(1), beforeClosingRecords: stopShadows)
             throw .server(message)
         }
         io.writeError("causal-router: shutting down: answering in-flight requests\n")
-        application.stop()
+        application.stop(beforeClosingRecords: stopShadows)
         io.writeError("causal-router: stopped\n")
     }
 }

@@ -39,8 +39,8 @@ public final class LabelRunner {
             handle = file
         }
         let reader = try RecordReader(handle: handle, format: format, field: options.field, idField: options.idField)
-        let output = try AppendOnlyFile(path: options.output)
-        let errors = errorsPath == "-" ? nil : try AppendOnlyFile(path: errorsPath)
+        let output = try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile(path: options.output) }
+        let errors = errorsPath == "-" ? nil : try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile(path: errorsPath) }
         let progress = ProgressReporter(total: totalRows(format: format), write: writeStatus)
         progress.begin(alreadyDone: done.count)
 
@@ -58,7 +58,8 @@ public final class LabelRunner {
             switch item.ticket.wait() {
             case .success(let scored):
                 let verdict = config.verdict(for: scored, template: engine.templateName, latencyMs: 0)
-                try output.append(Self.line(for: item.record, scored: scored, verdict: verdict))
+                let line = Self.line(for: item.record, scored: scored, verdict: verdict)
+                try LabelError.writing { () throws(AppendOnlyFileError) in try output.append(line) }
                 summary.labels[scored.distribution.label - 1] += 1
                 if verdict.route == .strong { summary.strong += 1 }
                 summary.labeledNow += 1
@@ -125,7 +126,7 @@ public final class LabelRunner {
     private func recordError(_ record: QueryRecord, reason: String, errors: AppendOnlyFile?, summary: inout LabelSummary) throws(LabelError) {
         let line = JSONValue.object([("line", .int(record.line)), ("id", record.id), ("reason", .string(reason))]).serialized
         if let errors {
-            try errors.append(line)
+            try LabelError.writing { () throws(AppendOnlyFileError) in try errors.append(line) }
         } else {
             writeStatus(line + "\n")
         }
@@ -150,7 +151,8 @@ public final class LabelRunner {
     /// Lines already labeled by an earlier run, tallied into the summary.
     private func scanOutput(into summary: inout LabelSummary) throws(LabelError) -> Set<Int> {
         var done = Set<Int>()
-        for (index, data) in try AppendOnlyFile.recover(path: options.output).enumerated() {
+        let lines = try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: options.output) }
+        for (index, data) in lines.enumerated() {
             guard let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let line = row["line"] as? Int, let label = row["label"] as? Int, (1...5).contains(label) else {
                 throw .outputCorrupt(path: options.output, line: index + 1)
@@ -165,7 +167,8 @@ public final class LabelRunner {
 
     private func scanErrors(path: String, into summary: inout LabelSummary) throws(LabelError) -> Set<Int> {
         var done = Set<Int>()
-        for (index, data) in try AppendOnlyFile.recover(path: path).enumerated() {
+        let lines = try LabelError.writing { () throws(AppendOnlyFileError) in try AppendOnlyFile.recover(path: path) }
+        for (index, data) in lines.enumerated() {
             guard let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let line = row["line"] as? Int else {
                 throw .outputCorrupt(path: path, line: index + 1)
             }

@@ -6,46 +6,57 @@ import RouterServer
 /// Where a completion is routed, forwarded and failed over: the verdict picks the first tier
 /// (`TierChoice`), a tier that fails before anything reached the client is tried once more on
 /// its failover tier (`UpstreamConfig.failoverIndex`), each behind its circuit breaker; a
-/// streamed answer is relayed as it arrives.
+/// streamed answer is relayed as it arrives. With `--record`, the exchange is recorded once the
+/// client has its answer (OpenAIProxy+Recording), and a sampled share is shadowed first.
 extension OpenAIProxy {
     /// Answers one completion request through `writer`.
     func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) {
+        let id = RequestID.of(request)
         let table = self.table.withLock { $0 }
         let upstreams = table.upstreams
         let completion: ProxiedCompletion
         var attempts: [Int]
         var headers: RouterHeaders
+        var query: String?
         do throws(ProxyError) {
             completion = try ProxiedCompletion(kind: kind, body: request.body)
             switch completion.choice {
             case .routed(let threshold):
-                let verdict: Verdict
+                let decision: (verdict: Verdict, query: String?)
                 do {
-                    verdict = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
-                                                  receivedAt: request.receivedAt)
+                    decision = try service.decision(body: completion.routingBody(original: request.body), threshold: threshold,
+                                                    receivedAt: request.receivedAt)
                 } catch {
                     throw .invalidRequest(error.message)
                 }
-                let first = upstreams.tierChoice.tierIndex(for: verdict)
+                let first = upstreams.tierChoice.tierIndex(for: decision.verdict)
                 attempts = [first, upstreams.failoverIndex(after: first)]
-                headers = RouterHeaders(route: upstreams.tiers[first].name, verdict: verdict)
+                headers = RouterHeaders(requestID: id, route: upstreams.tiers[first].name, verdict: decision.verdict)
+                query = decision.query
             case .named(let model):
                 guard let index = upstreams.tierIndex(servingModel: model) else { throw .unknownModel(model) }
                 attempts = [index]
-                headers = RouterHeaders(route: upstreams.tiers[index].name, verdict: nil)
+                headers = RouterHeaders(requestID: id, route: upstreams.tiers[index].name, verdict: nil)
             }
         } catch {
-            finish(request, writer, error.response)
+            var response = error.response
+            response.extraHeaders.append((RequestID.header, id))
+            finish(request, writer, response)
             return
         }
 
+        let recorder = service.settings.recorder
+        var exchange = RecordedExchange(id: id, query: query, headers: headers, routed: attempts[0])
         var failures: [(tier: String, failure: String)] = []
         for (number, index) in attempts.enumerated() {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
-            switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
-                           writer: writer) {
-            case .answered:
+            switch attempt(completion, request: request, tier: index, of: table, headers: headers, failover: number > 0,
+                           assemblesText: recorder?.options.answers == true, writer: writer) {
+            case .answered(let answer):
+                exchange.answered = (index, answer)
+                exchange.failover = number > 0
+                if let recorder { record(exchange, request: request, completion: completion, table: table, recorder: recorder) }
                 return
             case .failed(let failure):
                 failures.append((tier.name, failure))
@@ -54,19 +65,23 @@ extension OpenAIProxy {
         var response = ProxyError.upstreamsUnavailable(failures).response
         response.extraHeaders = headers.fields(upstream: nil, failover: attempts.count > 1)
         finish(request, writer, response)
+        exchange.failover = attempts.count > 1
+        exchange.status = response.status
+        if let recorder { record(exchange, request: request, completion: completion, table: table, recorder: recorder) }
     }
 
     private enum AttemptResult {
         /// The client got an answer (or the start of one).
-        case answered
+        case answered(UpstreamAnswer)
         /// Nothing reached the client; the next tier may try.
         case failed(String)
     }
 
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
-    private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+    private func attempt(_ completion: ProxiedCompletion, request http: HTTPRequest, tier index: Int, of table: ProxyRoutingTable,
+                         headers: RouterHeaders, failover: Bool, assemblesText: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+        let path = http.path
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
         let breaker = table.breakers[index]
@@ -79,15 +94,24 @@ extension OpenAIProxy {
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
                                       timeouts: upstreams.timeouts)
         var scanner = ServerSentEventScanner()
+        scanner.assemblesText = assemblesText
         var relaying = false
+        var relayedStatus = 0
+        var firstByte: ContinuousClock.Instant?
         let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
         let started = ContinuousClock.now
+        func answer(status: Int, usage: TokenUsage?, text: String?, complete: Bool) -> UpstreamAnswer {
+            UpstreamAnswer(status: status, firstByteMs: firstByte.map { ($0 - http.receivedAt).milliseconds },
+                           totalMs: (ContinuousClock.now - http.receivedAt).milliseconds, usage: usage, text: text, complete: complete)
+        }
         let result = client.exchange(request, onHead: { head in
+            firstByte = ContinuousClock.now
             guard completion.stream, (200..<300).contains(head.status) else { return .collect }
             self.metrics.recordRequest(path: path, status: head.status)
             writer.beginStream(status: head.status, contentType: head.header("Content-Type") ?? "text/event-stream",
                                headers: answerHeaders + [("Cache-Control", "no-cache")])
             relaying = true
+            relayedStatus = head.status
             return .relay
         }, onChunk: { bytes in
             scanner.feed(bytes)
@@ -106,19 +130,24 @@ extension OpenAIProxy {
                 recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
-            } else {
-                recordUsage(TokenUsage(json: reply.body), tier: tier, twoTier: upstreams.isTwoTier)
-                metrics.recordRequest(path: path, status: reply.head.status)
-                writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
-                                         body: reply.body, extraHeaders: answerHeaders))
+                return .answered(answer(status: reply.head.status, usage: scanner.usage, text: assemblesText ? scanner.text : nil,
+                                        complete: true))
             }
-            return .answered
+            let usage = TokenUsage(json: reply.body)
+            recordUsage(usage, tier: tier, twoTier: upstreams.isTwoTier)
+            metrics.recordRequest(path: path, status: reply.head.status)
+            writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
+                                     body: reply.body, extraHeaders: answerHeaders))
+            // Read after the answer is on its way: recording adds nothing to the client's latency.
+            return .answered(answer(status: reply.head.status, usage: usage, text: assemblesText ? AnswerText.ofAnswer(reply.body) : nil,
+                                    complete: true))
         case .failure(.clientGone):
             // The client hung up: the exchange was stopped, the upstream did nothing wrong.
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
             breaker.recordAbandoned()
             writer.finish()
-            return .answered
+            return .answered(answer(status: relaying ? relayedStatus : 499, usage: nil, text: assemblesText && relaying ? scanner.text : nil,
+                                    complete: false))
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
             breaker.recordFailure()
@@ -129,7 +158,7 @@ extension OpenAIProxy {
             ]))])
             writer.write(Array("data: \(event.serialized)\n\n".utf8))
             writer.finish()
-            return .answered
+            return .answered(answer(status: relayedStatus, usage: scanner.usage, text: assemblesText ? scanner.text : nil, complete: false))
         }
     }
 

@@ -22,6 +22,8 @@ public final class OpenAIProxy: HTTPHandler {
     let client = UpstreamClient()
     let table: Lock<ProxyRoutingTable>
     let metrics: ProxyMetrics
+    /// `--shadow-rate`'s shadow requests (none at rate 0).
+    let shadows: ShadowSender
     /// `makeRoutes()`, built once the proxy exists (its endpoints refer to it).
     private let routes = Lock(RouteTable())
 
@@ -29,8 +31,9 @@ public final class OpenAIProxy: HTTPHandler {
     /// libcurl is opened by this call or the first exchange, never by a router without upstreams.
     public static var transportUnavailability: String? { CurlTransfer.unavailability }
 
-    public init(service: RouterService, upstreams: UpstreamConfig) {
+    public init(service: RouterService, upstreams: UpstreamConfig, shadow: ShadowOptions = ShadowOptions()) {
         self.service = service
+        self.shadows = ShadowSender(options: shadow)
         self.table = Lock(ProxyRoutingTable(upstreams: upstreams))
         self.metrics = ProxyMetrics(priceUnit: upstreams.isTwoTier ? service.config.prices?.unit.rawValue : nil)
         routes.withLock { $0 = makeRoutes() }
@@ -43,6 +46,12 @@ public final class OpenAIProxy: HTTPHandler {
     /// endpoint and breaker policy are unchanged keeps its circuit breaker's state.
     public func reload(upstreams new: UpstreamConfig) {
         table.withLock { $0 = $0.replaced(by: new) }
+    }
+
+    /// Sends no more shadow requests, makes the running ones give up (their records say so) and
+    /// waits for them, at most `timeout`: called before the record writer closes.
+    public func stopShadows(timeout: Duration = .seconds(5)) {
+        shadows.stop(timeout: timeout)
     }
 
     /// The proxy's part of the service's `/v1/config` and `/metrics`.

@@ -71,6 +71,16 @@ struct ProxiedCompletion {
         }
     }
 
+    /// A shadow request's body: the client's, not streamed (`stream` false, no `stream_options`),
+    /// with `model` set to the shadow tier's upstream's.
+    func shadowBody(model: String) -> [UInt8] {
+        var forwarded = object
+        forwarded["model"] = model
+        forwarded["stream"] = false
+        forwarded.removeValue(forKey: "stream_options")
+        return (try? JSONSerialization.data(withJSONObject: forwarded)).map { Array($0) } ?? []
+    }
+
     /// The body sent to an upstream: the client's, with `model` set to the upstream's.
     func upstreamBody(model: String) -> [UInt8] {
         var forwarded = object

@@ -21,6 +21,7 @@ final class ProxyMetrics: Sendable {
         var completionTokens: [String: Int] = [:]
         var costSaved = 0.0
         var costAllStrong = 0.0
+        var shadows: [String: Int] = [:]             // ok / failed / skipped
     }
 
     private let state = Lock(State())
@@ -66,6 +67,11 @@ final class ProxyMetrics: Sendable {
         }
     }
 
+    /// A shadow request's outcome: `ok`, `failed` or `skipped` (over the bound, or its tier's circuit open).
+    func recordShadow(_ outcome: String) {
+        state.withLock { $0.shadows[outcome, default: 0] += 1 }
+    }
+
     func render(breakers: [(String, BreakerSnapshot)]) -> String {
         let s = state.withLock { $0 }
         var out = ""
@@ -93,6 +99,8 @@ final class ProxyMetrics: Sendable {
         for (name, count) in s.promptTokens.sorted(by: { $0.key < $1.key }) { sample("upstream_prompt_tokens_total", "upstream=\"\(name)\"", Double(count)) }
         family("upstream_completion_tokens_total", "counter", "Completion tokens reported by upstreams (usage).")
         for (name, count) in s.completionTokens.sorted(by: { $0.key < $1.key }) { sample("upstream_completion_tokens_total", "upstream=\"\(name)\"", Double(count)) }
+        family("shadow_requests_total", "counter", "Shadow requests (--shadow-rate) by outcome: ok, failed, or skipped (over --shadow-max-inflight, or the tier's circuit open).")
+        for outcome in ["ok", "failed", "skipped"] { sample("shadow_requests_total", "outcome=\"\(outcome)\"", Double(s.shadows[outcome] ?? 0)) }
         if let priceUnit {
             family("proxy_cost_saved_total", "counter", "Cost saved against sending every answered request to the strong tier, at the config's prices.")
             sample("proxy_cost_saved_total", "unit=\"\(priceUnit)\"", s.costSaved)

@@ -1,8 +1,13 @@
 import Foundation
 
 /// Watches a relayed server-sent event stream without holding it: keeps only the unfinished
-/// line, notes `data: [DONE]` and the token usage an upstream reports in its events.
+/// line, notes `data: [DONE]` and the token usage an upstream reports in its events, and with
+/// `assemblesText` puts the answer's text together from the events' deltas (`--record-answers`).
 struct ServerSentEventScanner {
+    /// Whether `text` is assembled (reading every event's JSON costs time only recording needs).
+    var assemblesText = false
+    /// The answer's text so far (`assemblesText`).
+    private(set) var text = ""
     private var partial: [UInt8] = []
     private(set) var sawDone = false
     private(set) var sawEvent = false
@@ -21,15 +26,16 @@ struct ServerSentEventScanner {
     }
 
     private mutating func line(_ raw: [UInt8]) {
-        var text = String(decoding: raw, as: UTF8.self)
-        if text.hasSuffix("\r") { text.removeLast() }
-        guard text.hasPrefix("data:") else { return }
-        let payload = text.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        var decoded = String(decoding: raw, as: UTF8.self)
+        if decoded.hasSuffix("\r") { decoded.removeLast() }
+        guard decoded.hasPrefix("data:") else { return }
+        let payload = decoded.dropFirst(5).trimmingCharacters(in: .whitespaces)
         sawEvent = true
         if payload == "[DONE]" {
             sawDone = true
-        } else if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) {
-            usage = found
+        } else {
+            if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) { usage = found }
+            if assemblesText, let piece = AnswerText.ofEvent(Array(payload.utf8)) { self.text += piece }
         }
     }
 }

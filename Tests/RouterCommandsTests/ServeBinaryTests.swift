@@ -227,4 +227,28 @@ import Testing
         }
         try Self.stop(server)
     }
+
+    /// --record from the command line: the folder is created 0700, the start says where it records,
+    /// /v1/route is recorded under the client's request id, and SIGTERM writes what is queued.
+    @Test func recordingWritesEveryAnsweredRouteBeforeExit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("records-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try Self.ready(["--port", "0", "--threads", "1", "--record", folder, "--record-max-mb", "1"])
+        #expect(server.log.contains("recording to \(folder)/records-"), "log: \(server.log)")
+        let client = try server.client(receiveTimeoutSeconds: 120)
+        for n in 0..<3 {
+            let response = try client.request("POST", "/v1/route", body: "{\"query\": \"What is \(n) plus 2?\", \"timeout_ms\": 120000}",
+                                              headers: ["X-Request-Id": "binary-\(n)"])
+            #expect(response.status == 200)
+            #expect(response.headers["x-router-request-id"] == "binary-\(n)")
+        }
+        try Self.stop(server)
+        var info = stat()
+        #expect(stat(folder, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jsonl") }
+        #expect(files.count == 1, "\(files)")
+        let lines = try String(contentsOfFile: folder + "/" + (files.first ?? ""), encoding: .utf8).split(separator: "\n")
+        let ids = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0["id"] as? String }
+        #expect(ids == ["binary-0", "binary-1", "binary-2"])
+    }
 }

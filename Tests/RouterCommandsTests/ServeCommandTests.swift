@@ -62,6 +62,18 @@ import Testing
         return String(decoding: maps.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    @Test func recordingOptionsNeedWhatTheyBuildOn() throws {
+        try expectOneLineFailure(["--port", "0", "--record-answers"], mentioning: ["--record-answers needs --record DIR"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--shadow-rate", "0.5"], mentioning: ["--shadow-rate needs --record DIR"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--record", "/tmp", "--shadow-rate", "2"], mentioning: ["--shadow-rate", "0.0...1.0"], status: 2)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("records-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try expectOneLineFailure(["--port", "0", "--record", folder, "--shadow-rate", "0.5"], mentioning: ["--shadow-rate needs upstreams"],
+                                 status: 2)
+        let file = try CLIHarness.temporaryFile("not-a-folder.jsonl", contents: "x\n")
+        try expectOneLineFailure(["--port", "0", "--record", file], mentioning: ["--record", "not a folder"])
+    }
+
     @Test func libcurlIsOpenedOnlyForUpstreams() throws {
         // Without upstreams nothing of libcurl (nor its TLS libraries) is mapped (~9 MiB of RSS).
         let plain = try mappedLibraries([])

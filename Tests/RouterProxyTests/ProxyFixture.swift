@@ -4,6 +4,7 @@ import RouterCore
 import RouterProxy
 import RouterServer
 import TestSupport
+import Testing
 
 /// The real router (SmolLM2 scoring, in-process like the server tests' fixture) shared by the
 /// proxy suites, two real llama-server upstreams ("strong" and "weak"), and proxies in front of
@@ -45,6 +46,23 @@ enum ProxyFixture {
         let server = try HTTPServer(address: .tcp(host: "127.0.0.1", port: 0), handler: proxy, limits: limits)
         server.start()
         return RunningProxy(server: server, proxy: proxy)
+    }
+
+    /// A proxy whose own service (sharing the loaded model's engine) records to `recording`, with
+    /// `shadow`; the test closes the returned writer.
+    static func recordingProxy(_ upstreamsJSON: String, recording: RecordingOptions,
+                               shadow: ShadowOptions = ShadowOptions()) throws -> (proxy: RunningProxy, recorder: RecordWriter) {
+        let shared = try service()
+        let recorder = try RecordWriter(options: recording)
+        var settings = shared.settings
+        settings.recorder = recorder
+        let service = RouterService(settings: settings)
+        service.becomeReady(try #require(shared.engine))
+        let config = try UpstreamConfig.parse(Data(upstreamsJSON.utf8), path: "test")
+        let proxy = OpenAIProxy(service: service, upstreams: config, shadow: shadow)
+        let server = try HTTPServer(address: .tcp(host: "127.0.0.1", port: 0), handler: proxy, limits: HTTPServerLimits())
+        server.start()
+        return (RunningProxy(server: server, proxy: proxy), recorder)
     }
 
     /// A two-tier upstreams file.

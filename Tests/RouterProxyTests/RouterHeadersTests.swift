@@ -9,13 +9,14 @@ import Testing
         let scored = ScoredQuery(distribution: LabelDistribution(probabilities: [0.05, 0.1, 0.1, 0.7, 0.05]), truncated: false, promptTokens: 3)
         let verdict = fallbackReason.map { config.fallbackVerdict($0, template: "t", head: nil, latencyMs: 1) }
             ?? config.verdict(for: scored, cached: cached, template: "t", latencyMs: 1)
-        let fields = RouterHeaders(route: "weak", verdict: verdict).fields(upstream: "weak", failover: false)
+        let fields = RouterHeaders(requestID: "r-1", route: "weak", verdict: verdict).fields(upstream: "weak", failover: false)
         return Dictionary(fields, uniquingKeysWith: { first, _ in first })
     }
 
     @Test func aCachedDecisionSaysSo() {
         #expect(Self.names(cached: true)["X-Router-Cached"] == "1")
         #expect(Self.names(cached: true)["X-Router-Label"] == "4")
+        #expect(Self.names(cached: false)["X-Router-Request-Id"] == "r-1")
         #expect(Self.names(cached: false)["X-Router-Cached"] == nil, "absent when decoded")
         #expect(Self.names(cached: false, fallbackReason: .timeout)["X-Router-Cached"] == nil)
         #expect(Self.names(cached: false, fallbackReason: .timeout)["X-Router-Fallback"] == "timeout")

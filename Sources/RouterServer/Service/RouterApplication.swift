@@ -48,11 +48,20 @@ public final class RouterApplication: Sendable {
         } catch {
             throw .router(error)
         }
+        var recorder: RecordWriter?
+        if let recording = options.recording {
+            do {
+                recorder = try RecordWriter(options: recording)
+            } catch {
+                throw .recording(error)
+            }
+        }
         service = RouterService(settings: ServiceSettings(
             config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
             templateName: template.name, engine: engineSettings, limits: options.limits,
             authenticator: authenticator, publicMetrics: options.publicMetrics,
-            verdictCacheEntries: options.verdictCacheEntries, verdictCacheTimeToLive: options.verdictCacheTimeToLive))
+            verdictCacheEntries: options.verdictCacheEntries, verdictCacheTimeToLive: options.verdictCacheTimeToLive,
+            recorder: recorder))
         do {
             server = try HTTPServer(address: options.address, handler: handler(service), limits: options.limits)
         } catch {
@@ -139,12 +148,15 @@ public final class RouterApplication: Sendable {
     }
 
     /// Stops accepting, answers what is in flight, waits for a model still loading, then stops
-    /// the engine. The wait is there because a `serve` told to stop during the load would
+    /// the engine and writes the records still queued (`--record`). The wait is there because a `serve` told to stop during the load would
     /// otherwise exit while the loader thread is inside llama.cpp, whose static destructors then
     /// run under it (a crash at exit); it also stops an engine that came up during shutdown.
-    public func stop(timeout: Duration = .seconds(30)) {
+    /// `beforeClosingRecords` runs once no request is in flight (the proxy stops its shadows there).
+    public func stop(timeout: Duration = .seconds(30), beforeClosingRecords: () -> Void = {}) {
         server.shutdown(timeout: timeout)
         _ = waitUntilLoaded()
         service.engine?.shutdown()
+        beforeClosingRecords()
+        service.settings.recorder?.close()
     }
 }

@@ -11,43 +11,71 @@ extension RouterService {
     /// route when the query is not scored in time, the queue is full or the model is not loaded.
     /// Counted in /metrics like a verdict.
     public func decide(body: [UInt8], threshold: Double?, receivedAt: ContinuousClock.Instant) throws(RequestError) -> Verdict {
+        try decision(body: body, threshold: threshold, receivedAt: receivedAt).verdict
+    }
+
+    /// `decide`'s verdict with the text it scored (nil when it scored nothing: the model loading).
+    public func decision(body: [UInt8], threshold: Double?,
+                         receivedAt: ContinuousClock.Instant) throws(RequestError) -> (verdict: Verdict, query: String?) {
         guard let engine else {
-            return recorded(config(threshold: threshold).fallbackVerdict(
+            return (recorded(config(threshold: threshold).fallbackVerdict(
                 .loading, template: settings.templateName, head: head,
-                latencyMs: (ContinuousClock.now - receivedAt).milliseconds))
+                latencyMs: (ContinuousClock.now - receivedAt).milliseconds)), nil)
         }
         let request = try RouteRequestBody.decodeChecked(body)
-        return try verdicts(for: [request], threshold: threshold, timeoutMs: request.timeoutMs, engine: engine,
-                            receivedAt: receivedAt)[0]
+        let scored = try verdicts(for: [request], threshold: threshold, timeoutMs: request.timeoutMs, engine: engine,
+                                  receivedAt: receivedAt)[0]
+        return (scored.verdict, scored.query)
     }
 
-    /// `POST /v1/route`: one verdict.
-    func route(_ http: HTTPRequest) throws(RequestError) -> HTTPResponse {
+    /// `POST /v1/route`: one verdict (recorded with `--record`).
+    func route(_ http: HTTPRequest, id: String) throws(RequestError) -> HTTPResponse {
         guard let engine else { return ServiceError.notReady.response }
         let request = try RouteRequestBody.decodeChecked(http.body)
-        let verdict = try verdicts(for: [request], threshold: request.threshold, timeoutMs: request.timeoutMs, engine: engine,
-                                   receivedAt: http.receivedAt)[0]
-        return .json(200, verdict.json.serialized)
+        let scored = try verdicts(for: [request], threshold: request.threshold, timeoutMs: request.timeoutMs, engine: engine,
+                                  receivedAt: http.receivedAt)[0]
+        if let recorder = settings.recorder {
+            var record = RequestRecord(id: id, request: http, status: 200)
+            record.query = scored.query
+            record.body = http.body
+            record.verdict = scored.verdict
+            record.latency.scoringMs = scored.verdict.latencyMs
+            recorder.submit(record)
+        }
+        return .json(200, scored.verdict.json.serialized)
     }
 
-    /// `POST /v1/route/batch`: a verdict for each query, in order.
-    func routeBatch(_ http: HTTPRequest) throws(RequestError) -> HTTPResponse {
+    /// `POST /v1/route/batch`: a verdict for each query, in order (with `--record`, a record each,
+    /// sharing the request's id, with its `index`).
+    func routeBatch(_ http: HTTPRequest, id: String) throws(RequestError) -> HTTPResponse {
         guard let engine else { return ServiceError.notReady.response }
         let batch = try BatchRequestBody.decodeChecked(http.body)
         let verdicts = try verdicts(for: batch.queries.map(\.body), threshold: batch.threshold, timeoutMs: batch.timeoutMs,
                                     engine: engine, receivedAt: http.receivedAt, inBatch: true)
-        return .json(200, JSONValue.object([("verdicts", .array(verdicts.map(\.json)))]).serialized)
+        if let recorder = settings.recorder {
+            let base = RequestRecord(id: id, request: http, status: 200)
+            for (index, scored) in verdicts.enumerated() {
+                var record = base
+                record.index = index
+                record.query = scored.query
+                record.verdict = scored.verdict
+                record.latency.scoringMs = scored.verdict.latencyMs
+                recorder.submit(record)
+            }
+        }
+        return .json(200, JSONValue.object([("verdicts", .array(verdicts.map(\.verdict.json)))]).serialized)
     }
 
     /// Verdicts for queries that share a threshold and a deadline: each answered from the verdict
     /// cache or queued (or refused at once), then waited for until the deadline. A query that
     /// cannot be read refuses the whole request (`inBatch`: its error names its index).
     private func verdicts(for requests: [RouteRequestBody], threshold: Double?, timeoutMs: Double?, engine: ScoringEngine,
-                          receivedAt: ContinuousClock.Instant, inBatch: Bool = false) throws(RequestError) -> [Verdict] {
+                          receivedAt: ContinuousClock.Instant,
+                          inBatch: Bool = false) throws(RequestError) -> [(query: String, verdict: Verdict)] {
         let config = config(threshold: threshold)
         let left = timeLeft(receivedAt, timeoutMs: timeoutMs)
         let deadline = deadline(left)
-        var pending: [Pending] = []
+        var pending: [(query: String, pending: Pending)] = []
         for (index, request) in requests.enumerated() {
             do {
                 pending.append(try submit(request, engine: engine, within: left))
@@ -55,7 +83,7 @@ extension RouterService {
                 throw inBatch ? RequestError("\"queries\"[\(index)]: \(error.message)") : error
             }
         }
-        return pending.map { verdict(for: $0, deadline: deadline, config: config, receivedAt: receivedAt) }
+        return pending.map { ($0.query, verdict(for: $0.pending, deadline: deadline, config: config, receivedAt: receivedAt)) }
     }
 
     /// A query on its way: answered from the verdict cache, queued (with its cache key when the
@@ -69,8 +97,13 @@ extension RouterService {
     /// Looks the query up in the verdict cache, else submits it to the engine, which refuses it
     /// at once when its backlog says it would not be scored within `left` (fail open now, not
     /// at the deadline).
-    private func submit(_ request: RouteRequestBody, engine: ScoringEngine, within left: Duration) throws(RequestError) -> Pending {
+    private func submit(_ request: RouteRequestBody, engine: ScoringEngine,
+                        within left: Duration) throws(RequestError) -> (query: String, pending: Pending) {
         let text = try request.queryText(room: engine.promptBuilder.queryRoom, tokenizer: engine.tokenizer)
+        return (text, try pending(text, engine: engine, within: left))
+    }
+
+    private func pending(_ text: String, engine: ScoringEngine, within left: Duration) throws(RequestError) -> Pending {
         var cacheKey: String?
         // Read before the query is queued: a head swap after it empties the cache, and this
         // query (scored by the old head) must then not refill it.

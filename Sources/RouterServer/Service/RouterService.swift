@@ -49,10 +49,12 @@ public final class RouterService: HTTPHandler {
     public func routes(extending serviceExtension: ServiceExtension? = nil) -> RouteTable {
         RouteTable([
             .whole("POST", "/v1/route") { [unowned self] request in
-                counted(request) { () throws(RequestError) in try route(request) }
+                let id = RequestID.of(request)
+                return identified(counted(request) { () throws(RequestError) in try route(request, id: id) }, id)
             },
             .whole("POST", "/v1/route/batch") { [unowned self] request in
-                counted(request) { () throws(RequestError) in try routeBatch(request) }
+                let id = RequestID.of(request)
+                return identified(counted(request) { () throws(RequestError) in try routeBatch(request, id: id) }, id)
             },
             .whole("GET", "/healthz") { [unowned self] request in counted(request) { health() } },
             .whole("GET", "/v1/config") { [unowned self] request in
@@ -170,6 +172,13 @@ public final class RouterService: HTTPHandler {
         return response
     }
 
+    /// The answer with its `X-Router-Request-Id`.
+    private func identified(_ response: HTTPResponse, _ id: String) -> HTTPResponse {
+        var response = response
+        response.extraHeaders.append((RequestID.header, id))
+        return response
+    }
+
     private func counted(_ request: HTTPRequest, _ answer: () -> HTTPResponse) -> HTTPResponse {
         counted(request) { () throws(ServiceError) in answer() }
     }
@@ -189,7 +198,8 @@ public final class RouterService: HTTPHandler {
 
     private func metricsText(extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         let text = metrics.render(engine: engine, ready: engine != nil, server: serverStatistics.withLock { $0 }?(),
-                                  verdictCache: verdictCache.statistics) + (serviceExtension?.metricsText() ?? "")
+                                  verdictCache: verdictCache.statistics)
+            + (settings.recorder?.metricsText() ?? "") + (serviceExtension?.metricsText() ?? "")
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))
     }
 

@@ -18,6 +18,8 @@ public struct ServerOptions: Sendable {
     public var verdictCacheEntries = ServerOptions.defaultVerdictCacheEntries
     /// How long a cached distribution answers repeats of its query (`--verdict-cache-ttl`).
     public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
+    /// Where and what `--record` writes; nil: no recording (the default).
+    public var recording: RecordingOptions?
 
     public static let defaultVerdictCacheEntries = 10_000
     public static let defaultVerdictCacheTimeToLive = Duration.seconds(600)

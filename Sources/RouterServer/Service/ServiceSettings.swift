@@ -20,11 +20,13 @@ public struct ServiceSettings: Sendable {
     public var verdictCacheEntries = ServerOptions.defaultVerdictCacheEntries
     /// How long a cached distribution answers repeats of its query.
     public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
+    /// Where answered requests are recorded (`--record`); nil: they are not.
+    public var recorder: RecordWriter?
 
     public init(config: RoutingConfig, defaultTimeoutMs: Int = 2000, modelPath: String, templateName: String,
                 engine: ScoringEngineSettings, limits: HTTPServerLimits, authenticator: APIKeyAuthenticator? = nil,
                 publicMetrics: Bool = false, verdictCacheEntries: Int = ServerOptions.defaultVerdictCacheEntries,
-                verdictCacheTimeToLive: Duration = ServerOptions.defaultVerdictCacheTimeToLive) {
+                verdictCacheTimeToLive: Duration = ServerOptions.defaultVerdictCacheTimeToLive, recorder: RecordWriter? = nil) {
         self.config = config
         self.defaultTimeoutMs = defaultTimeoutMs
         self.modelPath = modelPath
@@ -35,5 +37,6 @@ public struct ServiceSettings: Sendable {
         self.publicMetrics = publicMetrics
         self.verdictCacheEntries = verdictCacheEntries
         self.verdictCacheTimeToLive = verdictCacheTimeToLive
+        self.recorder = recorder
     }
 }
