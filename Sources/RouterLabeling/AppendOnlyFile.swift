@@ -4,13 +4,13 @@ import Glibc
 /// A JSON-lines file written for crash safety: opened for appending, every line written with a
 /// single write(2) of the whole line and its "\n", so a kill at any moment leaves complete lines
 /// and at most one torn last line, which `recover` cuts off before a resumed run appends.
-final class AppendOnlyFile {
-    let path: String
+public final class AppendOnlyFile {
+    public let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
 
     /// Opens (creating) `path` for appending; "-" means standard output.
-    init(path: String) throws(LabelError) {
+    public init(path: String) throws(LabelError) {
         self.path = path
         if path == "-" {
             descriptor = STDOUT_FILENO
@@ -27,7 +27,7 @@ final class AppendOnlyFile {
         if ownsDescriptor { Glibc.close(descriptor) }
     }
 
-    func append(_ line: String) throws(LabelError) {
+    public func append(_ line: String) throws(LabelError) {
         let bytes = Array((line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
@@ -39,13 +39,13 @@ final class AppendOnlyFile {
     }
 
     /// Flushes to the disk (kill -9 loses nothing written already; this also covers power loss).
-    func sync() {
+    public func sync() {
         if ownsDescriptor { fsync(descriptor) }
     }
 
     /// The complete lines of an existing file, after cutting off a torn last line (one without
     /// its "\n"). A missing file has no lines.
-    static func recover(path: String) throws(LabelError) -> [Data] {
+    public static func recover(path: String) throws(LabelError) -> [Data] {
         guard path != "-", let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [] }
         var end = data.count
         if data.last != 10 {
