@@ -9,7 +9,8 @@ import RouterProxy
 struct JudgeCommand: CLICommand {
     static let input = CommandOption.text(
         "input", "PATH", required: true,
-        help: "the records: a JSONL file, or a folder whose records-*.jsonl files are read in name order (serve --record's)")
+        help: "the records: a JSONL file, or a folder whose records-*.jsonl files are read in name order (serve --record's; "
+            + "a file's last line without its newline is still being written and is left for a later run)")
     static let output = CommandOption.text("output", "FILE", required: true, help: "where rows are appended (JSONL)")
     static let judge = CommandOption.text(
         "judge", "FILE",
@@ -82,8 +83,9 @@ struct JudgeCommand: CLICommand {
         options: [input, output, judge, judgeTier, prompt, maxTokens, reference, strongTier, weakTier, errors, summary,
                   shard, parallel],
         exitStatus: """
-        0 when the records were gone through (bad records alone do not fail a run), 1 when the judge
-        stayed unavailable, on unreadable input or output, or on a bad judge file or prompt; 2 bad command line.
+        0 when the records were gone through (bad records alone do not
+        fail a run), 1 when the judge stayed unavailable, on unreadable input or output, or on a bad
+        judge file or prompt; 2 bad command line.
         """)
 
     let options: JudgeOptions

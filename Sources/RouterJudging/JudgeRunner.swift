@@ -88,6 +88,11 @@ public final class JudgeRunner: Sendable {
             state.output.sync()
             state.errors.sync()
             state.progress.update(done: state.finished, force: true)
+            state.summary.unfinished = state.source.unfinished.count
+            if !state.source.unfinished.isEmpty {
+                writeStatus("judge: left for a later run, still being written (no newline yet): "
+                            + state.source.unfinished.joined(separator: ", ") + "\n")
+            }
             state.summary.seconds = (ContinuousClock.now - start).milliseconds / 1000
             if let path = options.summaryPath {
                 do {
@@ -148,6 +153,7 @@ public final class JudgeRunner: Sendable {
             guard inShard(record.id) else { continue }
             if state.seenNow.contains(record.id) {
                 state.summary.duplicates += 1
+                state.finished += 1
                 continue
             }
             state.seenNow.insert(record.id)

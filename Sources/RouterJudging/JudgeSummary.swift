@@ -11,6 +11,8 @@ public struct JudgeSummary: Sendable {
     public var skipped = 0
     /// Records whose id came again in the input (judged once).
     public var duplicates = 0
+    /// Records of a folder still being written (a last line without its newline), left for later.
+    public var unfinished = 0
     public var labels = Array(repeating: 0, count: 5)
     /// Rows judged by the LLM judge, and by `--reference`.
     public var pairwise = 0
@@ -37,7 +39,7 @@ public struct JudgeSummary: Sendable {
         let perLabel = (1...5).map { "\($0): \(labels[$0 - 1])" }.joined(separator: ", ")
         return """
         judge: \(rows) rows (\(rowsNow) in this run, \(rows - rowsNow) from before), \(errors) errors, \(skipped) records skipped \
-        (no answers from both tiers), \(duplicates) repeated ids
+        (fewer than two answers), \(duplicates) repeated ids, \(unfinished) unfinished
         judge: per label: \(perLabel)
         judge: \(pairwise) judged pairwise, \(graded) graded by reference; the two orders disagree on \(ordersDisagree) \
         (\(share(ordersDisagree, of: pairwise))), opposite on \(ordersOpposite) (\(share(ordersOpposite, of: pairwise))), \
@@ -50,7 +52,7 @@ public struct JudgeSummary: Sendable {
     public var json: JSONValue {
         .object([
             ("rows", .int(rows)), ("rows_this_run", .int(rowsNow)), ("errors", .int(errors)), ("skipped", .int(skipped)),
-            ("duplicates", .int(duplicates)),
+            ("duplicates", .int(duplicates)), ("unfinished", .int(unfinished)),
             ("labels", .object((1...5).map { (String($0), JSONValue.int(labels[$0 - 1])) })),
             ("pairwise", .int(pairwise)), ("graded_by_reference", .int(graded)),
             ("orders", .object([("disagree", .int(ordersDisagree)), ("opposite", .int(ordersOpposite)), ("differ", .int(ordersDiffer))])),

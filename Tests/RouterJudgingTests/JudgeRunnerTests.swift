@@ -136,6 +136,31 @@ import Testing
         #expect((rows[0]["strong"] as? [String: Any])?["model"] as? String == "large")
     }
 
+    /// `serve --record` appends to its newest file while `judge` reads the folder: a last line
+    /// without its newline is a record still being written, left for the next run. A file named
+    /// alone is read to its end (hand-made files often lack the last newline).
+    @Test func aRecordStillBeingWrittenIsLeftForTheNextRun() throws {
+        let folder = try JudgeFixture.folder()
+        try FileManager.default.createDirectory(atPath: folder + "/records", withIntermediateDirectories: true)
+        let complete = JudgeFixture.record(id: "done", query: "1+1?", answers: ["strong": "2", "weak": "2"], metadata: [("reference", .int(2))])
+        let writing = JudgeFixture.record(id: "writing", query: "2+2?", answers: ["strong": "4", "weak": "5"], metadata: [("reference", .int(4))])
+        let path = folder + "/records/records-1.jsonl"
+        try (complete + "\n" + writing.prefix(40)).write(toFile: path, atomically: true, encoding: .utf8)
+        var options = JudgeOptions(input: folder + "/records", output: folder + "/out.jsonl")
+        options.referenceField = "metadata.reference"
+        let first = try JudgeRunner(options: options, client: nil, writeStatus: { _ in }).run()
+        #expect(first.rows == 1 && first.errors == 0 && first.unfinished == 1)
+
+        try (complete + "\n" + writing + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let second = try JudgeRunner(options: options, client: nil, writeStatus: { _ in }).run()
+        #expect(second.rows == 2 && second.rowsNow == 1 && second.errors == 0 && second.unfinished == 0)
+
+        try (complete + "\n" + writing).write(toFile: folder + "/alone.jsonl", atomically: true, encoding: .utf8)
+        var alone = JudgeOptions(input: folder + "/alone.jsonl", output: folder + "/alone-out.jsonl")
+        alone.referenceField = "metadata.reference"
+        #expect(try JudgeRunner(options: alone, client: nil, writeStatus: { _ in }).run().rows == 2)
+    }
+
     @Test func shardsSplitTheRecordsWithoutOverlap() throws {
         let folder = try JudgeFixture.folder()
         let records = (0..<30).map { JudgeFixture.record(id: "s-\($0)", query: "q", answers: ["strong": "1", "weak": "1"],
