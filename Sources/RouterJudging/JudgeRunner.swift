@@ -32,6 +32,8 @@ public final class JudgeRunner: Sendable {
         var summary: JudgeSummary
         var finished: Int
         var failure: JudgeError?
+        /// When the files were last flushed to the disk (every few seconds, as `label` does).
+        var lastSync = ContinuousClock.now
 
         init(source: RecordSource, output: AppendOnlyFile, errors: AppendOnlyFile, progress: ProgressReporter,
              done: Set<String>, summary: JudgeSummary) {
@@ -287,6 +289,11 @@ public final class JudgeRunner: Sendable {
         state.summary.rowsNow += 1
         state.finished += 1
         state.progress.update(done: state.finished)
+        if ContinuousClock.now - state.lastSync > .seconds(5) {
+            state.output.sync()
+            state.errors.sync()
+            state.lastSync = ContinuousClock.now
+        }
     }
 
     private func write(bad: BadRecord, _ state: Shared) {
