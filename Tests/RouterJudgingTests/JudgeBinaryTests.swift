@@ -19,11 +19,6 @@ import Testing
         return (judge, prompt)
     }
 
-    private static func judge(_ arguments: [String], timeout: Duration = .seconds(300)) throws -> ChildProcess {
-        let child = try ChildProcess(ServeProcess.executable, ["judge"] + arguments, directory: RepositoryFixture.root)
-        return child
-    }
-
     @Test func aRealJudgeJudgesEachPairInBothOrders() throws {
         let folder = try JudgeFixture.folder()
         let (judge, prompt) = try Self.judgeFiles(in: folder)
