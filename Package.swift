@@ -53,9 +53,12 @@ let package = Package(
         // experts and the obvious-cases prior (HeadTraining), and `train`'s whole run (TrainingRun:
         // data, features, fitting, the head file). Serving only applies heads (RouterCore/Heads).
         .target(name: "RouterTraining", dependencies: ["RouterEvaluation", "RouterCore"]),
+        // Judging recorded traffic into routing data (`judge`): an LLM judge over the OpenAI API,
+        // reached through the proxy's upstream client, or grading by a reference answer.
+        .target(name: "RouterJudging", dependencies: ["RouterProxy", "RouterLabeling", "RouterCore", "Locking"]),
         // The command-line front: declared options (help generated from them), commands, errors.
         .target(name: "RouterCommands", dependencies: ["RouterCore", "HTTPTransport", "Locking", "RouterServer", "RouterProxy", "RouterLabeling",
-                                                       "RouterEvaluation", "RouterTraining"]),
+                                                       "RouterEvaluation", "RouterTraining", "RouterJudging"]),
         .executableTarget(name: "causal-router", dependencies: ["RouterCommands"]),
         // `make probe`: docs/reproducibility.md's measurements (a benchmark, not a test).
         .executableTarget(name: "reproducibility-probe", dependencies: ["RouterCore", "LlamaKit", "TestSupport"],
@@ -72,8 +75,9 @@ let package = Package(
         .executableTarget(name: "fuzz-head", dependencies: ["RouterCore", "FuzzSupport"], path: "Fuzz/Head"),
         .executableTarget(name: "fuzz-gguf", dependencies: ["LlamaKit", "FuzzSupport"], path: "Fuzz/GGUF"),
         // Shared by tests and the probe: the repository's model, template and data
-        // (RepositoryFixture) and a byte-level HTTP client (TestHTTPClient).
-        .target(name: "TestSupport", dependencies: ["RouterCore", "LlamaKit"], path: "Tests/TestSupport"),
+        // (RepositoryFixture), a byte-level HTTP client (TestHTTPClient), child processes with
+        // deadlines, real llama-server upstreams (LlamaServerProcess) and a scripted one (StubUpstream).
+        .target(name: "TestSupport", dependencies: ["RouterCore", "LlamaKit", "Locking"], path: "Tests/TestSupport"),
         .testTarget(name: "RouterCoreTests", dependencies: ["RouterCore", "TestSupport"]),
         .testTarget(name: "LlamaKitTests", dependencies: ["LlamaKit"]),
         .testTarget(name: "ScoringEngineTests", dependencies: ["RouterCore", "TestSupport"]),
@@ -82,6 +86,7 @@ let package = Package(
         .testTarget(name: "RouterLabelingTests", dependencies: ["RouterLabeling", "RouterCore"]),
         .testTarget(name: "RouterEvaluationTests", dependencies: ["RouterEvaluation", "RouterCore"]),
         .testTarget(name: "RouterTrainingTests", dependencies: ["RouterTraining", "RouterEvaluation", "RouterCore"]),
+        .testTarget(name: "RouterJudgingTests", dependencies: ["RouterJudging", "RouterProxy", "RouterCore", "causal-router", "TestSupport"]),
         .testTarget(name: "RouterCommandsTests", dependencies: ["RouterCommands", "RouterCore", "Locking", "causal-router", "TestSupport"]),
     ]
 )

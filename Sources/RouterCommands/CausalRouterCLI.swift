@@ -1,7 +1,7 @@
 /// The `causal-router` command line: dispatches to a subcommand and turns every failure into
 /// one line on stderr and a non-zero exit code.
 public enum CausalRouterCLI {
-    static var commands: [any CLICommand.Type] { [RouteCommand.self, RenderCommand.self, ServeCommand.self, LabelCommand.self, EvalCommand.self, CalibrateCommand.self, TrainCommand.self, TruncateCommand.self, QuantizeCommand.self] }
+    static var commands: [any CLICommand.Type] { [RouteCommand.self, RenderCommand.self, ServeCommand.self, LabelCommand.self, JudgeCommand.self, EvalCommand.self, CalibrateCommand.self, TrainCommand.self, TruncateCommand.self, QuantizeCommand.self] }
 
     static var help: String {
         let list = commands.map { "  \($0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.spec.summary)" }

@@ -2,23 +2,23 @@ import Foundation
 
 /// Reads a file or standard input line by line in chunks (any size of input, bounded memory).
 /// Lines end with "\n" (a trailing "\r" is removed); the last line may lack its "\n".
-final class LineReader {
+public final class LineReader {
     private let handle: FileHandle
     private let chunkSize: Int
     private var buffer: [UInt8] = []
     private var start = 0
     private var finished = false
     /// 1-based number of the line last returned.
-    private(set) var lineNumber = 0
+    public private(set) var lineNumber = 0
 
     /// `chunkSize`: bytes read at a time (smaller in tests and fuzzing, so lines cross chunks).
-    init(handle: FileHandle, chunkSize: Int = 1 << 20) {
+    public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
         self.chunkSize = chunkSize
     }
 
     /// The next line's bytes, or nil at the end.
-    func next() -> ArraySlice<UInt8>? {
+    public func next() -> ArraySlice<UInt8>? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 10) {
                 var line = buffer[start..<newline]

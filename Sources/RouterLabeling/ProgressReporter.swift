@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 
 /// Progress on standard error: a redrawn bar on a terminal, a plain line every `interval`
-/// otherwise (logs, CI).
-final class ProgressReporter {
+/// otherwise (logs, CI), each prefixed with the command's name.
+public final class ProgressReporter {
+    private let name: String
     private let total: Int?
     private let isTerminal: Bool
     private let interval: Duration
@@ -12,8 +13,9 @@ final class ProgressReporter {
     private var lastReport = ContinuousClock.now
     private var startDone = 0
 
-    init(total: Int?, isTerminal: Bool = isatty(STDERR_FILENO) == 1, interval: Duration = .seconds(10),
-         write: @escaping (String) -> Void) {
+    public init(name: String = "label", total: Int?, isTerminal: Bool = isatty(STDERR_FILENO) == 1, interval: Duration = .seconds(10),
+                write: @escaping (String) -> Void) {
+        self.name = name
         self.total = total
         self.isTerminal = isTerminal
         self.interval = interval
@@ -21,11 +23,11 @@ final class ProgressReporter {
     }
 
     /// Rows already done when this run started (resumed), so the rate counts this run only.
-    func begin(alreadyDone: Int) {
+    public func begin(alreadyDone: Int) {
         startDone = alreadyDone
     }
 
-    func update(done: Int, force: Bool = false) {
+    public func update(done: Int, force: Bool = false) {
         let now = ContinuousClock.now
         guard force || now - lastReport >= (isTerminal ? .milliseconds(200) : interval) else { return }
         lastReport = now
@@ -43,7 +45,7 @@ final class ProgressReporter {
             }
             write("\r\u{1B}[K" + bar + text + (force ? "\n" : ""))
         } else {
-            write("label: " + text + "\n")
+            write(name + ": " + text + "\n")
         }
     }
 }

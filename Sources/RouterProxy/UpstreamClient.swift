@@ -4,11 +4,11 @@ import RouterCore
 /// The proxy's HTTP client: a pool of libcurl transfers (`CurlTransfer`), one checked out per
 /// exchange on the calling worker thread and put back after, so connections to the upstreams
 /// stay open between requests. Never used on the inference thread.
-final class UpstreamClient: Sendable {
+public final class UpstreamClient: Sendable {
     private let idle = Lock<[CurlTransfer]>([])
     private let maxIdle: Int
 
-    init(maxIdle: Int = 64) {
+    public init(maxIdle: Int = 64) {
         self.maxIdle = maxIdle
     }
 

@@ -1,5 +1,5 @@
 /// Why an exchange with an upstream brought no complete answer.
-enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
+public enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
     /// Connection refused or unreachable.
     case refused(String)
     case connectTimeout
@@ -14,7 +14,7 @@ enum UpstreamFailure: Error, Equatable, Sendable, CustomStringConvertible {
     /// The client went away first; the exchange was abandoned (no fault of the upstream).
     case clientGone
 
-    var description: String {
+    public var description: String {
         switch self {
         case .refused(let detail): return "connection refused (\(detail))"
         case .connectTimeout: return "connect timeout"

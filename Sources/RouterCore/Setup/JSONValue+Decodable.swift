@@ -1,6 +1,7 @@
-/// Reading any JSON into a `JSONValue` (with JSONDecoder, which reads numbers exactly), e.g. a
-/// request's `messages` and `metadata` kept as received in `serve --record`'s records. An
-/// object's keys come out sorted: the decoder gives them in no fixed order.
+/// JSON read with `JSONDecoder` (exact numbers, unlike Linux's JSONSerialization): whole numbers
+/// become `.int`, others `.number`. An object's keys come back sorted (the decoder does not keep
+/// their order), so a value read twice is the same value. `serve --record` keeps a request's
+/// `messages` and `metadata` this way; `judge` reads records with it.
 extension JSONValue: Decodable {
     private struct Key: CodingKey {
         var stringValue: String
@@ -11,8 +12,8 @@ extension JSONValue: Decodable {
 
     public init(from decoder: any Decoder) throws {
         if let object = try? decoder.container(keyedBy: Key.self) {
-            self = .object(try object.allKeys.map(\.stringValue).sorted().map { name in
-                (name, try object.decode(JSONValue.self, forKey: Key(stringValue: name)))
+            self = .object(try object.allKeys.map(\.stringValue).sorted().map { key in
+                (key, try object.decode(JSONValue.self, forKey: Key(stringValue: key)))
             })
             return
         }
@@ -34,5 +35,21 @@ extension JSONValue: Decodable {
         } else {
             self = .string(try single.decode(String.self))
         }
+    }
+
+    /// The value at a dotted path of object keys (`metadata.reference`), or nil.
+    public func value(at path: [String]) -> JSONValue? {
+        var current = self
+        for key in path {
+            guard case .object(let fields) = current, let next = fields.first(where: { $0.0 == key })?.1 else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The string, or nil for anything else.
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
     }
 }

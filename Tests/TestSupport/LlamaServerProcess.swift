@@ -1,29 +1,29 @@
 import Foundation
 import Glibc
-import TestSupport
 
 /// llama.cpp's own `llama-server` (vendor/build-tools/bin, `make peer`) serving SmolLM2 under a
 /// model alias: a real OpenAI-compatible upstream for the proxy. Started through a small shell
 /// guard that kills it if the test process dies, so no server outlives the tests. Every wait on
 /// it (its pid, its health, its exit) has a deadline.
-final class LlamaServerProcess: @unchecked Sendable {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public final class LlamaServerProcess: @unchecked Sendable {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
-    static let binary = root + "/vendor/build-tools/bin/llama-server"
-    static let model = root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    public static let binary = root + "/vendor/build-tools/bin/llama-server"
+    public static let model = root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    let alias: String
-    let port: Int
+    public let alias: String
+    public let port: Int
     private var guardProcess: ChildProcess?
     /// llama-server's own process id (the guard's child).
-    private(set) var pid: pid_t = 0
+    public private(set) var pid: pid_t = 0
 
     /// Starts `llama-server` on `port` (a free one when nil) and waits until /health answers 200.
-    init(alias: String, port: Int? = nil) throws {
+    public init(alias: String, port: Int? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw Missing(description: "\(Self.binary) is missing: run `make peer` (vendor/build-peer-tools.sh) to build llama-server")
         }
@@ -39,13 +39,13 @@ final class LlamaServerProcess: @unchecked Sendable {
         kill9()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
     /// The upstream's entry in an upstreams file.
-    var upstreamJSON: String { "{\"base_url\": \"\(baseURL)\", \"model\": \"\(alias)\"}" }
+    public var upstreamJSON: String { "{\"base_url\": \"\(baseURL)\", \"model\": \"\(alias)\"}" }
 
     /// (Re)starts the server on its port and waits for health (each step with a deadline).
-    func start() throws {
+    public func start() throws {
         let arguments = ["-m", Self.model, "--alias", alias, "--host", "127.0.0.1", "--port", String(port),
                          "-c", "1024", "-np", "2", "-n", "16", "-t", "1", "--no-webui"]
         // The guard: runs the server, prints its pid, and kills it when the test process is gone.
@@ -69,7 +69,7 @@ final class LlamaServerProcess: @unchecked Sendable {
     }
 
     /// SIGKILL: the upstream dies at once, mid-answer or not.
-    func kill9() {
+    public func kill9() {
         if pid > 0 {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
@@ -83,17 +83,17 @@ final class LlamaServerProcess: @unchecked Sendable {
     }
 
     /// SIGSTOP / SIGCONT: the upstream still accepts connections (the kernel does) but answers nothing.
-    func pause() { kill(pid, SIGSTOP) }
-    func resume() { kill(pid, SIGCONT) }
+    public func pause() { kill(pid, SIGSTOP) }
+    public func resume() { kill(pid, SIGCONT) }
 
-    static func healthy(port: Int) -> Bool {
+    public static func healthy(port: Int) -> Bool {
         guard let client = try? TestHTTPClient(port: port, receiveTimeoutSeconds: 2, connectTimeoutSeconds: 2),
               let response = try? client.request("GET", "/health") else { return false }
         return response.status == 200
     }
 
     /// A TCP port nothing listens on now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()

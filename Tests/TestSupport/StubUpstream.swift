@@ -7,24 +7,24 @@ import Synchronization
 /// demand (429 with Retry-After, a malformed answer, an answer held back mid-stream) and to see
 /// what the proxy sends upstream: each connection reads one request, which is recorded (head and
 /// body), and gets `answer`'s bytes, then is closed. Not a stand-in for the real upstreams.
-final class StubUpstream: @unchecked Sendable {
+public final class StubUpstream: @unchecked Sendable {
     /// One request as the upstream received it.
-    struct Received {
-        var method: String
-        var path: String
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
         /// Header names in lower case.
-        var headers: [String: String]
-        var body: [UInt8]
+        public var headers: [String: String]
+        public var body: [UInt8]
 
-        func json() throws -> [String: Any] {
+        public func json() throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
         }
     }
 
     /// How long the stub waits for a request's bytes, and for `release()` of a held-back part.
-    static let deadline = Duration.seconds(15)
+    public static let deadline = Duration.seconds(15)
 
-    let port: Int
+    public let port: Int
     private let fd: Int32
     private let received = Lock<[Received]>([])
     private let stopped = Lock(false)
@@ -38,7 +38,7 @@ final class StubUpstream: @unchecked Sendable {
     /// Answers `answer` at once; with `heldBack`, then waits for `release()` (at most
     /// `deadline`) before it sends those bytes; with `drip`, then sends `chunk` `repeats` times,
     /// one every `intervalMs`, stopping early when the proxy closes the connection.
-    init(answer: String, heldBack: String? = nil, drip: (chunk: String, repeats: Int, intervalMs: Int)? = nil) throws {
+    public init(answer: String, heldBack: String? = nil, drip: (chunk: String, repeats: Int, intervalMs: Int)? = nil) throws {
         self.answer = Array(answer.utf8)
         self.heldBack = heldBack.map { Array($0.utf8) }
         self.drip = drip.map { (Array($0.chunk.utf8), $0.repeats, $0.intervalMs) }
@@ -62,7 +62,7 @@ final class StubUpstream: @unchecked Sendable {
     }
 
     /// A stub answering every request with a whole chat completion whose content is `content`.
-    convenience init(completion content: String) throws {
+    public convenience init(completion content: String) throws {
         let body = #"{"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": "stub", "choices": [{"index": 0, "#
             + #""message": {"role": "assistant", "content": "\#(content)"}, "finish_reason": "stop"}], "#
             + #""usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}}"#
@@ -75,29 +75,29 @@ final class StubUpstream: @unchecked Sendable {
     }
 
     /// Drip chunks sent, and whether the peer cut the connection before the last.
-    var dripState: (sent: Int, cutByPeer: Bool) { dripped.withLock { $0 } }
+    public var dripState: (sent: Int, cutByPeer: Bool) { dripped.withLock { $0 } }
 
     /// Requests received so far, in order.
-    var requests: [Received] { received.withLock { $0 } }
+    public var requests: [Received] { received.withLock { $0 } }
 
     /// Requests received so far.
-    var requestCount: Int { received.withLock { $0.count } }
+    public var requestCount: Int { received.withLock { $0.count } }
 
     /// Lets the held-back part of the answer go.
-    func release() { released.signal() }
+    public func release() { released.signal() }
 
     /// Whether the held-back part has been sent (by `release()` or at the deadline).
-    var hasSentHeldBack: Bool { heldBackSent.load(ordering: .acquiring) }
+    public var hasSentHeldBack: Bool { heldBackSent.load(ordering: .acquiring) }
 
     /// An upstreams-file entry for this stub serving `model`, its key in `apiKeyVariable` if given.
-    func upstreamJSON(model: String = "stub", apiKeyVariable: String? = nil) -> String {
+    public func upstreamJSON(model: String = "stub", apiKeyVariable: String? = nil) -> String {
         "{\"base_url\": \"http://127.0.0.1:\(port)/v1\", \"model\": \"\(model)\""
             + (apiKeyVariable.map { ", \"api_key_env\": \"\($0)\"" } ?? "") + "}"
     }
 
-    var upstreamJSON: String { upstreamJSON() }
+    public var upstreamJSON: String { upstreamJSON() }
 
-    func stop() {
+    public func stop() {
         let wasStopped = stopped.withLock { value in defer { value = true }; return value }
         if !wasStopped { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
     }
