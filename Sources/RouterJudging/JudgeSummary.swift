@@ -35,6 +35,18 @@ public struct JudgeSummary: Sendable {
         total > 0 ? String(format: "%.1f%%", Double(count) / Double(total) * 100) : "-"
     }
 
+    /// A judge whose two orders point opposite ways this often prefers a position, not an
+    /// answer: its averaged verdicts are ties (label 5) that say nothing about the answers.
+    public static let positionBiasWarningShare = 0.3
+
+    /// The warning `report` ends with when the orders point opposite ways too often, or nil.
+    public var positionBiasWarning: String? {
+        guard pairwise >= 10, Double(ordersOpposite) >= Self.positionBiasWarningShare * Double(pairwise) else { return nil }
+        return "judge: warning: the two orders point opposite ways on \(share(ordersOpposite, of: pairwise)) of the pairs: the judge "
+            + "prefers a position, not an answer, and those rows average to ties (label 5) that say nothing; use a stronger judge "
+            + "(docs/learning.md)"
+    }
+
     public var report: String {
         let perLabel = (1...5).map { "\($0): \(labels[$0 - 1])" }.joined(separator: ", ")
         return """
@@ -46,7 +58,7 @@ public struct JudgeSummary: Sendable {
         differ on \(ordersDiffer) (\(share(ordersDiffer, of: pairwise)))
         judge: \(calls) judge calls, \(promptTokens) prompt + \(completionTokens) completion tokens
         judge: \(String(format: "%.2f", secondsPerRow)) s per row over \(String(format: "%.1f", seconds)) s
-        """
+        """ + (positionBiasWarning.map { "\n" + $0 } ?? "")
     }
 
     public var json: JSONValue {

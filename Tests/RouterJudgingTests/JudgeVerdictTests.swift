@@ -54,4 +54,17 @@ import Testing
         #expect(PairwiseJudgement(strongFirst: .bBetter, weakFirst: .aBetter).label == 5)
         #expect([0.0, -0.5, -1, -1.5, -2].map(PairwiseJudgement.label(d:)) == [5, 4, 3, 2, 1])
     }
+
+    @Test func aJudgeThatPrefersAPositionIsWarnedAbout() {
+        var summary = JudgeSummary()
+        summary.pairwise = 20
+        summary.ordersOpposite = 5
+        #expect(summary.positionBiasWarning == nil, "25% opposite")
+        summary.ordersOpposite = 6
+        #expect(summary.positionBiasWarning?.contains("30.0%") == true)
+        #expect(summary.report.hasSuffix(summary.positionBiasWarning!))
+        summary.pairwise = 4
+        summary.ordersOpposite = 4
+        #expect(summary.positionBiasWarning == nil, "too few pairs to say")
+    }
 }
