@@ -15,18 +15,22 @@ extension OpenAIProxy {
         let completion: ProxiedCompletion
         var attempts: [Int]
         var headers: RouterHeaders
+        var session: ProxySession?
         do throws(ProxyError) {
             completion = try ProxiedCompletion(kind: kind, body: request.body)
             switch completion.choice {
             case .routed(let threshold):
-                let verdict: Verdict
+                let scored: Verdict
                 do {
-                    verdict = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
-                                                  receivedAt: request.receivedAt)
+                    scored = try service.decide(body: completion.routingBody(original: request.body), threshold: threshold,
+                                                receivedAt: request.receivedAt)
                 } catch {
                     throw .invalidRequest(error.message)
                 }
-                let first = upstreams.tierChoice.tierIndex(for: verdict)
+                let (first, verdict, routedSession) = try routeSession(completion, request: request, verdict: scored,
+                                                                      freshTier: upstreams.tierChoice.tierIndex(for: scored),
+                                                                      upstreams: upstreams)
+                session = routedSession
                 attempts = [first, upstreams.failoverIndex(after: first)]
                 headers = RouterHeaders(route: upstreams.tiers[first].name, verdict: verdict)
             case .named(let model):
@@ -44,8 +48,9 @@ extension OpenAIProxy {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
             switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
-                           writer: writer) {
-            case .answered:
+                           assemblesAnswer: session != nil, writer: writer) {
+            case .answered(let answer):
+                session?.pin(answeredBy: tier.name, answer: answer, in: service.sessions)
                 return
             case .failed(let failure):
                 failures.append((tier.name, failure))
@@ -57,8 +62,9 @@ extension OpenAIProxy {
     }
 
     private enum AttemptResult {
-        /// The client got an answer (or the start of one).
-        case answered
+        /// The client got an answer (or the start of one); the answer's message when it was read
+        /// for session affinity and came whole.
+        case answered(SessionMessage?)
         /// Nothing reached the client; the next tier may try.
         case failed(String)
     }
@@ -66,7 +72,7 @@ extension OpenAIProxy {
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
     private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+                         headers: RouterHeaders, failover: Bool, assemblesAnswer: Bool, writer: HTTPResponseWriter) -> AttemptResult {
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
         let breaker = table.breakers[index]
@@ -78,7 +84,7 @@ extension OpenAIProxy {
                                       body: completion.upstreamBody(model: tier.upstream.model),
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
                                       timeouts: upstreams.timeouts)
-        var scanner = ServerSentEventScanner()
+        var scanner = ServerSentEventScanner(assemblesAnswer: assemblesAnswer)
         var relaying = false
         let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
         let started = ContinuousClock.now
@@ -106,19 +112,21 @@ extension OpenAIProxy {
                 recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
+                return .answered(scanner.answer?.message)
             } else {
                 recordUsage(TokenUsage(json: reply.body), tier: tier, twoTier: upstreams.isTwoTier)
                 metrics.recordRequest(path: path, status: reply.head.status)
                 writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                          body: reply.body, extraHeaders: answerHeaders))
+                let whole = assemblesAnswer && (200..<300).contains(reply.head.status)
+                return .answered(whole ? SessionMessage(completionBody: reply.body) : nil)
             }
-            return .answered
         case .failure(.clientGone):
             // The client hung up: the exchange was stopped, the upstream did nothing wrong.
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
             breaker.recordAbandoned()
             writer.finish()
-            return .answered
+            return .answered(nil)
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
             breaker.recordFailure()
@@ -129,7 +137,7 @@ extension OpenAIProxy {
             ]))])
             writer.write(Array("data: \(event.serialized)\n\n".utf8))
             writer.finish()
-            return .answered
+            return .answered(nil)
         }
     }
 

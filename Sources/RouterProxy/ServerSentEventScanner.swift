@@ -1,12 +1,19 @@
 import Foundation
 
 /// Watches a relayed server-sent event stream without holding it: keeps only the unfinished
-/// line, notes `data: [DONE]` and the token usage an upstream reports in its events.
+/// line, notes `data: [DONE]` and the token usage an upstream reports in its events, and with
+/// `assemblesAnswer` puts the chat answer together from the deltas (session affinity).
 struct ServerSentEventScanner {
     private var partial: [UInt8] = []
     private(set) var sawDone = false
     private(set) var sawEvent = false
     private(set) var usage: TokenUsage?
+    /// The chat answer so far; nil unless assembled.
+    private(set) var answer: StreamedAnswer?
+
+    init(assemblesAnswer: Bool = false) {
+        answer = assemblesAnswer ? StreamedAnswer() : nil
+    }
 
     mutating func feed(_ bytes: [UInt8]) {
         var start = bytes.startIndex
@@ -28,8 +35,9 @@ struct ServerSentEventScanner {
         sawEvent = true
         if payload == "[DONE]" {
             sawDone = true
-        } else if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) {
-            usage = found
+        } else {
+            if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) { usage = found }
+            answer?.add(payload)
         }
     }
 }

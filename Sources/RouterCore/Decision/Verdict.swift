@@ -18,6 +18,10 @@ public struct Verdict: Equatable, Sendable {
     /// label logits.
     public var head: String?
     public var latencyMs: Double
+    /// What session affinity did (nil: the request named no session, or affinity is off).
+    public var session: SessionOutcome?
+    /// The tier the session is on after this turn (nil without a session).
+    public var sessionTier: String?
 
     public init(model: String, route: Route, rule: RouteRule, scored: ScoredQuery?, cached: Bool,
                 threshold: Double, template: String, head: String?, latencyMs: Double) {
@@ -67,6 +71,10 @@ public struct Verdict: Equatable, Sendable {
             ("cached", .bool(cached)),
         ]
         if let fallbackReason { fields.append(("reason", .string(fallbackReason.description))) }
+        if let session {
+            fields.append(("session", .string(session.rawValue)))
+            fields.append(("session_tier", sessionTier.map(JSONValue.string) ?? .null))
+        }
         return .object(fields)
     }
 }

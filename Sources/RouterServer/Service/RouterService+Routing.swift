@@ -27,7 +27,7 @@ extension RouterService {
         let request = try RouteRequestBody.decodeChecked(http.body)
         let verdict = try verdicts(for: [request], threshold: request.threshold, timeoutMs: request.timeoutMs, engine: engine,
                                    receivedAt: http.receivedAt)[0]
-        return .json(200, verdict.json.serialized)
+        return .json(200, try applyingSession(to: verdict, request: request, http: http).json.serialized)
     }
 
     /// `POST /v1/route/batch`: a verdict for each query, in order.

@@ -18,9 +18,14 @@ public struct ServerOptions: Sendable {
     public var verdictCacheEntries = ServerOptions.defaultVerdictCacheEntries
     /// How long a cached distribution answers repeats of its query (`--verdict-cache-ttl`).
     public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
+    /// Sessions kept for session affinity (`--sessions`; 0: off) and their idle lifetime (`--session-ttl`).
+    public var sessions = ServerOptions.defaultSessions
+    public var sessionTimeToLive = ServerOptions.defaultSessionTimeToLive
 
     public static let defaultVerdictCacheEntries = 10_000
     public static let defaultVerdictCacheTimeToLive = Duration.seconds(600)
+    public static let defaultSessions = 10_000
+    public static let defaultSessionTimeToLive = Duration.seconds(1800)
 
     public init() {}
 }
