@@ -45,7 +45,7 @@ struct ServeCommand: CLICommand {
         help: "seconds a cached distribution answers repeats")
     static let sessions = CommandOption.integer(
         "sessions", in: 0...10_000_000, default: .value(String(ServerOptions.defaultSessions)),
-        help: "conversations whose tier is kept (session affinity, ~150 bytes each); 0 turns affinity off")
+        help: "conversations whose tier is kept (session affinity, ~200 bytes each); 0 turns affinity off")
     static let sessionTTL = CommandOption.integer(
         "session-ttl", "S", in: 1...31_536_000, default: .value(String(ServerOptions.defaultSessionTimeToLive.components.seconds)),
         help: "seconds a session is kept after its last turn; later turns are routed afresh")
