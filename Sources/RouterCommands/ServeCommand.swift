@@ -61,7 +61,7 @@ struct ServeCommand: CLICommand {
 
         ENDPOINTS:
           POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
-                                "threshold" and "timeout_ms" -> the verdict `route` prints
+                                "threshold", "timeout_ms" and "session_id" -> the verdict `route` prints
                                 ("cached": true when it came from the verdict cache)
           POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
           GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
