@@ -48,9 +48,8 @@ extension OpenAIProxy {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
             switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
-                           assemblesAnswer: session != nil, writer: writer) {
-            case .answered(let answer):
-                session?.pin(answeredBy: tier.name, answer: answer, in: service.sessions)
+                           session: session, writer: writer) {
+            case .answered:
                 return
             case .failed(let failure):
                 failures.append((tier.name, failure))
@@ -62,9 +61,8 @@ extension OpenAIProxy {
     }
 
     private enum AttemptResult {
-        /// The client got an answer (or the start of one); the answer's message when it was read
-        /// for session affinity and came whole.
-        case answered(SessionMessage?)
+        /// The client got an answer (or the start of one).
+        case answered
         /// Nothing reached the client; the next tier may try.
         case failed(String)
     }
@@ -72,7 +70,7 @@ extension OpenAIProxy {
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
     private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, assemblesAnswer: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+                         headers: RouterHeaders, failover: Bool, session: ProxySession?, writer: HTTPResponseWriter) -> AttemptResult {
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
         let breaker = table.breakers[index]
@@ -84,8 +82,15 @@ extension OpenAIProxy {
                                       body: completion.upstreamBody(model: tier.upstream.model),
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
                                       timeouts: upstreams.timeouts)
-        var scanner = ServerSentEventScanner(assemblesAnswer: assemblesAnswer)
+        var scanner = ServerSentEventScanner(assemblesAnswer: session != nil)
         var relaying = false
+        var pinned = false
+        /// Pins the session before the client can read the end of the answer and send its next turn.
+        func pin(_ answer: SessionMessage?) {
+            guard let session, !pinned else { return }
+            pinned = true
+            session.pin(answeredBy: tier.name, answer: answer, in: service.sessions)
+        }
         let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
         let started = ContinuousClock.now
         let result = client.exchange(request, onHead: { head in
@@ -97,6 +102,7 @@ extension OpenAIProxy {
             return .relay
         }, onChunk: { bytes in
             scanner.feed(bytes)
+            if scanner.sawDone { pin(scanner.answer?.message) }
             return writer.write(bytes)
         }, isAbandoned: { writer.isClientGone })
         let seconds = (ContinuousClock.now - started).milliseconds / 1000
@@ -110,23 +116,23 @@ extension OpenAIProxy {
             breaker.recordSuccess()
             if relaying {
                 recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
+                pin(scanner.answer?.message)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
-                return .answered(scanner.answer?.message)
             } else {
                 recordUsage(TokenUsage(json: reply.body), tier: tier, twoTier: upstreams.isTwoTier)
                 metrics.recordRequest(path: path, status: reply.head.status)
+                if session != nil && (200..<300).contains(reply.head.status) { pin(SessionMessage(completionBody: reply.body)) }
                 writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                          body: reply.body, extraHeaders: answerHeaders))
-                let whole = assemblesAnswer && (200..<300).contains(reply.head.status)
-                return .answered(whole ? SessionMessage(completionBody: reply.body) : nil)
             }
+            return .answered
         case .failure(.clientGone):
             // The client hung up: the exchange was stopped, the upstream did nothing wrong.
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
             breaker.recordAbandoned()
             writer.finish()
-            return .answered(nil)
+            return .answered
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
             breaker.recordFailure()
@@ -137,7 +143,7 @@ extension OpenAIProxy {
             ]))])
             writer.write(Array("data: \(event.serialized)\n\n".utf8))
             writer.finish()
-            return .answered(nil)
+            return .answered
         }
     }
 
