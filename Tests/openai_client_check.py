@@ -5,7 +5,10 @@ Starts two llama-server upstreams (vendor/build-tools/bin, `make peer`) serving 
 "strong" and "weak", and `causal-router serve --upstreams FILE` in front of them; then asks
 through openai.OpenAI(base_url=the proxy): whole and streamed chat completions, router-0.0 and
 router-1.0 (headers via with_raw_response), the model list, an unknown model (NotFoundError), a
-legacy completion, and a streamed answer after the weak upstream was killed (failover). Cleans up
+legacy completion, session affinity (a conversation kept on its tier with the answers sent back as
+the client returns them, whole and streamed; a hard turn moving it up; X-Session-Id, `new` and
+`user`), and a streamed answer after the weak upstream was killed (failover), whose conversation
+then stays on the tier that answered. Cleans up
 every process it started. Exit 0 when every check holds.
 
 Every wait has a deadline, so a server that hangs or stops logging fails the check instead of
@@ -175,13 +178,63 @@ def main():
     completion = client.completions.create(model="router-1.0", prompt="Once upon a time", max_tokens=8)
     check(completion.choices[0].text is not None, "a legacy completion is forwarded")
 
+    check_sessions(client)
+
     weak.send_signal(signal.SIGKILL)
     weak.wait(timeout=30)
     raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=messages, max_tokens=8, stream=True)
     pieces = [c.choices[0].delta.content for c in raw.parse() if c.choices and c.choices[0].delta.content]
     check(raw.headers.get("x-router-upstream") == "strong" and raw.headers.get("x-router-failover") == "1" and pieces,
           "with weak killed, a streamed router-1.0 request is answered by strong (failover)")
+    conversation = [{"role": "user", "content": f"Say hello. ({time.time()})"}]
+    raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=conversation, max_tokens=8)
+    check(raw.headers.get("x-router-failover") == "1" and raw.headers.get("x-router-session") == "new",
+          "a new conversation routed weak fails over to strong")
+    conversation += [raw.parse().choices[0].message, {"role": "user", "content": "Again."}]
+    raw = client.chat.completions.with_raw_response.create(model="router-1.0", messages=conversation, max_tokens=8)
+    check(raw.headers.get("x-router-route") == "strong" and raw.headers.get("x-router-failover") == "0"
+          and raw.headers.get("x-router-session") == "pinned", "... and its next turn goes to strong, where it was answered")
     print(f"openai_client_check: {checks} checks passed")
+
+
+def check_sessions(client):
+    """Session affinity through the client as applications use it: each turn appends the answer
+    object the client returned (or, streamed, the joined deltas) and the next user message."""
+    def turn(conversation, model, stream=False, **extra):
+        raw = client.chat.completions.with_raw_response.create(model=model, messages=conversation, max_tokens=8,
+                                                               stream=stream, **extra)
+        if stream:
+            text = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
+            conversation.append({"role": "assistant", "content": text})
+        else:
+            conversation.append(raw.parse().choices[0].message)
+        return raw.headers.get("x-router-route"), raw.headers.get("x-router-session")
+
+    conversation = [{"role": "user", "content": f"Derive the quadratic formula. ({time.time()})"}]
+    check(turn(conversation, "router-0.0") == ("strong", "new"), "a conversation starts on strong (new session)")
+    conversation.append({"role": "user", "content": "Thanks!"})
+    check(turn(conversation, "router-1.0", stream=True) == ("strong", "pinned"), "a trivial follow-up stays strong (streamed)")
+    conversation.append({"role": "user", "content": "ok"})
+    check(turn(conversation, "router-1.0") == ("strong", "pinned"), "... and the turn after the streamed answer too")
+
+    conversation = [{"role": "user", "content": f"hi ({time.time()})"}]
+    check(turn(conversation, "router-1.0") == ("weak", "new"), "another conversation starts on weak")
+    conversation.append({"role": "user", "content": "Prove that there are infinitely many primes."})
+    check(turn(conversation, "router-0.0") == ("strong", "upgraded"), "a hard follow-up moves it to strong")
+    conversation.append({"role": "user", "content": "thanks"})
+    check(turn(conversation, "router-1.0") == ("strong", "pinned"), "... where it stays")
+
+    name = f"check-{time.time()}"
+    check(turn([{"role": "user", "content": "Design a cache."}], "router-0.0", extra_headers={"X-Session-Id": name})
+          == ("strong", "new"), "X-Session-Id names a session")
+    check(turn([{"role": "user", "content": "hi"}], "router-1.0", extra_headers={"X-Session-Id": name})
+          == ("strong", "pinned"), "... which other messages with the same id stay in")
+    check(turn([{"role": "user", "content": "hi"}], "router-1.0", extra_headers={"X-Session-Id": "new"})
+          == ("weak", "new"), "X-Session-Id: new routes afresh")
+    user = f"user-{time.time()}"
+    check(turn([{"role": "user", "content": "Prove it."}], "router-0.0", user=user) == ("strong", "new")
+          and turn([{"role": "user", "content": "hi"}], "router-1.0", user=user) == ("strong", "pinned"),
+          "the request's user names a session too")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,13 @@ struct ServeCommand: CLICommand {
     static let verdictCacheTTL = CommandOption.integer(
         "verdict-cache-ttl", "S", in: 1...31_536_000, default: .value(String(ServerOptions.defaultVerdictCacheTimeToLive.components.seconds)),
         help: "seconds a cached distribution answers repeats")
+    static let sessions = CommandOption.integer(
+        "sessions", in: 0...10_000_000, default: .value(String(ServerOptions.defaultSessions)),
+        help: "conversations whose tier is kept (session affinity, ~200 bytes each); 0 turns affinity off")
+    static let sessionTTL = CommandOption.integer(
+        "session-ttl", "S", in: 1...31_536_000, default: .value(String(ServerOptions.defaultSessionTimeToLive.components.seconds)),
+        help: "seconds a session is kept after its last turn; later turns are routed afresh")
+
     static let record = CommandOption.text(
         "record", "DIR", help: "append one JSON line per answered request to files in DIR (created 0700; see RECORDING)")
     static let recordMaxMB = CommandOption.integer(
@@ -68,7 +75,7 @@ struct ServeCommand: CLICommand {
 
         ENDPOINTS:
           POST /v1/route        {"query": "..."} or {"messages": [chat messages]}, optional
-                                "threshold" and "timeout_ms" -> the verdict `route` prints
+                                "threshold", "timeout_ms" and "session_id" -> the verdict `route` prints
                                 ("cached": true when it came from the verdict cache)
           POST /v1/route/batch  {"queries": [...]} -> {"verdicts": [...]} in order
           GET  /healthz         200 {"status":"ok"} when ready, 503 while loading
@@ -119,6 +126,18 @@ struct ServeCommand: CLICommand {
         tier whose bound is above the query's strong win rate answers; a fallback, or a query out
         of distribution under ood_route strong or weak, goes to the largest or the smallest tier.
 
+        SESSIONS: a conversation stays on the tier that answered it so far (--sessions, --session-ttl).
+        The proxy finds a conversation by X-Session-Id, else the request's "user", else the SHA-256 of
+        its earlier messages (all but the newest user or tool messages), which it stored with the
+        tier after relaying the previous answer; only digests are kept. A user turn moves the
+        session up when its strong win rate passes the session tier's bound by the config's
+        session_upgrade_margin (default 0.1), down only with session_allow_downgrade; a tool result
+        goes to the tier that issued the call; after a failover the session continues where it was
+        answered. X-Session-Id: new routes a turn afresh. /v1/route: name the session with
+        X-Session-Id or "session_id"; the verdict adds "session" and "session_tier". The answer's
+        X-Router-Session says new, pinned, upgraded, downgraded or tool; /metrics:
+        causal_router_session_decisions_total{decision}, causal_router_sessions.
+
         RECORDING (off by default): --record DIR appends one JSON line per answered request (/v1/route,
         each query of /v1/route/batch, proxied completions) to DIR/records-<UTC time>-<n>.jsonl, files
         0600 in a folder created 0700; a new file once one passes --record-max-mb; at start the
@@ -155,7 +174,7 @@ struct ServeCommand: CLICommand {
                   EngineOptions.maxQueue.defaulting(to: .value("256")).explained(
                       "queries waiting beyond those being decoded; more are answered with an \"overloaded\" fallback"),
                   timeoutMs, maxBody, idleTimeout, headerTimeout, bodyTimeout, maxConnections, workers, apiKeyFile,
-                  allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL,
+                  allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL, sessions, sessionTTL,
                   record, recordMaxMB, recordAnswers, shadowRate, shadowMaxInflight]
             + ModelOptions.options(contextPer: "request"))
 
@@ -189,6 +208,8 @@ struct ServeCommand: CLICommand {
         options.publicMetrics = parsed.flag(Self.publicMetrics)
         options.verdictCacheEntries = parsed.integer(Self.verdictCache) ?? options.verdictCacheEntries
         options.verdictCacheTimeToLive = parsed.integer(Self.verdictCacheTTL).map { .seconds($0) } ?? options.verdictCacheTimeToLive
+        options.sessions = parsed.integer(Self.sessions) ?? options.sessions
+        options.sessionTimeToLive = parsed.integer(Self.sessionTTL).map { .seconds($0) } ?? options.sessionTimeToLive
         upstreamsPath = parsed.value(Self.upstreams)
         if let directory = parsed.value(Self.record) {
             guard !directory.isEmpty else { throw Self.usage("--record needs a folder") }

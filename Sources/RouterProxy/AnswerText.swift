@@ -1,19 +1,13 @@
 import Foundation
 
-/// The answer's text in an OpenAI-compatible completion, for `serve --record-answers`: the first
-/// choice's `message.content` (chat) or `text` (completions) of a whole answer, and the
-/// `delta.content` or `text` piece of a streamed event.
+/// The answer's text in a whole OpenAI-compatible completion, for `serve --record-answers`: the
+/// first choice's `message.content` (chat) or `text` (completions). A streamed answer's text is
+/// put together by `StreamedAnswer`.
 enum AnswerText {
     /// The text of a whole answer's body; nil when it holds none.
     static func ofAnswer(_ body: [UInt8]) -> String? {
         guard let choice = firstChoice(body) else { return nil }
         return ((choice["message"] as? [String: Any])?["content"] as? String) ?? (choice["text"] as? String)
-    }
-
-    /// The piece of text one streamed event (its `data:` payload) adds; nil when it adds none.
-    static func ofEvent(_ payload: [UInt8]) -> String? {
-        guard let choice = firstChoice(payload) else { return nil }
-        return ((choice["delta"] as? [String: Any])?["content"] as? String) ?? (choice["text"] as? String)
     }
 
     private static func firstChoice(_ json: [UInt8]) -> [String: Any]? {

@@ -6,8 +6,9 @@ import RouterServer
 /// Where a completion is routed, forwarded and failed over: the verdict picks the first tier
 /// (`TierChoice`), a tier that fails before anything reached the client is tried once more on
 /// its failover tier (`UpstreamConfig.failoverIndex`), each behind its circuit breaker; a
-/// streamed answer is relayed as it arrives. With `--record`, the exchange is recorded once the
-/// client has its answer (OpenAIProxy+Recording), and a sampled share is shadowed first.
+/// streamed answer is relayed as it arrives. A conversation keeps its tier (session affinity,
+/// OpenAIProxy+Sessions). With `--record`, the exchange is recorded once the client has its
+/// answer (OpenAIProxy+Recording), and a sampled share is shadowed first.
 extension OpenAIProxy {
     /// Answers one completion request through `writer`.
     func forward(_ request: HTTPRequest, kind: ProxiedCompletion.Kind, writer: HTTPResponseWriter) {
@@ -18,6 +19,7 @@ extension OpenAIProxy {
         var attempts: [Int]
         var headers: RouterHeaders
         var query: String?
+        var session: ProxySession?
         do throws(ProxyError) {
             completion = try ProxiedCompletion(kind: kind, body: request.body)
             switch completion.choice {
@@ -29,9 +31,12 @@ extension OpenAIProxy {
                 } catch {
                     throw .invalidRequest(error.message)
                 }
-                let first = upstreams.tierChoice.tierIndex(for: decision.verdict)
+                let (first, verdict, routedSession) = try routeSession(completion, request: request, verdict: decision.verdict,
+                                                                      freshTier: upstreams.tierChoice.tierIndex(for: decision.verdict),
+                                                                      upstreams: upstreams)
+                session = routedSession
                 attempts = [first, upstreams.failoverIndex(after: first)]
-                headers = RouterHeaders(requestID: id, route: upstreams.tiers[first].name, verdict: decision.verdict)
+                headers = RouterHeaders(requestID: id, route: upstreams.tiers[first].name, verdict: verdict)
                 query = decision.query
             case .named(let model):
                 guard let index = upstreams.tierIndex(servingModel: model) else { throw .unknownModel(model) }
@@ -52,7 +57,7 @@ extension OpenAIProxy {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
             switch attempt(completion, request: request, tier: index, of: table, headers: headers, failover: number > 0,
-                           assemblesText: recorder?.options.answers == true, writer: writer) {
+                           assemblesText: recorder?.options.answers == true, session: session, writer: writer) {
             case .answered(let answer):
                 exchange.answered = (index, answer)
                 exchange.failover = number > 0
@@ -80,7 +85,8 @@ extension OpenAIProxy {
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
     private func attempt(_ completion: ProxiedCompletion, request http: HTTPRequest, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, assemblesText: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+                         headers: RouterHeaders, failover: Bool, assemblesText: Bool, session: ProxySession?,
+                         writer: HTTPResponseWriter) -> AttemptResult {
         let path = http.path
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
@@ -93,9 +99,15 @@ extension OpenAIProxy {
                                       body: completion.upstreamBody(model: tier.upstream.model),
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
                                       timeouts: upstreams.timeouts)
-        var scanner = ServerSentEventScanner()
-        scanner.assemblesText = assemblesText
+        var scanner = ServerSentEventScanner(assemblesAnswer: assemblesText || session != nil)
         var relaying = false
+        var pinned = false
+        /// Pins the session before the client can read the end of the answer and send its next turn.
+        func pin(_ answer: SessionMessage?) {
+            guard let session, !pinned else { return }
+            pinned = true
+            session.pin(answeredBy: tier.name, answer: answer, in: service.sessions)
+        }
         var relayedStatus = 0
         var firstByte: ContinuousClock.Instant?
         let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
@@ -115,6 +127,7 @@ extension OpenAIProxy {
             return .relay
         }, onChunk: { bytes in
             scanner.feed(bytes)
+            if scanner.sawDone { pin(scanner.answer?.message) }
             return writer.write(bytes)
         }, isAbandoned: { writer.isClientGone })
         let seconds = (ContinuousClock.now - started).milliseconds / 1000
@@ -128,14 +141,16 @@ extension OpenAIProxy {
             breaker.recordSuccess()
             if relaying {
                 recordUsage(scanner.usage, tier: tier, twoTier: upstreams.isTwoTier)
+                pin(scanner.answer?.message)
                 if !scanner.sawDone { writer.write(Array("data: [DONE]\n\n".utf8)) }
                 writer.finish()
-                return .answered(answer(status: reply.head.status, usage: scanner.usage, text: assemblesText ? scanner.text : nil,
+                return .answered(answer(status: reply.head.status, usage: scanner.usage, text: assemblesText ? scanner.answer?.text : nil,
                                         complete: true))
             }
             let usage = TokenUsage(json: reply.body)
             recordUsage(usage, tier: tier, twoTier: upstreams.isTwoTier)
             metrics.recordRequest(path: path, status: reply.head.status)
+            if session != nil && (200..<300).contains(reply.head.status) { pin(SessionMessage(completionBody: reply.body)) }
             writer.send(HTTPResponse(status: reply.head.status, contentType: reply.head.header("Content-Type") ?? "application/json",
                                      body: reply.body, extraHeaders: answerHeaders))
             // Read after the answer is on its way: recording adds nothing to the client's latency.
@@ -146,7 +161,7 @@ extension OpenAIProxy {
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.clientGone.metricLabel, seconds: seconds)
             breaker.recordAbandoned()
             writer.finish()
-            return .answered(answer(status: relaying ? relayedStatus : 499, usage: nil, text: assemblesText && relaying ? scanner.text : nil,
+            return .answered(answer(status: relaying ? relayedStatus : 499, usage: nil, text: assemblesText && relaying ? scanner.answer?.text : nil,
                                     complete: false))
         case .failure(let failure):
             metrics.recordUpstream(tier.name, outcome: failure.metricLabel, seconds: seconds)
@@ -158,7 +173,7 @@ extension OpenAIProxy {
             ]))])
             writer.write(Array("data: \(event.serialized)\n\n".utf8))
             writer.finish()
-            return .answered(answer(status: relayedStatus, usage: scanner.usage, text: assemblesText ? scanner.text : nil, complete: false))
+            return .answered(answer(status: relayedStatus, usage: scanner.usage, text: assemblesText ? scanner.answer?.text : nil, complete: false))
         }
     }
 

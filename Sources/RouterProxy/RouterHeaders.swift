@@ -4,7 +4,8 @@ import RouterServer
 
 /// The `X-Router-*` headers on every proxied answer: the routed tier, who answered, whether it
 /// failed over, and the scored label and strong win rate (`none` for a fallback or a named model);
-/// `X-Router-Cached: 1` when the distribution came from the verdict cache.
+/// `X-Router-Cached: 1` when the distribution came from the verdict cache; `X-Router-Session`
+/// what session affinity did (`new`, `pinned`, `upgraded`, `downgraded`, `tool`).
 struct RouterHeaders {
     /// `X-Router-Request-Id` (`RequestID`).
     var requestID: String
@@ -23,6 +24,9 @@ struct RouterHeaders {
         ]
         if verdict?.cached == true {
             fields.append(("X-Router-Cached", "1"))
+        }
+        if let session = verdict?.session {
+            fields.append(("X-Router-Session", session.rawValue))
         }
         if let reason = verdict?.fallbackReason {
             fields.append(("X-Router-Fallback", reason.category))

@@ -2,16 +2,20 @@ import Foundation
 
 /// Watches a relayed server-sent event stream without holding it: keeps only the unfinished
 /// line, notes `data: [DONE]` and the token usage an upstream reports in its events, and with
-/// `assemblesText` puts the answer's text together from the events' deltas (`--record-answers`).
+/// `assemblesAnswer` puts the answer together from the deltas (`StreamedAnswer`: session
+/// affinity links the next turn to it, `--record-answers` stores its text).
 struct ServerSentEventScanner {
-    /// Whether `text` is assembled (reading every event's JSON costs time only recording needs).
-    var assemblesText = false
-    /// The answer's text so far (`assemblesText`).
-    private(set) var text = ""
     private var partial: [UInt8] = []
     private(set) var sawDone = false
     private(set) var sawEvent = false
     private(set) var usage: TokenUsage?
+    /// The answer so far; nil unless assembled (reading every event's JSON costs time only
+    /// sessions and recording need).
+    private(set) var answer: StreamedAnswer?
+
+    init(assemblesAnswer: Bool = false) {
+        answer = assemblesAnswer ? StreamedAnswer() : nil
+    }
 
     mutating func feed(_ bytes: [UInt8]) {
         var start = bytes.startIndex
@@ -35,7 +39,7 @@ struct ServerSentEventScanner {
             sawDone = true
         } else {
             if payload.contains("\"usage\""), let found = TokenUsage(json: Array(payload.utf8)) { usage = found }
-            if assemblesText, let piece = AnswerText.ofEvent(Array(payload.utf8)) { self.text += piece }
+            answer?.add(payload)
         }
     }
 }

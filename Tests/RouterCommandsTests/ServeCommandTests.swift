@@ -47,6 +47,13 @@ import Testing
         try expectOneLineFailure(["--port", "0", "--verdict-cache-ttl", "0"], mentioning: ["--verdict-cache-ttl"], status: 2)
     }
 
+    @Test func badSessionOptionsAreRefused() throws {
+        try expectOneLineFailure(["--port", "0", "--sessions", "-1"], mentioning: ["--sessions", "0...10000000"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--session-ttl", "0"], mentioning: ["--session-ttl"], status: 2)
+        let config = try CLIHarness.temporaryFile("router.json", contents: #"{"session_upgrade_margin": 2}"#)
+        try expectOneLineFailure(["--port", "0", "--config", config], mentioning: ["session_upgrade_margin", "between 0 and 1"])
+    }
+
     /// The libraries a running `serve` has mapped, read once it says it listens (the loader maps
     /// every needed library before `main`); the server is stopped after.
     func mappedLibraries(_ arguments: [String]) throws -> String {

@@ -37,10 +37,10 @@ enum ProxyFixture {
         try upstreamPair.get()
     }
 
-    /// A proxy over the shared service with an upstreams file's text, listening on a free port.
-    static func proxy(_ upstreamsJSON: String, environment: [String: String] = [:]) throws -> RunningProxy {
+    /// A proxy over the shared service (or `service`) with an upstreams file's text, listening on a free port.
+    static func proxy(_ upstreamsJSON: String, environment: [String: String] = [:], service: RouterService? = nil) throws -> RunningProxy {
         let config = try UpstreamConfig.parse(Data(upstreamsJSON.utf8), path: "test", environment: environment)
-        let proxy = OpenAIProxy(service: try service(), upstreams: config)
+        let proxy = OpenAIProxy(service: try service ?? Self.service(), upstreams: config)
         var limits = HTTPServerLimits()
         limits.idleTimeoutMs = 30_000
         let server = try HTTPServer(address: .tcp(host: "127.0.0.1", port: 0), handler: proxy, limits: limits)

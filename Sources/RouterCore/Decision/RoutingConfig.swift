@@ -14,6 +14,8 @@ public struct RoutingConfig: Equatable, Sendable {
     public var oodRoute: OutOfDistributionRoute = .strong
     /// What each model costs, for `calibrate`'s savings estimate (optional).
     public var prices: ModelPrices?
+    /// Session affinity's rule (`session_upgrade_margin`, `session_allow_downgrade`).
+    public var sessionPolicy = SessionPolicy()
 
     public static let defaultStrongModel = "gpt-4-1106-preview"
     public static let defaultWeakModel = "mixtral-8x7b-instruct-v0.1"
@@ -32,7 +34,8 @@ public struct RoutingConfig: Equatable, Sendable {
 
     public static let keys = ["strong_model", "weak_model", "threshold", "fallback_route", "ood_route",
                               "strong_price_per_request", "weak_price_per_request",
-                              "strong_price_per_1k_tokens", "weak_price_per_1k_tokens"]
+                              "strong_price_per_1k_tokens", "weak_price_per_1k_tokens",
+                              "session_upgrade_margin", "session_allow_downgrade"]
     /// The proxy's upstream keys (`serve` reads them; see RouterProxy's UpstreamConfig), allowed here too.
     public static let upstreamKeys = ["strong", "weak", "tiers", "timeouts", "breaker"]
 
@@ -62,7 +65,9 @@ public struct RoutingConfig: Equatable, Sendable {
         } catch let DecodingError.typeMismatch(_, context) {
             let key = context.codingPath.first?.stringValue ?? "?"
             let expected = key == "threshold" ? "a number between 0 and 1" : key == "fallback_route" ? "\"strong\" or \"weak\""
-                : key == "ood_route" ? "\"strong\", \"weak\" or \"model\"" : "a string"
+                : key == "ood_route" ? "\"strong\", \"weak\" or \"model\""
+                : key == "session_upgrade_margin" ? "a number between 0 and 1" : key == "session_allow_downgrade" ? "true or false"
+                : "a string"
             throw .configInvalid(path: path, reason: "\"\(key)\" must be \(expected)")
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.first?.stringValue == "fallback_route" {
             throw .configInvalid(path: path, reason: "\"fallback_route\" must be \"strong\" or \"weak\"")
@@ -85,6 +90,11 @@ public struct RoutingConfig: Equatable, Sendable {
                                        threshold: threshold, fallbackRoute: file.fallback_route ?? .strong)
         config.oodRoute = file.ood_route ?? .strong
         config.prices = try ModelPrices(file: file, path: path)
+        let margin = file.session_upgrade_margin ?? SessionPolicy.defaultUpgradeMargin
+        guard (0...1).contains(margin) else {
+            throw .configInvalid(path: path, reason: "\"session_upgrade_margin\" must be between 0 and 1, got \(margin)")
+        }
+        config.sessionPolicy = SessionPolicy(upgradeMargin: margin, allowDowngrade: file.session_allow_downgrade ?? false)
         return config
     }
 
@@ -99,5 +109,7 @@ public struct RoutingConfig: Equatable, Sendable {
         var weak_price_per_request: Double?
         var strong_price_per_1k_tokens: Double?
         var weak_price_per_1k_tokens: Double?
+        var session_upgrade_margin: Double?
+        var session_allow_downgrade: Bool?
     }
 }

@@ -20,6 +20,10 @@ public struct Verdict: Equatable, Sendable {
     /// The SHA-256 of that head's file (nil: zero-shot, or a head made in memory).
     public var headSHA256: String?
     public var latencyMs: Double
+    /// What session affinity did (nil: the request named no session, or affinity is off).
+    public var session: SessionOutcome?
+    /// The tier the session is on after this turn (nil without a session).
+    public var sessionTier: String?
 
     public init(model: String, route: Route, rule: RouteRule, scored: ScoredQuery?, cached: Bool,
                 threshold: Double, template: String, head: String?, headSHA256: String? = nil, latencyMs: Double) {
@@ -71,6 +75,10 @@ public struct Verdict: Equatable, Sendable {
             ("cached", .bool(cached)),
         ]
         if let fallbackReason { fields.append(("reason", .string(fallbackReason.description))) }
+        if let session {
+            fields.append(("session", .string(session.rawValue)))
+            fields.append(("session_tier", sessionTier.map(JSONValue.string) ?? .null))
+        }
         return .object(fields)
     }
 }

@@ -2,25 +2,36 @@ import Foundation
 import RouterCore
 
 /// The body of `POST /v1/route`: `{"query": "..."}` or `{"messages": [OpenAI chat messages]}`,
-/// with optional `"threshold"` (0...1) and `"timeout_ms"`. Other keys (an OpenAI request's
+/// with optional `"threshold"` (0...1), `"timeout_ms"` and `"session_id"` (session affinity). Other keys (an OpenAI request's
 /// `model`, `temperature`, ...) are ignored, so an application can send its chat request as is.
 struct RouteRequestBody: Decodable {
     var query: String?
     var messages: [ChatMessageBody]?
     var threshold: Double?
     var timeoutMs: Double?
+    /// The session this query belongs to (the `X-Session-Id` header wins over it).
+    var sessionId: String?
 
     enum CodingKeys: String, CodingKey {
         case query, messages, threshold
         case timeoutMs = "timeout_ms"
+        case sessionId = "session_id"
     }
 
     /// One chat message; `content` is a string or a list of parts whose text parts are joined.
     struct ChatMessageBody: Decodable {
         var role: String
         var content: String
+        /// An assistant message that calls tools (its `tool_calls` is a non-empty list).
+        var callsTools = false
 
-        enum CodingKeys: String, CodingKey { case role, content }
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+
+        /// Only whether there are calls is read; their shape is the upstream's business.
+        private struct AnyCall: Decodable {}
 
         struct Part: Decodable {
             var type: String?
@@ -40,6 +51,7 @@ struct RouteRequestBody: Decodable {
                 throw DecodingError.typeMismatch(String.self, .init(codingPath: container.codingPath + [CodingKeys.content],
                                                                     debugDescription: "content must be a string or a list of text parts"))
             }
+            callsTools = !((try? container.decodeIfPresent([AnyCall].self, forKey: .toolCalls)) ?? nil ?? []).isEmpty
         }
     }
 
@@ -61,8 +73,18 @@ struct RouteRequestBody: Decodable {
         }
     }
 
+    /// The kind of turn for session affinity: a tool result when the last message is one
+    /// (`role: tool`) or an assistant message calling tools.
+    var sessionTurn: SessionTurn {
+        guard let last = messages?.last else { return .user }
+        return last.role == "tool" || (last.role == "assistant" && last.callsTools) ? .toolResult : .user
+    }
+
     /// Checks the optional fields.
     func validate() throws(RequestError) {
+        if let sessionId, let problem = SessionName.problem(sessionId) {
+            throw RequestError("\"session_id\" \(problem)")
+        }
         if let threshold, !(0...1).contains(threshold) {
             throw RequestError("\"threshold\" must be between 0 and 1")
         }

@@ -56,12 +56,15 @@ public final class RouterApplication: Sendable {
                 throw .recording(error)
             }
         }
-        service = RouterService(settings: ServiceSettings(
+        var settings = ServiceSettings(
             config: config, defaultTimeoutMs: options.defaultTimeoutMs, modelPath: modelPath,
             templateName: template.name, engine: engineSettings, limits: options.limits,
             authenticator: authenticator, publicMetrics: options.publicMetrics,
             verdictCacheEntries: options.verdictCacheEntries, verdictCacheTimeToLive: options.verdictCacheTimeToLive,
-            recorder: recorder))
+            recorder: recorder)
+        settings.sessions = options.sessions
+        settings.sessionTimeToLive = options.sessionTimeToLive
+        service = RouterService(settings: settings)
         do {
             server = try HTTPServer(address: options.address, handler: handler(service), limits: options.limits)
         } catch {

@@ -34,15 +34,16 @@ extension RouterService {
         let request = try RouteRequestBody.decodeChecked(http.body)
         let scored = try verdicts(for: [request], threshold: request.threshold, timeoutMs: request.timeoutMs, engine: engine,
                                   receivedAt: http.receivedAt)[0]
+        let verdict = try applyingSession(to: scored.verdict, request: request, http: http)
         if let recorder = settings.recorder {
             var record = RequestRecord(id: id, request: http, status: 200)
             record.query = scored.query
             record.body = http.body
-            record.verdict = scored.verdict
-            record.latency.scoringMs = scored.verdict.latencyMs
+            record.verdict = verdict
+            record.latency.scoringMs = verdict.latencyMs
             recorder.submit(record)
         }
-        return .json(200, scored.verdict.json.serialized)
+        return .json(200, verdict.json.serialized)
     }
 
     /// `POST /v1/route/batch`: a verdict for each query, in order (with `--record`, a record each,

@@ -28,6 +28,9 @@ public final class RouterService: HTTPHandler {
     /// Distributions of recently scored queries; kept across config reloads (they do not depend
     /// on the config; the model, template and head are fixed for the service's life).
     let verdictCache: VerdictCache
+    /// The tier of each recent conversation (session affinity, the proxy's and `/v1/route`'s);
+    /// kept across config reloads.
+    public let sessions: SessionStore
     /// The routing config in force; replaced whole by `replaceConfig` (SIGHUP). A request reads it
     /// once, so one being answered during a reload keeps the config it started with.
     private let liveConfig: Lock<RoutingConfig>
@@ -40,6 +43,7 @@ public final class RouterService: HTTPHandler {
         self.liveConfig = Lock(settings.config)
         self.liveHead = Lock(settings.engine.head)
         self.verdictCache = VerdictCache(capacity: settings.verdictCacheEntries, timeToLive: settings.verdictCacheTimeToLive)
+        self.sessions = SessionStore(capacity: settings.sessions, timeToLive: settings.sessionTimeToLive)
         ownRoutes.withLock { $0 = routes() }
     }
 
@@ -199,7 +203,7 @@ public final class RouterService: HTTPHandler {
     private func metricsText(extending serviceExtension: ServiceExtension?) -> HTTPResponse {
         let text = metrics.render(engine: engine, ready: engine != nil, server: serverStatistics.withLock { $0 }?(),
                                   verdictCache: verdictCache.statistics)
-            + (settings.recorder?.metricsText() ?? "") + (serviceExtension?.metricsText() ?? "")
+            + sessions.metricsText + (settings.recorder?.metricsText() ?? "") + (serviceExtension?.metricsText() ?? "")
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))
     }
 
@@ -215,6 +219,8 @@ public final class RouterService: HTTPHandler {
             ("threshold", .number(c.threshold)),
             ("fallback_route", .string(c.fallbackRoute.rawValue)),
             ("ood_route", .string(c.oodRoute.rawValue)),
+            ("session_upgrade_margin", .number(c.sessionPolicy.upgradeMargin)),
+            ("session_allow_downgrade", .bool(c.sessionPolicy.allowDowngrade)),
             ("fallback_model", .string(c.model(for: c.fallbackRoute))),
             ("limits", .object([
                 ("parallel", .int(settings.engine.parallel)),
@@ -226,6 +232,8 @@ public final class RouterService: HTTPHandler {
                 ("max_batch_queries", .int(BatchRequestBody.maxQueries)),
                 ("verdict_cache_entries", .int(verdictCache.capacity)),
                 ("verdict_cache_ttl_s", .number(Double(verdictCache.timeToLive.components.seconds))),
+                ("sessions", .int(sessions.capacity)),
+                ("session_ttl_s", .number(Double(sessions.timeToLive.components.seconds))),
             ])),
             ("authentication", .string(settings.authenticator == nil ? "none" : "bearer")),
             ("public_metrics", .bool(settings.authenticator == nil || settings.publicMetrics)),

@@ -20,9 +20,14 @@ public struct ServerOptions: Sendable {
     public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
     /// Where and what `--record` writes; nil: no recording (the default).
     public var recording: RecordingOptions?
+    /// Sessions kept for session affinity (`--sessions`; 0: off) and their idle lifetime (`--session-ttl`).
+    public var sessions = ServerOptions.defaultSessions
+    public var sessionTimeToLive = ServerOptions.defaultSessionTimeToLive
 
     public static let defaultVerdictCacheEntries = 10_000
     public static let defaultVerdictCacheTimeToLive = Duration.seconds(600)
+    public static let defaultSessions = 10_000
+    public static let defaultSessionTimeToLive = Duration.seconds(1800)
 
     public init() {}
 }

@@ -22,6 +22,9 @@ public struct ServiceSettings: Sendable {
     public var verdictCacheTimeToLive = ServerOptions.defaultVerdictCacheTimeToLive
     /// Where answered requests are recorded (`--record`); nil: they are not.
     public var recorder: RecordWriter?
+    /// Sessions kept for session affinity (0: affinity off) and how long one lasts after its last turn.
+    public var sessions = ServerOptions.defaultSessions
+    public var sessionTimeToLive = ServerOptions.defaultSessionTimeToLive
 
     public init(config: RoutingConfig, defaultTimeoutMs: Int = 2000, modelPath: String, templateName: String,
                 engine: ScoringEngineSettings, limits: HTTPServerLimits, authenticator: APIKeyAuthenticator? = nil,

@@ -34,6 +34,17 @@ struct ExpiringLRU<Key: Hashable, Value> {
     /// Entries held now (expired ones not yet dropped included).
     var count: Int { slotOfKey.count }
 
+    /// Bytes the map's own storage takes now: its slot array and free list at their capacity,
+    /// and the key-to-slot table at its capacity (a key and an index per bucket, plus the
+    /// table's one bit of occupancy). What keys and values point to outside themselves (a long
+    /// string's buffer) is not counted.
+    var storageBytes: Int {
+        // A Dictionary's capacity is 3/4 of its buckets (its maximum load factor).
+        let buckets = slotOfKey.capacity * 4 / 3 + 1
+        return slots.capacity * MemoryLayout<Node?>.stride + freeSlots.capacity * MemoryLayout<Int>.stride
+            + buckets * (MemoryLayout<Key>.stride + MemoryLayout<Int>.stride) + buckets / 8
+    }
+
     /// The keys from the most to the least recently used (for tests).
     var keysByRecency: [Key] {
         var keys: [Key] = []
