@@ -40,11 +40,13 @@ extension OpenAIProxy {
         }
 
         var failures: [(tier: String, failure: String)] = []
+        // total_ms bounds the whole answer: a failover attempt gets only what is left of it.
+        let deadline = ContinuousClock.now + .milliseconds(upstreams.timeouts.totalMs)
         for (number, index) in attempts.enumerated() {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
             switch attempt(completion, path: request.path, tier: index, of: table, headers: headers, failover: number > 0,
-                           writer: writer) {
+                           deadline: deadline, writer: writer) {
             case .answered:
                 return
             case .failed(let failure):
@@ -66,10 +68,15 @@ extension OpenAIProxy {
     /// One try on one tier. A streamed answer is relayed as it arrives once the upstream's
     /// status says it is no failure; after that the attempt always counts as answered.
     private func attempt(_ completion: ProxiedCompletion, path: String, tier index: Int, of table: ProxyRoutingTable,
-                         headers: RouterHeaders, failover: Bool, writer: HTTPResponseWriter) -> AttemptResult {
+                         headers: RouterHeaders, failover: Bool, deadline: ContinuousClock.Instant,
+                         writer: HTTPResponseWriter) -> AttemptResult {
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
         let breaker = table.breakers[index]
+        guard let timeouts = upstreams.timeouts.remaining(until: deadline) else {
+            metrics.recordUpstream(tier.name, outcome: UpstreamFailure.totalTimeout.metricLabel, seconds: nil)
+            return .failed(UpstreamFailure.totalTimeout.description)
+        }
         guard breaker.admit() else {
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.circuitOpen.metricLabel, seconds: nil)
             return .failed(UpstreamFailure.circuitOpen.description)
@@ -77,7 +84,7 @@ extension OpenAIProxy {
         let request = UpstreamRequest(url: tier.upstream.url(completion.kind.upstreamPath),
                                       body: completion.upstreamBody(model: tier.upstream.model),
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
-                                      timeouts: upstreams.timeouts)
+                                      timeouts: timeouts)
         var scanner = ServerSentEventScanner()
         var relaying = false
         let answerHeaders = headers.fields(upstream: tier.name, failover: failover)
