@@ -104,7 +104,7 @@ struct ProxyFailoverTests {
         }
     }
 
-    /// total_ms bounds the whole answer, failover included (found by Benchmarks/proxy_soak.py's
+    /// total_ms bounds the whole answer, failover included (found writing Benchmarks/proxy_soak.py's
     /// deadline check): with both upstreams hanging, the failover attempt gets only what is left,
     /// so the 502 comes at total_ms, not at twice first_byte_ms.
     @Test func failoverGetsOnlyWhatIsLeftOfTotalMs() throws {
