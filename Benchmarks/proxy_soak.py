@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import cli
+from benchlib import cli, metrics
 from benchlib.data import test_prompts
 from benchlib.paths import ARENA_HARD, GSM8K, relative, router_binary
 from benchlib.process import Server, ServerError, free_port, raise_open_files_limit, request
@@ -112,6 +112,18 @@ async def soak(args, port, pid, tiers, result):
     await asyncio.to_thread(runner.finish, 180)
     stop.set()
     await sampling
+    # Breakers that opened on the last failures close when a request probes them after their
+    # cool-down: one request at a time to each tier until both are closed (or a minute passed).
+    probes, until = 0, time.monotonic() + 60
+    while time.monotonic() < until:
+        state = await asyncio.to_thread(breakers, port)
+        if state and all(s == "closed" for s in state.values()):
+            break
+        for model in ("router-0.0", "router-1.0"):
+            probes += 1
+            await clients.probe(model, probes)
+        await asyncio.sleep(1)
+    result["end_probes"] = probes
     result["client_task_failures"] = [repr(f) for f in failures]
     result["fault_errors"] = runner.errors
     result["windows"] = runner.windows
@@ -123,8 +135,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=600, help="length of the run with faults (default 600)")
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
     parser.add_argument("--max-tokens", type=int, default=4, help="max_tokens of each request (default 4)")
-    parser.add_argument("--pause", type=float, default=10.0,
-                        help="mean pause between a client's requests, s (default 10: two 1-thread upstreams on 2 shared cores)")
+    parser.add_argument("--pause", type=float, default=15.0,
+                        help="mean pause between a client's requests, s (default 15: two 1-thread upstreams on 2 shared cores)")
     parser.add_argument("--timeout-ms", type=int, default=2000, help="serve --timeout-ms, the scoring deadline (default 2000)")
     parser.add_argument("--warmup", type=int, default=20, help="seconds of traffic without faults before the idle sample")
     parser.add_argument("--sample-every", type=float, default=5, help="seconds between RSS/descriptor/breaker samples")
@@ -168,6 +180,9 @@ def main():
         try:
             result["breakers_end"] = breakers(port)
             result["healthz_end"] = request(port, "GET", "/healthz", timeout=10)[0]
+            result["metrics_end"] = {k: v for k, v in metrics.parse(request(port, "GET", "/metrics", timeout=10)[1].decode()).items()
+                                     if k.startswith(("causal_router_upstream_requests_total", "causal_router_upstream_failovers_total",
+                                                      "causal_router_upstream_breaker_opened_total"))}
         except OSError as error:
             result["breakers_end"], result["healthz_end"] = None, "error: %s" % error
         how, rc = router.stop(30)
@@ -216,7 +231,7 @@ def verdict(result):
         "none past the deadline": not a["past_deadline"],
         # Idle again: no client connection left, nothing else grown; the upstream pool within
         # its bound (each transfer's socketpair and at most one connection per tier).
-        "descriptors back to idle": bool(d0 and d1) and d1["clients"] == 0 and d1["other"] <= d0["other"]
+        "descriptors back to idle": bool(d0 and d1) and d1["clients"] == 0 and d1["other"] + d1["other_sockets"] <= d0["other"] + d0["other_sockets"]
         and d1["wakeup"] <= 2 * WORKERS and d1["upstream"] <= d1["wakeup"],
         "breakers closed at the end": bool(result.get("breakers_end")) and all(
             s == "closed" for s in result["breakers_end"].values()),

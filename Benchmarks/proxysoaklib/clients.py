@@ -181,6 +181,29 @@ class Clients:
             if api is not None:
                 await api.close()
 
+    async def probe(self, model, n):
+        """One plain request for `model` on a fresh connection, recorded like the clients' (id
+        "end-<n>"): after the run, a breaker that opened closes only when a request probes it."""
+        rid = "end-%d" % n
+        body = {**self.body(rid, random.Random(n), False), "model": model}
+        record = {"id": rid, "phase": "end", "client": "plain", "model": model, "stream": False, "start": time.time(),
+                  "end": None, "status": None, "upstream": None, "failover": None, "first_byte": None, "outcome": None,
+                  "detail": ""}
+        self.records[rid] = record
+        conn = RawConnection(self.port)
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self.raw_request(conn, body, record, hang_up=False), self.limit_s)
+        except asyncio.TimeoutError:
+            record["outcome"], record["detail"] = "client_timeout", "no answer within %.0f s" % self.limit_s
+        except Outcome as outcome:
+            record["outcome"], record["detail"] = outcome.outcome, outcome.detail
+        except Exception as error:  # noqa: BLE001
+            record["outcome"], record["detail"] = "client_error", repr(error)[:300]
+        finally:
+            conn.close()
+        record["end"], record["ms"] = time.time(), (time.monotonic() - started) * 1000
+
     async def raw_request(self, conn, body, record, hang_up):
         data = json.dumps(body).encode()
         await conn.ensure()

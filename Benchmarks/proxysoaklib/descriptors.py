@@ -19,16 +19,33 @@ def tcp_sockets(pid):
     return sockets
 
 
+def socket_inodes(pid, table):
+    """The socket inodes of /proc/PID/net/<table> (unix: column 7, udp: column 10)."""
+    column = 6 if table == "unix" else 9
+    inodes = set()
+    try:
+        with open("/proc/%d/net/%s" % (pid, table)) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if len(fields) > column:
+                    inodes.add(fields[column])
+    except OSError:
+        pass
+    return inodes
+
+
 def descriptor_kinds(pid, port, upstream_ports):
-    """{"clients", "upstream", "wakeup", "other"} counts: client connections to `port`,
-    connections to the upstreams (`upstream_ports`), non-TCP sockets (the transfers'
-    socketpairs), and everything else (files, the listener, eventfds, epoll); None when gone."""
-    counts = {"clients": 0, "upstream": 0, "wakeup": 0, "other": 0}
+    """{"clients", "upstream", "wakeup", "other", "other_sockets"} counts: client connections
+    to `port`, connections to the upstreams (`upstream_ports`), Unix sockets (the transfers'
+    socketpairs), everything else (files, the listener, eventfds, epoll), and sockets that are
+    neither TCP nor Unix; None when gone."""
+    counts = {"clients": 0, "upstream": 0, "wakeup": 0, "other": 0, "other_sockets": 0}
     try:
         names = os.listdir("/proc/%d/fd" % pid)
     except OSError:
         return None
     sockets = tcp_sockets(pid)
+    unix = socket_inodes(pid, "unix")
     for fd in names:
         try:
             target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
@@ -37,9 +54,10 @@ def descriptor_kinds(pid, port, upstream_ports):
         if not target.startswith("socket:["):
             counts["other"] += 1
             continue
-        tcp = sockets.get(target[8:-1])
+        inode = target[8:-1]
+        tcp = sockets.get(inode)
         if tcp is None:
-            counts["wakeup"] += 1
+            counts["wakeup" if inode in unix else "other_sockets"] += 1
         elif tcp[1] in upstream_ports:
             counts["upstream"] += 1
         elif tcp[0] == port and tcp[2] != "0A":   # 0A: the listening socket

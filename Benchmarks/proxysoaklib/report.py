@@ -50,20 +50,25 @@ def render(r):
         out.append("| %s | %d | %s | %s | %s |" % (label, s["n"], fmt(s["p50_ms"]), fmt(s["p95_ms"]), fmt(s["p99_ms"])))
     samples = r.get("samples", [])
     if samples:
-        out += ["", "Router process over the run (every sample):", "", "| t s | RSS MiB | descriptors | of them clients, upstream, wakeup, other | threads | breakers |",
+        out += ["", "Router process over the run (every sample):", "", "| t s | RSS MiB | descriptors | of them clients, upstream, wakeup, other, other sockets | threads | breakers |",
                 "|---:|---:|---:|---|---:|---|"]
         step = max(1, len(samples) // 24)
         for s in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []):
             b = s.get("breakers")
             d = s.get("descriptors") or {}
             out.append("| %s | %s | %s | %s | %s | %s |" % (s["t"], s.get("rss_mib"), s.get("fds"), ", ".join(
-                str(d.get(k, "—")) for k in ("clients", "upstream", "wakeup", "other")), s.get("threads"),
+                str(d.get(k, "—")) for k in ("clients", "upstream", "wakeup", "other", "other_sockets")), s.get("threads"),
                                                       ", ".join("%s %s" % kv for kv in sorted(b.items())) if isinstance(b, dict) else b))
     i0, i1 = r.get("idle_start") or {}, r.get("idle_end") or {}
     out += ["", "Idle after warm-up / idle at the end: RSS %s / %s MiB, descriptors %s / %s (%s / %s), threads %s / %s." % (
         i0.get("rss_mib"), i1.get("rss_mib"), i0.get("fds"), i1.get("fds"), kinds(i0), kinds(i1), i0.get("threads"),
         i1.get("threads"))]
-    out.append("End: breakers %s, /healthz %s, SIGTERM %s." % (r.get("breakers_end"), r.get("healthz_end"), r.get("sigterm")))
+    out.append("End: %d probe requests after the run (one at a time, until both breakers closed); breakers %s, /healthz %s, "
+               "SIGTERM %s." % (r.get("end_probes", 0), r.get("breakers_end"), r.get("healthz_end"), r.get("sigterm")))
+    m = r.get("metrics_end") or {}
+    if m:
+        out.append("The router's /metrics at the end: " + ", ".join(
+            "%s %d" % (k.replace("causal_router_", ""), v) for k, v in sorted(m.items())) + ".")
     out += ["", "| end check | |", "|---|---|"]
     for name, ok in r.get("checks", {}).items():
         out.append("| %s | %s |" % (name, "yes" if ok else "**no**"))

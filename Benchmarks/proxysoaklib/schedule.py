@@ -4,7 +4,8 @@ thread against the tiers (upstreams.Tier), each fault recorded as a window when 
 A cycle (durations for the 10-minute run; shorter runs scale them, with a floor):
 
   kill      SIGKILL one tier's llama-server, restart it on its port 10 s later
-  sigstop   SIGSTOP the other tier's llama-server for 10 s, then SIGCONT (a hang)
+  sigstop   SIGSTOP the other tier's llama-server for 25 s, then SIGCONT (a hang longer than
+            the soak's first_byte_ms, so requests on it fail over)
   slow      the first tier's relay waits 1 s before forwarding, for 30 s
   status429 the other tier's relay answers 429 (Retry-After: 2) for 15 s
   status5xx the first tier's relay answers 503 for 10 s
@@ -19,9 +20,9 @@ import time
 
 # (kind, which tier of the cycle: 0 first, 1 other, 2 both, seconds after the cycle's start,
 # duration) for the 10-minute run.
-CYCLE = [("kill", 0, 0, 10), ("sigstop", 1, 25, 10), ("slow", 0, 50, 30), ("status429", 1, 90, 15),
-         ("status5xx", 0, 115, 10), ("down", 0, 135, 60), ("both_down", 2, 205, 20)]
-CYCLE_S = 240
+CYCLE = [("kill", 0, 0, 10), ("sigstop", 1, 25, 25), ("slow", 0, 60, 30), ("status429", 1, 100, 15),
+         ("status5xx", 0, 125, 10), ("down", 0, 145, 60), ("both_down", 2, 215, 20)]
+CYCLE_S = 245
 MIN_DURATION_S = 3
 
 
