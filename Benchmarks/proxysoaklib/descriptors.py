@@ -1,7 +1,8 @@
 """The router's open descriptors by what they are (from /proc/PID/fd and /proc/PID/net/tcp*):
 the soak tells a leak from the upstream connection pool. Each pooled libcurl transfer holds a
-socketpair to wake its multi handle and up to one kept-alive connection per upstream; at most
---workers (32) transfers exist, since exchanges run on the worker threads."""
+socketpair to wake its multi handle and up to one kept-alive connection per upstream (live, or
+reset by the upstream and not yet noticed); at most --workers (32) transfers exist, since
+exchanges run on the worker threads."""
 import os
 
 
@@ -35,11 +36,13 @@ def socket_inodes(pid, table):
 
 
 def descriptor_kinds(pid, port, upstream_ports):
-    """{"clients", "upstream", "wakeup", "other", "other_sockets"} counts: client connections
+    """{"clients", "upstream", "wakeup", "other", "closed_sockets"} counts: client connections
     to `port`, connections to the upstreams (`upstream_ports`), Unix sockets (the transfers'
-    socketpairs), everything else (files, the listener, eventfds, epoll), and sockets that are
-    neither TCP nor Unix; None when gone."""
-    counts = {"clients": 0, "upstream": 0, "wakeup": 0, "other": 0, "other_sockets": 0}
+    socketpairs), everything else (files, the listener, eventfds, epoll), and sockets in no
+    table: TCP connections already gone (an upstream or its relay reset them) whose descriptor
+    libcurl's connection cache still holds until that transfer next talks to that upstream;
+    None when gone."""
+    counts = {"clients": 0, "upstream": 0, "wakeup": 0, "other": 0, "closed_sockets": 0}
     try:
         names = os.listdir("/proc/%d/fd" % pid)
     except OSError:
@@ -57,7 +60,7 @@ def descriptor_kinds(pid, port, upstream_ports):
         inode = target[8:-1]
         tcp = sockets.get(inode)
         if tcp is None:
-            counts["wakeup" if inode in unix else "other_sockets"] += 1
+            counts["wakeup" if inode in unix else "closed_sockets"] += 1
         elif tcp[1] in upstream_ports:
             counts["upstream"] += 1
         elif tcp[0] == port and tcp[2] != "0A":   # 0A: the listening socket

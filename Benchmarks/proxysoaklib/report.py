@@ -57,7 +57,7 @@ def render(r):
             b = s.get("breakers")
             d = s.get("descriptors") or {}
             out.append("| %s | %s | %s | %s | %s | %s |" % (s["t"], s.get("rss_mib"), s.get("fds"), ", ".join(
-                str(d.get(k, "—")) for k in ("clients", "upstream", "wakeup", "other", "other_sockets")), s.get("threads"),
+                str(d.get(k, "—")) for k in ("clients", "upstream", "wakeup", "other", "closed_sockets")), s.get("threads"),
                                                       ", ".join("%s %s" % kv for kv in sorted(b.items())) if isinstance(b, dict) else b))
     i0, i1 = r.get("idle_start") or {}, r.get("idle_end") or {}
     out += ["", "Idle after warm-up / idle at the end: RSS %s / %s MiB, descriptors %s / %s (%s / %s), threads %s / %s." % (
