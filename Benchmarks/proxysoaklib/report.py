@@ -50,7 +50,7 @@ def render(r):
         out.append("| %s | %d | %s | %s | %s |" % (label, s["n"], fmt(s["p50_ms"]), fmt(s["p95_ms"]), fmt(s["p99_ms"])))
     samples = r.get("samples", [])
     if samples:
-        out += ["", "Router process over the run (every sample):", "", "| t s | RSS MiB | descriptors | of them clients, upstream, wakeup, other, other sockets | threads | breakers |",
+        out += ["", "Router process over the run (every sample):", "", "| t s | RSS MiB | descriptors | of them clients, upstream, wakeup, other, closed sockets | threads | breakers |",
                 "|---:|---:|---:|---|---:|---|"]
         step = max(1, len(samples) // 24)
         for s in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []):
