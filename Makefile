@@ -25,11 +25,13 @@ route: build model
 	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
 
 ## test: build everything (llama-server too: the proxy tests' real upstreams), fetch the default
-## model and run all tests against it, then the official `openai` client against the proxy
+## model and run all tests against it, then the official `openai` client against the proxy, then
+## the proxy soak's accounting on made-up records (each rule flags what breaks it)
 test: llama model peer $(VENV_TEST)/.installed
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
 	$(VENV_TEST)/bin/python Tests/openai_client_check.py
+	python3 Tests/proxy_soak_accounting_check.py
 
 ## The test-only Python environment (git-ignored) with the official openai client.
 $(VENV_TEST)/.installed: | deps
