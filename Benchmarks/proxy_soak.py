@@ -152,7 +152,10 @@ def main():
         print("proxy-soak: no router binary at %s (swift build -c release)" % binary, file=sys.stderr)
         return 2
     raise_open_files_limit(args.clients * 4 + 256, "proxy-soak")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    def terminated(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, terminated)  # so the servers and relays this script started are stopped too
 
     log_dir = temporary_dir()
     result = {"seconds": args.seconds, "clients": args.clients, "max_tokens": args.max_tokens, "pause_s": args.pause,
