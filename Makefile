@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test test-sanitized bench bench-proxy learning-loop frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
+.PHONY: run route test test-sanitized bench bench-proxy learning-loop soak-proxy frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -25,11 +25,13 @@ route: build model
 	.build/release/causal-router route --model $(MODEL) "$(QUERY)"
 
 ## test: build everything (llama-server too: the proxy tests' real upstreams), fetch the default
-## model and run all tests against it, then the official `openai` client against the proxy
+## model and run all tests against it, then the official `openai` client against the proxy, then
+## the proxy soak's accounting on made-up records (each rule flags what breaks it)
 test: llama model peer $(VENV_TEST)/.installed
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build --no-parallel
 	$(VENV_TEST)/bin/python Tests/openai_client_check.py
+	python3 Tests/proxy_soak_accounting_check.py
 
 ## The test-only Python environment (git-ignored) with the official openai client.
 $(VENV_TEST)/.installed: | deps
@@ -59,6 +61,18 @@ learning-loop: build model peer
 bench-proxy: build model peer
 	python3 Benchmarks/proxy_overhead.py --write-docs
 	python3 Benchmarks/proxy_overhead.py --recording --phases 20 --phase-requests 80 --write-docs
+
+## soak-proxy: the proxy under fire (docs/reliability.md, "The proxy soak"): serve --upstreams in
+## front of two llama-server upstreams behind fault-injecting relays, 64 clients (raw HTTP and the
+## openai client, streamed and not, some hanging up) for SOAK_SECONDS (default 600) while the
+## upstreams are killed, stopped, slowed, answer 429s and 5xx, go down; exits 1 when a request is
+## unaccounted, answered twice, failed outside the documented rules or past its deadline, or the
+## end checks fail (descriptors, breakers, /healthz, SIGTERM); the summary is the last line.
+## SOAK_FLAGS="--json proxy-soak.json" for every request's record, --help for the rest
+SOAK_SECONDS ?= 600
+SOAK_FLAGS ?=
+soak-proxy: build model peer $(VENV_TEST)/.installed
+	$(VENV_TEST)/bin/python Benchmarks/proxy_soak.py --seconds $(SOAK_SECONDS) $(SOAK_FLAGS)
 
 ## bench: causal-router against llama-server (built from the same source) on the same model,
 ## queries and machine, on two workloads (GSM8K test questions, then the Arena-Hard chat

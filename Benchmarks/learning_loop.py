@@ -294,7 +294,9 @@ def part_loop(args, router, work, upstreams):
     shutil.copy(SHIPPED_HEAD, head)
     port = free_port()
     serve = Server("causal-router-serve", [router, "serve", "--port", str(port), "--upstreams", upstreams.path, "--head", head,
-                                           "--record", record_dir, "--record-answers", "--shadow-rate", "1"]).start()
+                                           "--record", record_dir, "--record-answers", "--shadow-rate", "1",
+                                           # a loaded 2-core machine must not turn verdicts into timeout fallbacks
+                                           "--timeout-ms", "120000"]).start()
     lines = []
     try:
         serve.wait_healthy(port, deadline_s=300)

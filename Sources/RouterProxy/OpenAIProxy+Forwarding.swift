@@ -53,11 +53,13 @@ extension OpenAIProxy {
         let recorder = service.settings.recorder
         var exchange = RecordedExchange(id: id, query: query, headers: headers, routed: attempts[0])
         var failures: [(tier: String, failure: String)] = []
+        // total_ms bounds the whole answer: a failover attempt gets only what is left of it.
+        let deadline = ContinuousClock.now + .milliseconds(upstreams.timeouts.totalMs)
         for (number, index) in attempts.enumerated() {
             let tier = upstreams.tiers[index]
             if number > 0 { metrics.recordFailover(from: upstreams.tiers[attempts[number - 1]].name, to: tier.name) }
             switch attempt(completion, request: request, tier: index, of: table, headers: headers, failover: number > 0,
-                           assemblesText: recorder?.options.answers == true, session: session, writer: writer) {
+                           assemblesText: recorder?.options.answers == true, session: session, deadline: deadline, writer: writer) {
             case .answered(let answer):
                 exchange.answered = (index, answer)
                 exchange.failover = number > 0
@@ -86,11 +88,15 @@ extension OpenAIProxy {
     /// status says it is no failure; after that the attempt always counts as answered.
     private func attempt(_ completion: ProxiedCompletion, request http: HTTPRequest, tier index: Int, of table: ProxyRoutingTable,
                          headers: RouterHeaders, failover: Bool, assemblesText: Bool, session: ProxySession?,
-                         writer: HTTPResponseWriter) -> AttemptResult {
+                         deadline: ContinuousClock.Instant, writer: HTTPResponseWriter) -> AttemptResult {
         let path = http.path
         let upstreams = table.upstreams
         let tier = upstreams.tiers[index]
         let breaker = table.breakers[index]
+        guard let timeouts = upstreams.timeouts.remaining(until: deadline) else {
+            metrics.recordUpstream(tier.name, outcome: UpstreamFailure.totalTimeout.metricLabel, seconds: nil)
+            return .failed(UpstreamFailure.totalTimeout.description)
+        }
         guard breaker.admit() else {
             metrics.recordUpstream(tier.name, outcome: UpstreamFailure.circuitOpen.metricLabel, seconds: nil)
             return .failed(UpstreamFailure.circuitOpen.description)
@@ -98,7 +104,7 @@ extension OpenAIProxy {
         let request = UpstreamRequest(url: tier.upstream.url(completion.kind.upstreamPath),
                                       body: completion.upstreamBody(model: tier.upstream.model),
                                       apiKey: tier.upstream.apiKey?.value, acceptsEventStream: completion.stream,
-                                      timeouts: upstreams.timeouts)
+                                      timeouts: timeouts)
         var scanner = ServerSentEventScanner(assemblesAnswer: assemblesText || session != nil)
         var relaying = false
         var pinned = false

@@ -104,6 +104,31 @@ struct ProxyFailoverTests {
         }
     }
 
+    /// total_ms bounds the whole answer, failover included (found writing Benchmarks/proxy_soak.py's
+    /// deadline check): with both upstreams hanging, the failover attempt gets only what is left,
+    /// so the 502 comes at total_ms, not at twice first_byte_ms.
+    @Test func failoverGetsOnlyWhatIsLeftOfTotalMs() throws {
+        let strong = try LlamaServerProcess(alias: "strong")   // their own: both are stopped below
+        defer { strong.kill9() }
+        let weak = try LlamaServerProcess(alias: "weak")
+        defer { weak.kill9() }
+        let proxy = try ProxyFixture.proxy(ProxyFixture.twoTier(strong: strong.upstreamJSON, weak: weak.upstreamJSON,
+                                                                extra: #""timeouts": {"first_byte_ms": 2500, "total_ms": 3000}"#))
+        let client = try proxy.client()
+        // The same query once with both up: its verdict is cached, so scoring adds nothing below.
+        #expect(try client.chat("What is 2+2?", model: "router-1.0").headers["x-router-upstream"] == "weak")
+        strong.pause()
+        weak.pause()
+        defer { strong.resume(); weak.resume() }
+        let start = ContinuousClock.now
+        let response = try client.chat("What is 2+2?", model: "router-1.0")
+        let took = ContinuousClock.now - start
+        #expect(response.status == 502)
+        #expect(errorType(response) == "upstream_unavailable")
+        #expect(took >= .milliseconds(2_900), "502 after \(took)")
+        #expect(took < .milliseconds(4_200), "502 after \(took): the failover attempt ran past total_ms")
+    }
+
     /// SIGHUP's upstream half: new requests go to the reloaded upstreams; a tier that did not
     /// change keeps its breaker (here: open after failures), a changed one starts closed.
     @Test func reloadedUpstreamsTakeOverAndUnchangedTiersKeepTheirBreaker() throws {
