@@ -155,19 +155,24 @@ def part_curve(args, router, work):
 # upstreams
 
 
+def llama_server(label, name, ctx):
+    """A started llama-server on catalog model `name` and its port (not waited for)."""
+    path = model_path(name)
+    if path is None or not os.path.exists(path):
+        sys.exit(f"model {name} is missing: make model MODEL={name}")
+    port = free_port()
+    server = Server(label, [LLAMA_SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1",
+                            "-c", str(ctx), "-np", "1", "-t", "2", "--no-webui"])
+    return server.start(), port
+
+
 class Upstreams:
     """Two llama-server upstreams (weak, strong) and an upstreams file naming them."""
 
     def __init__(self, work, weak, strong, ctx=4096):
         self.work, self.servers, self.ports = work, {}, {}
         for tier, name in (("weak", weak), ("strong", strong)):
-            path = model_path(name)
-            if path is None or not os.path.exists(path):
-                sys.exit(f"model {name} is missing: make model MODEL={name}")
-            port = free_port()
-            server = Server(f"llama-server-{tier}", [LLAMA_SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1",
-                                                     "-c", str(ctx), "-np", "1", "-t", "2", "--no-webui"])
-            self.servers[tier], self.ports[tier] = server.start(), port
+            self.servers[tier], self.ports[tier] = llama_server(f"llama-server-{tier}", name, ctx)
         self.names = {"weak": weak, "strong": strong}
         for tier, server in self.servers.items():
             server.wait_healthy(self.ports[tier], "/health", deadline_s=300)
@@ -185,12 +190,7 @@ class JudgeServer:
     """A llama-server for the judge alone, and an upstreams file whose strong tier it is."""
 
     def __init__(self, work, name, ctx=4096):
-        path = model_path(name)
-        if path is None or not os.path.exists(path):
-            sys.exit(f"model {name} is missing: make model MODEL={name}")
-        port = free_port()
-        self.server = Server("llama-server-judge", [LLAMA_SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1",
-                                                    "-c", str(ctx), "-np", "1", "-t", "2", "--no-webui"]).start()
+        self.server, port = llama_server("llama-server-judge", name, ctx)
         self.server.wait_healthy(port, "/health", deadline_s=300)
         self.path = os.path.join(work, "judge.json")
         upstream = {"base_url": f"http://127.0.0.1:{port}/v1", "model": name}

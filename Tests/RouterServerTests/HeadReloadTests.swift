@@ -29,18 +29,23 @@ import Testing
         try head.write(to: path)
     }
 
+    /// A server with the head at `path`, loaded, and a client of it.
+    static func serving(head path: String) throws -> (RouterApplication, TestHTTPClient) {
+        var options = ServerFixture.options(parallel: 1)
+        options.router.headPath = path
+        let application = try RouterApplication(options: options, locator: ServerFixture.locator)
+        _ = try application.waitUntilLoaded().get()
+        return (application, try TestHTTPClient(port: ServerFixture.port(application)))
+    }
+
     static func sha256(_ path: String) throws -> String {
         SHA256.hex(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     @Test func aChangedHeadIsSwappedInAndTheCacheEmptied() throws {
         let path = try Self.headFile(name: "first", threshold: 0.5)
-        var options = ServerFixture.options(parallel: 1)
-        options.router.headPath = path
-        let application = try RouterApplication(options: options, locator: ServerFixture.locator)
+        let (application, client) = try Self.serving(head: path)
         defer { application.stop(timeout: .seconds(5)) }
-        _ = try application.waitUntilLoaded().get()
-        let client = try TestHTTPClient(port: ServerFixture.port(application))
 
         let before = try client.request("POST", "/v1/route", body: Self.query).json()
         let firstSHA = try Self.sha256(path)
@@ -70,12 +75,8 @@ import Testing
 
     @Test func aHeadThatDoesNotFitIsRefusedAndTheOldOneStays() throws {
         let path = try Self.headFile(name: "kept", threshold: 0.5)
-        var options = ServerFixture.options(parallel: 1)
-        options.router.headPath = path
-        let application = try RouterApplication(options: options, locator: ServerFixture.locator)
+        let (application, client) = try Self.serving(head: path)
         defer { application.stop(timeout: .seconds(5)) }
-        _ = try application.waitUntilLoaded().get()
-        let client = try TestHTTPClient(port: ServerFixture.port(application))
         let sha = try Self.sha256(path)
 
         let refusals: [(String, () throws -> Void)] = [
