@@ -49,7 +49,8 @@ test-sanitized: llama model
 ## learning-loop: the learning loop on real local components (docs/learning.md): the learning
 ## curve on replayed GSM8K pairs, an LLM judge against exact grading, and record -> judge ->
 ## train -> eval -> SIGHUP with two llama-server upstreams (fetches the Qwen2.5-Coder models;
-## LOOP_FLAGS="--parts curve" for the quick part, --help for the rest)
+## about an hour on 2 cores, most of it the 1.5B judge; LOOP_FLAGS="--parts curve" for the
+## two-minute part, --help for the rest)
 LOOP_FLAGS ?=
 learning-loop: build model peer
 	models/fetch.sh qwen2.5-coder-0.5b
