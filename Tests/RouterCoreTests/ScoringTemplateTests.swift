@@ -55,7 +55,10 @@ import Testing
 
     @Test func shippedTemplatesParse() throws {
         let prompts = RepositoryPaths.root + "/prompts"
-        let files = try FileManager.default.contentsOfDirectory(atPath: prompts).filter { $0.hasSuffix(".txt") }
+        // judge-*.txt are `causal-router judge`'s prompts, not scoring templates (prompts/README.md;
+        // RouterJudgingTests load them).
+        let files = try FileManager.default.contentsOfDirectory(atPath: prompts)
+            .filter { $0.hasSuffix(".txt") && !$0.hasPrefix("judge-") }
         #expect(files.contains(ResourceLocator.defaultTemplateFile))
         for file in files {
             let template = try ScoringTemplate.load(path: prompts + "/" + file)
