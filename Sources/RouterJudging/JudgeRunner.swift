@@ -310,9 +310,7 @@ public final class JudgeRunner: Sendable {
             return
         }
         state.summary.errors += 1
-        state.summary.calls += bad.calls
-        state.summary.promptTokens += bad.promptTokens
-        state.summary.completionTokens += bad.completionTokens
+        state.summary.addCalls(bad.calls, promptTokens: bad.promptTokens, completionTokens: bad.completionTokens)
         state.finished += 1
         state.progress.update(done: state.finished)
     }
@@ -322,13 +320,8 @@ public final class JudgeRunner: Sendable {
         summary.labels[row.label - 1] += 1
         switch row.outcome {
         case .pairwise(let judgement, _, let calls, let promptTokens, let completionTokens):
-            summary.pairwise += 1
-            if judgement.ordersDisagree { summary.ordersDisagree += 1 }
-            if judgement.ordersOpposite { summary.ordersOpposite += 1 }
-            if judgement.ordersDiffer { summary.ordersDiffer += 1 }
-            summary.calls += calls
-            summary.promptTokens += promptTokens
-            summary.completionTokens += completionTokens
+            summary.addPairwise(margins: judgement.margins)
+            summary.addCalls(calls, promptTokens: promptTokens, completionTokens: completionTokens)
         case .reference:
             summary.graded += 1
         }
@@ -338,16 +331,18 @@ public final class JudgeRunner: Sendable {
         JSONValue.string(text.count > 80 ? String(text.prefix(80)) + "..." : text).serialized
     }
 
+    /// The judge's tokens as a row or an error line records them.
+    private struct WrittenUsage: Decodable {
+        var prompt_tokens: Int
+        var completion_tokens: Int
+    }
+
     /// What earlier runs wrote: an output row's id, label and, for judged rows, the judge's figures.
     private struct WrittenRow: Decodable {
         struct Judge: Decodable {
-            struct Usage: Decodable {
-                var prompt_tokens: Int
-                var completion_tokens: Int
-            }
             var margins: [Int]
             var calls: Int
-            var usage: Usage
+            var usage: WrittenUsage
         }
         var id: String
         var label: Int
@@ -373,14 +368,8 @@ public final class JudgeRunner: Sendable {
             summary.rows += 1
             summary.labels[row.label - 1] += 1
             if let judge = row.judge {
-                let margins = judge.margins
-                summary.pairwise += 1
-                if margins[0].signum() != margins[1].signum() { summary.ordersDisagree += 1 }
-                if margins[0].signum() * margins[1].signum() < 0 { summary.ordersOpposite += 1 }
-                if margins[0] != margins[1] { summary.ordersDiffer += 1 }
-                summary.calls += judge.calls
-                summary.promptTokens += judge.usage.prompt_tokens
-                summary.completionTokens += judge.usage.completion_tokens
+                summary.addPairwise(margins: judge.margins)
+                summary.addCalls(judge.calls, promptTokens: judge.usage.prompt_tokens, completionTokens: judge.usage.completion_tokens)
             } else if row.reference != nil {
                 summary.graded += 1
             }
@@ -390,13 +379,9 @@ public final class JudgeRunner: Sendable {
 
     /// What an earlier run wrote to the errors file.
     private struct WrittenError: Decodable {
-        struct Usage: Decodable {
-            var prompt_tokens: Int
-            var completion_tokens: Int
-        }
         var id: String
         var calls: Int?
-        var usage: Usage?
+        var usage: WrittenUsage?
     }
 
     private func scanErrors(into summary: inout JudgeSummary) throws(JudgeError) -> Set<String> {
@@ -412,9 +397,8 @@ public final class JudgeRunner: Sendable {
             guard let row = try? JSONDecoder().decode(WrittenError.self, from: data) else { throw .outputCorrupt(path: path, line: index + 1) }
             guard done.insert(row.id).inserted else { continue }
             summary.errors += 1
-            summary.calls += row.calls ?? 0
-            summary.promptTokens += row.usage?.prompt_tokens ?? 0
-            summary.completionTokens += row.usage?.completion_tokens ?? 0
+            summary.addCalls(row.calls ?? 0, promptTokens: row.usage?.prompt_tokens ?? 0,
+                             completionTokens: row.usage?.completion_tokens ?? 0)
         }
         return done
     }

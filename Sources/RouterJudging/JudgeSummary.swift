@@ -29,6 +29,21 @@ public struct JudgeSummary: Sendable {
 
     public init() {}
 
+    /// Counts one pair judged in both orders (`margins`: its two orders' d).
+    mutating func addPairwise(margins: [Int]) {
+        pairwise += 1
+        if PairwiseJudgement.ordersDisagree(margins) { ordersDisagree += 1 }
+        if PairwiseJudgement.ordersOpposite(margins) { ordersOpposite += 1 }
+        if PairwiseJudgement.ordersDiffer(margins) { ordersDiffer += 1 }
+    }
+
+    /// Counts judge calls and their tokens (of a judged row or of one sent to the errors file).
+    mutating func addCalls(_ count: Int, promptTokens: Int, completionTokens: Int) {
+        calls += count
+        self.promptTokens += promptTokens
+        self.completionTokens += completionTokens
+    }
+
     public var secondsPerRow: Double { rowsNow > 0 ? seconds / Double(rowsNow) : 0 }
 
     private func share(_ count: Int, of total: Int) -> String {

@@ -36,11 +36,17 @@ public struct PairwiseJudgement: Equatable, Sendable {
     }
 
     /// The orders disagree: their d's differ in sign, one of them 0 and the other not included.
-    public var ordersDisagree: Bool { margins[0].signum() != margins[1].signum() }
+    public var ordersDisagree: Bool { Self.ordersDisagree(margins) }
 
     /// The orders point opposite ways (one prefers the weak answer, the other the strong one).
-    public var ordersOpposite: Bool { margins[0].signum() * margins[1].signum() < 0 }
+    public var ordersOpposite: Bool { Self.ordersOpposite(margins) }
 
     /// The orders' d's are not the same (a difference of degree counts too).
-    public var ordersDiffer: Bool { margins[0] != margins[1] }
+    public var ordersDiffer: Bool { Self.ordersDiffer(margins) }
+
+    // The rules on a pair of margins, so a row read back from the output (which keeps only its
+    // margins) is counted as when it was judged.
+    static func ordersDisagree(_ margins: [Int]) -> Bool { margins[0].signum() != margins[1].signum() }
+    static func ordersOpposite(_ margins: [Int]) -> Bool { margins[0].signum() * margins[1].signum() < 0 }
+    static func ordersDiffer(_ margins: [Int]) -> Bool { margins[0] != margins[1] }
 }
