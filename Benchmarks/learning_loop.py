@@ -39,7 +39,8 @@ import sys
 import tempfile
 import time
 
-from benchlib.paths import LLAMA_SERVER, ROOT, model_path, relative, router_binary
+from benchlib.data import read_jsonl, rows as data_rows
+from benchlib.paths import ARENA_HARD, GSM8K, LLAMA_SERVER, MMLU, ROOT, model_path, relative, router_binary
 from benchlib.process import Server, free_port, request
 
 DATA = os.path.join(ROOT, "data")
@@ -47,11 +48,6 @@ PAIRS = next((p for p in (os.path.join(DATA, "routellm", "gsm8k_pairs.jsonl"),
                           os.path.join(ROOT, "..", "shared", "data", "routellm", "gsm8k_pairs.jsonl")) if os.path.exists(p)), None)
 SHIPPED_HEAD = os.path.join(ROOT, "models", "heads", "smollm2-135m-iq4_nl-rating.json")
 CURVE_SIZES = (100, 250, 500, 1000)
-
-
-def jsonl(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def write_jsonl(path, rows):
@@ -79,7 +75,7 @@ def run(command, what, timeout=7200):
 
 
 def gsm8k_splits():
-    return {row["id"]: row["split"] for row in jsonl(os.path.join(DATA, "routellm", "gsm8k.jsonl")) if not row.get("contaminated")}
+    return {row["id"]: row["split"] for row in data_rows(GSM8K)}
 
 
 def pair_records(pairs, splits):
@@ -112,7 +108,7 @@ def evaluate(router, data, split, heads, cache):
 
 
 def part_curve(args, router, work):
-    pairs = jsonl(PAIRS)
+    pairs = read_jsonl(PAIRS)
     records = pair_records(pairs, gsm8k_splits())
     records_path = os.path.join(work, "curve-records.jsonl")
     write_jsonl(records_path, records)
@@ -122,7 +118,7 @@ def part_curve(args, router, work):
             os.unlink(stale)
     _, judge_log, seconds = run([router, "judge", "--input", records_path, "--output", judged,
                                  "--reference", "metadata.reference"], "judge --reference")
-    rows = sorted(jsonl(judged), key=lambda r: (r["time"], r["id"]))
+    rows = sorted(read_jsonl(judged), key=lambda r: (r["time"], r["id"]))
     by_id = {r["id"]: r for r in records}
     agree = sum(r["label"] == exact_label(by_id[r["id"]]["correct"]) for r in rows)
     cut = int(len(rows) * 0.8)
@@ -206,7 +202,7 @@ class JudgeServer:
 
 
 def part_agree(args, router, work):
-    pairs = jsonl(PAIRS)
+    pairs = read_jsonl(PAIRS)
     splits = gsm8k_splits()
     records = pair_records(pairs, splits)
     # A fixed sample (smallest SHA-256 of the id), balanced: half where exact grading says the
@@ -228,7 +224,7 @@ def part_agree(args, router, work):
                                "--summary", summary_path, "--max-tokens", str(args.judge_max_tokens)], "judge")
     finally:
         judge.stop()
-    rows = {r["id"]: r for r in jsonl(judged)}
+    rows = {r["id"]: r for r in read_jsonl(judged)}
     by_id = {r["id"]: r for r in sample}
     # The binary question a user routing for cost asks: is the weak answer good enough?
     agree = [(rows[i]["label"] >= 4) == by_id[i]["correct"]["weak"] for i in rows]
@@ -253,10 +249,10 @@ def part_agree(args, router, work):
 def traffic(count, offset=0):
     """Real prompts from data/, interleaved: Arena-Hard (train rows), GSM8K (train rows, with the
     reference answer in `metadata`), MMLU (train rows)."""
-    arena = [r for r in jsonl(os.path.join(DATA, "arena_hard", "gpt4_0613_vs_gpt35_turbo.jsonl")) if r["split"] == "train"]
-    references = {p["id"]: p["reference"] for p in jsonl(PAIRS)} if PAIRS else {}
-    gsm8k = [r for r in jsonl(os.path.join(DATA, "routellm", "gsm8k.jsonl")) if r["split"] == "train" and not r["contaminated"]]
-    mmlu = [r for r in jsonl(os.path.join(DATA, "routellm", "mmlu.jsonl"))[:4000:7] if r["split"] == "train"]
+    arena = data_rows(ARENA_HARD, "train")
+    references = {p["id"]: p["reference"] for p in read_jsonl(PAIRS)} if PAIRS else {}
+    gsm8k = data_rows(GSM8K, "train")
+    mmlu = [r for r in read_jsonl(MMLU)[:4000:7] if r["split"] == "train"]
     sources = [(arena, "arena_hard"), (gsm8k, "gsm8k"), (mmlu, "mmlu")]
     out = []
     for i in range(offset, offset + count):
@@ -283,7 +279,7 @@ def records_in(folder):
     out = []
     for name in sorted(os.listdir(folder)):
         if name.endswith(".jsonl"):
-            out += jsonl(os.path.join(folder, name))
+            out += read_jsonl(os.path.join(folder, name))
     return out
 
 
@@ -311,7 +307,7 @@ def part_loop(args, router, work, upstreams):
         summary_path = os.path.join(work, "loop-summary.json")
         _, _, judge_s = run([router, "judge", "--input", record_dir, "--output", judged, "--judge", upstreams.path,
                              "--summary", summary_path], "judge")
-        rows = jsonl(judged)
+        rows = read_jsonl(judged)
         traffic_head = os.path.join(work, "traffic-head.json")
         cache = os.path.join(work, "cache")
         run([router, "train", "--data", judged, "--split", "time", "--out", traffic_head, "--name", "traffic", "--cache", cache], "train")
