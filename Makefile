@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 VENV_TEST := .venv-test
 OPENAI_PIN ?= openai>=1.40,<4
 
-.PHONY: run route test test-sanitized bench bench-proxy learning-loop soak-proxy frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
+.PHONY: run route test test-sanitized bench bench-student bench-proxy learning-loop soak-proxy frontier probe fuzz fuzz-smoke peer deps llama model build clean distclean
 
 PORT ?= 8321
 
@@ -84,6 +84,17 @@ BENCH_FLAGS ?=
 bench: build model peer
 	python3 Benchmarks/bench.py --model $(MODEL) --workload gsm8k $(BENCH_FLAGS)
 	python3 Benchmarks/bench.py --model $(MODEL) --workload arena $(BENCH_FLAGS)
+
+## bench-student: the distilled student (the default model cut to fewer blocks, with a head that
+## reads at the query's end) against llama-server serving the default model's file, the model a
+## user would otherwise run for this quality, with llama-server on the student's own file beside
+## them, at 16 clients on both workloads (Benchmarks/bench.py --peer-model); prints the tables and
+## leaves docs/benchmarks.md to `make bench` (docs/frontier.md records the student's)
+STUDENT_MODEL ?= smollm2-135m-iq4_nl-b13
+STUDENT_HEAD ?= models/heads/smollm2-135m-iq4_nl-b13-rating.json
+bench-student: build model peer
+	python3 Benchmarks/bench.py --model $(STUDENT_MODEL) --head $(STUDENT_HEAD) --peer-model smollm2-135m-iq4_nl --concurrency 16 --no-docs --workload gsm8k $(BENCH_FLAGS)
+	python3 Benchmarks/bench.py --model $(STUDENT_MODEL) --head $(STUDENT_HEAD) --peer-model smollm2-135m-iq4_nl --concurrency 16 --no-docs --workload arena $(BENCH_FLAGS)
 
 ## frontier: every router configuration tried (model, blocks kept, head) as a point of mean APGR
 ## (GSM8K, MMLU 500, Arena-Hard test, AlpacaEval) against req/s at 16 clients on both workloads,

@@ -26,6 +26,13 @@ Workloads (--workload, reported separately, each in its own section of docs/benc
 gsm8k (GSM8K test questions, ~70 tokens) and arena (the 498 Arena-Hard prompts, real chat
 requests of a few hundred tokens), from the repository's data/.
 
+--peer-model NAME|PATH: llama-server serves that model for the ratios instead of --model's (a
+router model cut to fewer blocks against the model a user would otherwise run, `make
+bench-student`); a third server, llama-server on --model's own file, then runs in the same
+alternating sidecar rounds (router, peer, own-file peer, ...) beside them, its req/s and the
+router's ratio against it in extra columns. Each llama-server gets the prompts rendered for its
+own model. The deadline and label cases compare against the --peer-model server only.
+
 Prints a table (or --json) and writes docs/benchmarks.md (unless --no-docs). Run it with the
 machine otherwise idle: both sides share its cores.
 """
@@ -68,6 +75,22 @@ def fail(message):
 
 def model_path(name):
     return catalog_path(name) or fail(f"unknown model '{name}' (not in models/catalog.tsv, not a file)")
+
+
+def model_file(name):
+    """model_path, and the file made when it is a derived catalog model not made yet (the router
+    writes one on first use); llama-server and llama-bench need the file itself."""
+    path = model_path(name)
+    if not os.path.isfile(path):
+        log(f"making {name} ({os.path.basename(path)})")
+        out = subprocess.run([ROUTER, "route", "--model", name, "--no-head", "x"], capture_output=True, text=True)
+        if out.returncode != 0 or not os.path.isfile(path):
+            fail(f"cannot make {name}: {out.stderr.strip()[-1000:]}")
+    return path
+
+
+# The third server's name when --peer-model differs from --model: llama-server on --model's file.
+OWN = "llama-server (own file)"
 
 
 def workload_rows(workload, split):
@@ -161,11 +184,13 @@ def main():
     parser.add_argument("--deadline-ms", type=int, default=2000,
                         help="the deadline case's deadline (default: 2000; 0 skips the case)")
     parser.add_argument("--head", help="also pass --head FILE to the router (sidecar and label)")
+    parser.add_argument("--peer-model", help="catalog name or GGUF path llama-server serves for the ratios (default: --model's);"
+                        " when it differs, llama-server on --model's own file runs beside it as a third server")
     parser.add_argument("--no-continuous", action="store_true",
                         help="skip the --continuous-batching router (the invariant path's cost)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
-    parser.add_argument("--port", type=int, default=18431, help="router port; the peer uses the next (default: 18431)")
+    parser.add_argument("--port", type=int, default=18431, help="router port; the peer uses the next, the continuous router +2, the own-file peer +3 (default: 18431)")
     args = parser.parse_args()
 
     for tool in (ROUTER, SERVER, LLAMA_BENCH):
@@ -174,7 +199,11 @@ def main():
     data = WORKLOADS[args.workload][1]
     if not os.path.isfile(data):
         fail(f"{data} is missing")
-    gguf = model_path(args.model)
+    gguf = model_file(args.model)
+    peer_model = args.peer_model or args.model
+    peer_gguf = model_file(peer_model)
+    # A third server only when llama-server would otherwise serve another file than the router's.
+    own_file = os.path.realpath(peer_gguf) != os.path.realpath(gguf)
     levels = [int(c) for c in args.concurrency.split(",")]
     results = {"machine": machine(), "model": args.model, "threads": args.threads, "parallel": args.parallel,
                "ctx": args.ctx, "head": args.head, "workload": args.workload, "command": " ".join(["python3", "Benchmarks/bench.py"] + sys.argv[1:]),
@@ -184,10 +213,20 @@ def main():
     queries = [row["prompt"] for row in test]
     rendered = render(queries, args.model, args.ctx)
     router_rows = [{"query": q} for q in queries]
-    peer_rows = [{"prompt": r["prompt"]} for r in rendered]
+    # Each llama-server gets the prompts rendered for its own model (what it needs to produce the
+    # same label distribution); the own-file peer the router's rendering.
+    own_rows = [{"prompt": r["prompt"]} for r in rendered]
+    peer_rendered = render(queries, peer_model, args.ctx) if own_file else rendered
+    peer_rows = [{"prompt": r["prompt"]} for r in peer_rendered]
     per_request = statistics.mean(r["query_tokens"] + r["suffix_tokens"] for r in rendered)
     results["tokens_per_request"] = round(per_request, 1)
     results["prefix_tokens"] = rendered[0]["prefix_tokens"]
+    if own_file:
+        peer_per_request = statistics.mean(r["query_tokens"] + r["suffix_tokens"] for r in peer_rendered)
+        results.update({"peer_model": peer_model, "peer_file": os.path.basename(peer_gguf),
+                        "own_file": os.path.basename(gguf), "peer_tokens_per_request": round(peer_per_request, 1),
+                        "peer_prefix_tokens": peer_rendered[0]["prefix_tokens"],
+                        "peer_prompts_identical": [r["prompt"] for r in peer_rendered] == [r["prompt"] for r in rendered]})
 
     log(f"llama-bench: prompt processing of {round(per_request)} and 512 tokens, {args.threads} threads")
     pp = llama_bench(gguf, args.threads, [round(per_request), 512])
@@ -195,6 +234,11 @@ def main():
     results["llama_bench_tokens_per_s"] = {str(k): round(v, 1) for k, v in pp.items()}
     results["raw_decode_ms"] = round(per_request / limit_rate * 1000, 1)
     results["limit_rps"] = round(limit_rate / per_request, 3)
+    if own_file:
+        log(f"llama-bench: {os.path.basename(peer_gguf)}, prompt processing of {round(peer_per_request)} and 512 tokens")
+        peer_pp = llama_bench(peer_gguf, args.threads, [round(peer_per_request), 512])
+        results["peer_llama_bench_tokens_per_s"] = {str(k): round(v, 1) for k, v in peer_pp.items()}
+        results["peer_limit_rps"] = round(peer_pp[round(peer_per_request)] / peer_per_request, 3)
 
     # --verdict-cache 0: every round re-sends the same queries; the verdict cache would answer the
     # repeats without decoding, and the ratio is about scoring unique queries.
@@ -202,18 +246,29 @@ def main():
                   "--ctx", str(args.ctx), "--threads", str(args.threads), "--timeout-ms", "600000", "--verdict-cache", "0"]
     if args.head:
         router_cmd += ["--head", args.head]
-    peer_cmd = [SERVER, "-m", gguf, "--port", str(args.port + 1), "--host", "127.0.0.1", "-t", str(args.threads),
+
+    def llama_cmd(path, port):
+        return [SERVER, "-m", path, "--port", str(port), "--host", "127.0.0.1", "-t", str(args.threads),
                 "-np", str(args.parallel), "-c", str(args.parallel * args.ctx), "-b", "512", "-ub", "512",
                 "--no-webui", "--metrics"]
+
     router = Side("router", router_cmd, args.port, "router", {"query": queries[0], "timeout_ms": 600000}, "/v1/route")
-    peer = Side("llama-server", peer_cmd, args.port + 1, "llama",
+    router.rows = router_rows
+    peer = Side("llama-server", llama_cmd(peer_gguf, args.port + 1), args.port + 1, "llama",
                 loadgen.body_for("llama", peer_rows[0]), "/completion")
+    peer.rows = peer_rows
     sides = (router, peer)
+    if own_file:
+        own = Side(OWN, llama_cmd(gguf, args.port + 3), args.port + 3, "llama", loadgen.body_for("llama", own_rows[0]),
+                   "/completion")
+        own.rows = own_rows
+        sides += (own,)
     if not args.no_continuous:
         continuous = Side("router-continuous", router_cmd[:4] + ["--port", str(args.port + 2)] + router_cmd[6:]
                           + ["--continuous-batching"], args.port + 2, "router",
                           {"query": queries[0], "timeout_ms": 600000}, "/v1/route")
-        sides = (router, peer, continuous)
+        continuous.rows = router_rows
+        sides += (continuous,)
     try:
         # First start: no template prefix saved from an earlier run (the router then decodes it
         # and saves it in .cache/prefix-states); restart: the same command again, as after a
@@ -231,8 +286,7 @@ def main():
         results["restart_s"] = {k: round(v, 3) for k, v in restart.items()}
 
         def rows_for(side, offset):
-            rows = router_rows if side.kind == "router" else peer_rows
-            return rows[offset:] + rows[:offset]
+            return side.rows[offset:] + side.rows[:offset]
 
         results["sidecar"] = []
         # Every run gets its own slice of the workload (both sides the same slice in a round):
@@ -271,6 +325,9 @@ def main():
             }
             if "router-continuous" in case:
                 case["ratio"]["invariant_rps"] = ratio(case["router"]["rps"], case["router-continuous"]["rps"])
+            if OWN in case:
+                case["ratio_own_file"] = {key: ratio(case["router"][field], case[OWN][field])
+                                          for key, field in (("rps", "rps"), ("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"))}
             results["sidecar"].append(case)
         if args.deadline_ms:
             c, n = max(levels), 2 * args.requests
@@ -290,9 +347,11 @@ def main():
             side.check_alive()
         results["peak_rss_mib"] = {side.name: round(kib_to_mib(proc_status(side.pid)["VmHWM"]), 1) for side in sides}
         results["model_mib"] = round(os.path.getsize(gguf) / 2**20, 1)
+        if own_file:
+            results["peer_model_mib"] = round(os.path.getsize(peer_gguf) / 2**20, 1)
         best = max(results["sidecar"], key=lambda case: case["llama-server"]["rps"])["concurrency"]
         for side in sides:
-            if side.kind == "router":
+            if side is not peer:  # the label case runs the router's label command against the peer alone
                 side.stop()
 
         rows = workload_rows(args.workload, "all")
@@ -314,7 +373,7 @@ def main():
             if out.returncode != 0:
                 fail(f"label failed: {out.stderr.strip()[-1000:]}")
             log(f"label: llama-server over the same {len(rows)} rows at concurrency {best}")
-            label_prompts = [{"prompt": r["prompt"]} for r in render([row["prompt"] for row in rows], args.model, args.ctx)]
+            label_prompts = [{"prompt": r["prompt"]} for r in render([row["prompt"] for row in rows], peer_model, args.ctx)]
             peer_label = loadgen.run(f"http://127.0.0.1:{peer.port}/completion", label_prompts, len(label_prompts), best, "llama")
         results["label"] = {
             "rows": len(rows),
@@ -355,31 +414,65 @@ def number(value, spec):
 
 
 def render_table(r):
+    # With --peer-model (r["own_file"]): the peer's column is llama-server on r["peer_file"] (the
+    # ratios), and two more columns at the right: llama-server on the router's own file and the
+    # router's ratio against it. Without it the table is the two-server one.
+    own = "own_file" in r
+    wb = max(26, len(r["peer_file"]) + 2) if own else 26
+    wc = max(26, len(OWN) + 2, len(r["own_file"]) + 2) if own else 0
+
+    def beside(value, spec, q=None, ratio_column=True):
+        """The own-file peer's cell (`spec` without its width) and the router's ratio against it."""
+        if not own:
+            return ""
+        return number(value, f">{wc}{spec}") + (number(q, ">10.2f") if ratio_column else "")
+
     lines = [
         f"causal-router vs llama-server: {r['model']}, {r['threads']} threads, parallel {r['parallel']}, ctx {r['ctx']}"
         + (f", head {r['head']}" if r["head"] else ""),
+    ]
+    if own:
+        lines.append(f"peers: llama-server on {r['peer_file']} (--peer-model {r['peer_model']}: the ratios) and {OWN} on"
+                     f" {r['own_file']} (the router's model, ratio at the right)")
+    lines += [
         f"machine: {r['machine']}",
-        f"{WORKLOADS[r.get('workload', 'gsm8k')][0]}: {r['tokens_per_request']} tokens each after a shared prefix of {r['prefix_tokens']};"
+        f"{WORKLOADS[r.get('workload', 'gsm8k')][0]}{', ' + r['own_file'] if own else ''}: {r['tokens_per_request']} tokens each"
+        f" after a shared prefix of {r['prefix_tokens']};"
         f" llama-bench pp {r['llama_bench_tokens_per_s']} tok/s -> raw decode {r['raw_decode_ms']} ms/query,"
         f" limit {r['limit_rps']} req/s",
-        "",
-        f"{'case':<14}{'router':>26}{'llama-server':>26}{'ratio':>10}",
     ]
+    if own:
+        lines.append(f"  {r['peer_file']}: {r['peer_tokens_per_request']} tokens each after a shared prefix of {r['peer_prefix_tokens']}"
+                     f" (prompts {'identical to' if r['peer_prompts_identical'] else 'not the same as'} the router's);"
+                     f" llama-bench pp {r['peer_llama_bench_tokens_per_s']} tok/s -> limit {r['peer_limit_rps']} req/s")
+    lines += [
+        "",
+        f"{'case':<14}{'router':>26}{'llama-server':>{wb}}{'ratio':>10}" + (f"{OWN:>{wc}}{'ratio':>10}" if own else ""),
+    ]
+    if own:
+        lines.append(f"{'':<14}{'':>26}{r['peer_file']:>{wb}}{'':>10}{r['own_file']:>{wc}}")
     cold = r["cold_start_s"]
-    lines.append(f"{'cold start':<14}{cold['router']:>25.3f}s{cold['llama-server']:>25.3f}s{cold['router'] / cold['llama-server']:>10.2f}")
+    lines.append(f"{'cold start':<14}{cold['router']:>25.3f}s{cold['llama-server']:>{wb - 1}.3f}s{cold['router'] / cold['llama-server']:>10.2f}"
+                 + (f"{cold[OWN]:>{wc - 1}.3f}s{cold['router'] / cold[OWN]:>10.2f}" if own else ""))
     if "restart_s" in r:
         again = r["restart_s"]
-        lines.append(f"{'  restart':<14}{again['router']:>25.3f}s{again['llama-server']:>25.3f}s"
-                     f"{again['router'] / again['llama-server']:>10.2f}")
+        lines.append(f"{'  restart':<14}{again['router']:>25.3f}s{again['llama-server']:>{wb - 1}.3f}s"
+                     f"{again['router'] / again['llama-server']:>10.2f}"
+                     + (f"{again[OWN]:>{wc - 1}.3f}s{again['router'] / again[OWN]:>10.2f}" if own else ""))
     for case in r["sidecar"]:
         a, b, q = case["router"], case["llama-server"], case["ratio"]
+        c, qc = case.get(OWN, {}), case.get("ratio_own_file", {})
         name = f"c={case['concurrency']}"
-        lines.append(f"{name + ' req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}{number(q['rps'], '>10.2f')}")
+        lines.append(f"{name + ' req/s':<14}{a['rps']:>26.2f}{b['rps']:>{wb}.2f}{number(q['rps'], '>10.2f')}"
+                     + beside(c.get("rps"), ".2f", qc.get("rps")))
         for p in ("p50", "p95", "p99"):
-            lines.append(f"{'  ' + p + ' ms':<14}{a[p + '_ms']:>26.1f}{b[p + '_ms']:>26.1f}{number(q[p], '>10.2f')}")
-        lines.append(f"{'  tokens/s':<14}{a['tokens_per_s']:>26.1f}{b['tokens_per_s']:>26.1f}"
-                     f"{(a['tokens_per_s'] / b['tokens_per_s'] if b['tokens_per_s'] else 0):>10.2f}")
-        lines.append(f"{'  tok/request':<14}{a['tokens_per_request']:>26.1f}{b['tokens_per_request']:>26.1f}")
+            lines.append(f"{'  ' + p + ' ms':<14}{a[p + '_ms']:>26.1f}{b[p + '_ms']:>{wb}.1f}{number(q[p], '>10.2f')}"
+                         + beside(c.get(p + "_ms"), ".1f", qc.get(p)))
+        lines.append(f"{'  tokens/s':<14}{a['tokens_per_s']:>26.1f}{b['tokens_per_s']:>{wb}.1f}"
+                     f"{(a['tokens_per_s'] / b['tokens_per_s'] if b['tokens_per_s'] else 0):>10.2f}"
+                     + beside(c.get("tokens_per_s"), ".1f", ratio(a["tokens_per_s"], c.get("tokens_per_s"))))
+        lines.append(f"{'  tok/request':<14}{a['tokens_per_request']:>26.1f}{b['tokens_per_request']:>{wb}.1f}"
+                     + (f"{'':>10}" + beside(c.get("tokens_per_request"), ".1f", ratio_column=False) if own else ""))
         lines.append(f"{'  decode ms/rq':<14}{a['decode_ms_per_request']:>26.1f}")
         if "router-continuous" in case:
             c = case["router-continuous"]
@@ -388,16 +481,17 @@ def render_table(r):
     if r.get("deadline"):
         d = r["deadline"]
         a, b = d["router"], d["llama-server"]
-        lines.append(f"{'fail-open':<14}{a['fail_open_share']:>26.3f}{b['fail_open_share']:>26.3f}"
+        lines.append(f"{'fail-open':<14}{a['fail_open_share']:>26.3f}{b['fail_open_share']:>{wb}.3f}"
                      f"   share without a scored verdict in {d['deadline_ms']} ms at c={d['concurrency']}")
-        lines.append(f"{'  req/s':<14}{a['rps']:>26.2f}{b['rps']:>26.2f}   (router: fallbacks {a['fallbacks']},"
+        lines.append(f"{'  req/s':<14}{a['rps']:>26.2f}{b['rps']:>{wb}.2f}   (router: fallbacks {a['fallbacks']},"
                      f" late {a['late']}; llama-server: late {b['late']}, errors {b['errors']})")
         lines.append(f"{'  p50 / p99 ms':<14}{str(a['p50_ms']) + ' / ' + str(a['p99_ms']):>26}"
-                     f"{str(b['p50_ms']) + ' / ' + str(b['p99_ms']):>26}")
+                     f"{str(b['p50_ms']) + ' / ' + str(b['p99_ms']):>{wb}}")
     rss = r["peak_rss_mib"]
-    lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>26.1f}{rss['router'] / rss['llama-server']:>10.2f}")
+    lines.append(f"{'peak RSS MiB':<14}{rss['router']:>26.1f}{rss['llama-server']:>{wb}.1f}{rss['router'] / rss['llama-server']:>10.2f}"
+                 + beside(rss.get(OWN), ".1f", ratio(rss["router"], rss.get(OWN))))
     label = r["label"]
-    lines.append(f"{'label rows/s':<14}{label['router']['rows_per_s']:>26.2f}{label['llama-server']['rows_per_s']:>26.2f}"
+    lines.append(f"{'label rows/s':<14}{label['router']['rows_per_s']:>26.2f}{label['llama-server']['rows_per_s']:>{wb}.2f}"
                  f"{number(label['ratio'], '>10.2f')}")
     lines.append(f"  label: {label['rows']} rows; router {label['router']['seconds']} s, llama-server {label['llama-server']['seconds']} s"
                  f" at concurrency {label['llama-server']['concurrency']}")
@@ -405,6 +499,8 @@ def render_table(r):
     if one:
         lines.append(f"  sidecar p50 at c=1 / raw decode of the query's own tokens: {one['router']['p50_ms'] / r['raw_decode_ms']:.2f}"
                      " (target <= 1.2)")
+    if own:
+        lines.append(f"  fail-open and label: against llama-server on {r['peer_file']} only")
     return "\n".join(lines)
 
 
@@ -418,6 +514,17 @@ def write_docs(r, table):
     rewrites its own workload's section and keeps the others."""
     name = WORKLOADS[r["workload"]][0]
     heading = "# Benchmarks: causal-router against llama-server" if r["workload"] == "gsm8k" else f"## {name}"
+    # --peer-model (a router model against another model's llama-server): one more paragraph.
+    peers = "" if "own_file" not in r else f"""
+In this run the servers do not all share one model: the router's is `{r['model']}`
+({r['own_file']}), and the ratios compare it with llama-server serving another model: `--peer-model {r['peer_model']}` ({r['peer_file']}), the
+model a user would otherwise run for this quality (`make bench-student`: a router model cut to
+fewer blocks with a learned head). A third server, llama-server on the router's own file
+{r['own_file']}, runs in the same alternating rounds (router, peer, own-file peer), and its
+figures and the router's ratio against it are the columns at the right. Each llama-server gets
+the prompts rendered for its own model. The fail-open and label cases compare against the
+`--peer-model` llama-server only.
+"""
     text = f"""{heading}
 
 Latest `make bench` run on {name} ({r['date']}), written by `Benchmarks/bench.py`
@@ -438,7 +545,7 @@ requests at the highest concurrency that got no scored verdict within the deadli
 router's fallbacks; for both sides, answers that came later). The physical limit is
 llama-bench's prompt-processing rate for the model and threads. What the figures mean and
 where the time goes: `docs/measurements.md` (hand-written).
-
+{peers}
 ```
 {table}
 ```

@@ -75,6 +75,12 @@ CONFIGS = [
     {"name": "early exit: 8 of 30 blocks + head (b6 at the query's end)", "model": ("smollm2-135m", 8),
      "head": "models/heads/smollm2-135m-b8-rating.json",
      "made": "`truncate --layers 8`, then " + TRAIN + " with `--features b6,query-end`"},
+    {"name": "distilled student: 13 of 30 blocks + head (b9,b11 at the query's end)", "model": "smollm2-135m-iq4_nl-b13",
+     "head": "models/heads/smollm2-135m-iq4_nl-b13-rating.json",
+     "made": "the catalog's `smollm2-135m-iq4_nl-b13` (the default's file cut to 13 blocks on first use), then "
+             "`causal-router train --teacher models/heads/smollm2-135m-iq4_nl-rating.json --features b9,b11,query-end "
+             "--obvious data/obvious/obvious_cases.jsonl --data A,M,G,U,data/obvious/everyday.jsonl --sample all,all,all,2000,all`: "
+             "a ridge fit to the default's win rates before its prior, and a prior of its own (docs/frontier.md, distillation)"},
     {"name": "Gemma-3-270M zero-shot", "model": "gemma3-270m", "head": None,
      "made": "`--model gemma3-270m --no-head` (no Gemma head: docs/heads.md, round 4)"},
 ]

@@ -18,10 +18,11 @@ if verified "$target"; then
   echo "fetch: $name already installed and verified ($target)"
   exit 0
 fi
-# A derived model (packages column `derived:<base>:<format>`) is not downloaded: its base is, and
-# causal-router writes the file from it by llama.cpp's quantizer the first time the model is used
-# (a few seconds; checked against this catalog's sha256 and size), or now if the release binary
-# is built.
+# A derived model (packages column `derived:<base>:<format>`, or `derived:<base>:blocks-K` for a
+# copy of the base's first K blocks) is not downloaded: its base is (itself derived or fetched),
+# and causal-router writes the file from it by llama.cpp's quantizer (or the truncation) the first
+# time the model is used (a few seconds; checked against this catalog's sha256 and size), or now
+# if the release binary is built.
 if [[ "$packages" == derived:* ]]; then
   IFS=':' read -r _ base format <<<"$packages"
   "$here/fetch.sh" "$base"
@@ -31,7 +32,7 @@ if [[ "$packages" == derived:* ]]; then
     "$binary" route --model "$name" --no-head "fetch" >/dev/null \
       || { echo "fetch: could not derive $name from $base" >&2; exit 1; }
     verified "$target" || { echo "fetch: $name derived from $base failed verification" >&2; exit 1; }
-    echo "fetch: installed $name ($format weights of $base) -> $target"
+    echo "fetch: installed $name ($format of $base) -> $target"
   else
     echo "fetch: $name is made from $base ($format) the first time causal-router uses it"
   fi

@@ -51,6 +51,22 @@ struct TrainCommand: CLICommand {
         model, template and features are used; --data then only teaches the prior and sets the \
         threshold)
         """)
+    static let teacher = CommandOption.text(
+        "teacher", "HEAD",
+        help: """
+        distil this fitted head (e.g. the shipped default's) into the new one: every train row of \
+        --data is scored by the teacher head on --teacher-model, and the new head, on --model and \
+        --features (a cut model of a few blocks: `truncate`), is fitted to the teacher's strong-model \
+        win rates (soft targets) mixed with the rows' grades; rows with score_scale \"ungraded\" \
+        need no grade. Its threshold routes the teacher's strong share of the train rows. With \
+        --obvious the student learns the teacher's win rates before the teacher's prior and gets a \
+        prior of its own (docs/frontier.md)
+        """)
+    static let teacherModel = CommandOption.text(
+        "teacher-model", "NAME|PATH", default: .value(RouterOptions().model), help: "with --teacher: the teacher head's model")
+    static let teacherWeight = CommandOption.number(
+        "teacher-weight", in: 0...1, default: .value("1"),
+        help: "with --teacher: the share of a graded row's target taken from the teacher (the rest from its grade)")
     static let balance = CommandOption.choice(
         "balance", "B", ["benchmarks", "rows"], default: .value("benchmarks"),
         help: "benchmarks (each data file weighs the same in the loss, whatever its row count) | rows (every row weighs the same)")
@@ -96,7 +112,8 @@ struct TrainCommand: CLICommand {
         the data and the validation figures, and a threshold (the median strong-model win rate
         over the training rows). Use it with `route/serve/label/eval --head FILE`.
         """,
-        options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, balance, l2, epochs,
+        options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, teacher, teacherModel,
+                  teacherWeight, balance, l2, epochs,
                   sample, augment, augmentCopies, ModelOptions.model.explained("the scoring model"),
                   ModelOptions.template.explained("the template"), DataOptions.cache.explained("feature cache"),
                   DataOptions.ctx, ModelOptions.threads, DataOptions.parallel, ModelOptions.gpuLayers],
@@ -142,6 +159,13 @@ struct TrainCommand: CLICommand {
         if base != nil && (experts || parsed.given(Self.augment) || parsed.given(Self.features) || parsed.given(Self.target)) {
             throw Self.usage("--base reuses a fitted head: drop --experts, --augment, --features and --target")
         }
+        let teacher = parsed.value(Self.teacher)
+        if teacher == nil && (parsed.given(Self.teacherModel) || parsed.given(Self.teacherWeight)) {
+            throw Self.usage("--teacher-model and --teacher-weight go with --teacher HEAD")
+        }
+        if teacher != nil && (experts || parsed.given(Self.base) || parsed.given(Self.target)) {
+            throw Self.usage("--teacher fits one head to the teacher's win rates: drop --experts, --base and --target")
+        }
         let headName = parsed.value(Self.headName)
         if let headName, headName.isEmpty || headName.contains(where: { $0.isNewline }) {
             throw Self.usage("--name must be a non-empty single line")
@@ -162,6 +186,9 @@ struct TrainCommand: CLICommand {
         run.obvious = obvious
         run.neither = neither
         run.base = base
+        run.teacher = teacher
+        run.teacherModel = parsed.value(Self.teacherModel)
+        run.teacherWeight = parsed.number(Self.teacherWeight) ?? run.teacherWeight
         run.router = router
         run.cache = parsed.value(DataOptions.cache)
         self.training = run

@@ -35,4 +35,12 @@ public struct BenchmarkRow: Equatable, Sendable {
     /// The strong model is needed: its answer scored above the weak one's (the obvious-cases
     /// set's hard prompts).
     public var strongNeeded: Bool { strongScore > weakScore }
+
+    /// The `score_scale` of prompts no one graded (data/obvious/everyday.jsonl): their scores and
+    /// label are placeholders, usable where only the prompt counts (the prior's "neither" rows, a
+    /// teacher's targets when a head is distilled).
+    public static let ungradedScale = "ungraded"
+
+    /// Whether the row's scores and label are real grades.
+    public var isGraded: Bool { scoreScale != Self.ungradedScale }
 }

@@ -48,23 +48,31 @@ public struct HeadTraining: Sendable {
         }
     }
 
-    /// `entries[b][i]` are the features of `datasets[b].rows[i]`.
+    /// `entries[b][i]` are the features of `datasets[b].rows[i]`. With `distillation` the head is
+    /// fitted to a teacher's win rates (`DistillationFit`, one fit per ridge strength of
+    /// `distillationRidges`, `target` is then `strong_better`) and its threshold routes the
+    /// teacher's strong share of the training rows.
     public func run(name: String, identity: ScoringIdentity, datasets: [BenchmarkDataset], entries: [[FeatureCache.Entry]],
-                    description: [String: String] = [:]) -> Outcome {
+                    description: [String: String] = [:], distillation: DistillationTargets? = nil) -> Outcome {
         precondition(datasets.count == entries.count && zip(datasets, entries).allSatisfy { $0.rows.count == $1.count })
         let rows = datasets.flatMap(\.rows)
         let recipe = self.features
         let features = entries.flatMap { $0.map { $0.vector(recipe)! } }
+        let target = distillation == nil ? self.target : .strongBetter
         let labels = rows.map { target.trainingLabel(for: $0.label) }
         let benchmarkOfRow = datasets.indices.flatMap { Array(repeating: $0, count: datasets[$0].rows.count) }
         let rowWeights: [Float]? = balanceBenchmarks
             ? benchmarkOfRow.map { Float(rows.count) / Float(datasets.count * max(1, datasets[$0].rows.count)) } : nil
         var results: [(HeadTrainer.Result, Candidate)] = []
-        for l2 in l2Grid {
-            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
+        let held = HeadTrainer().validationRows(count: features.count)
+        for l2 in distillation == nil ? l2Grid : Self.distillationRidges {
+            let result = distillation.map { targets in
+                DistillationFit(ridge: Double(l2)).fit(features: features, targets: rows.indices.map { targets.strongWinProbability(row: $0, rows[$0]) },
+                                                       rowWeights: rowWeights ?? features.map { _ in 1 }, heldOut: held)
+            } ?? HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
             let head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
             var apgr: [(String, Double)] = []
-            for (b, dataset) in datasets.enumerated() {
+            for (b, dataset) in datasets.enumerated() where dataset.rows.contains(where: \.isGraded) {
                 let held = result.validationRows.filter { benchmarkOfRow[$0] == b }
                 guard held.count >= 20 else { continue }
                 let slice = BenchmarkDataset(name: dataset.name, rows: held.map { rows[$0] })
@@ -74,17 +82,25 @@ public struct HeadTraining: Sendable {
             results.append((result, Candidate(l2: l2, validationLoss: result.validationLoss, validationAccuracy: result.validationAccuracy,
                                               validationAPGR: apgr, bestEpoch: result.bestEpoch)))
         }
-        let chosen = results.indices.min { results[$0].1.validationLoss < results[$1].1.validationLoss }!
+        // A student is chosen by how it routes the held-out train rows (mean validation APGR over
+        // the graded files): its loss measures how closely it copies the teacher, and with few
+        // blocks the closest copy is not the best router (docs/frontier.md, distillation).
+        func meanAPGR(_ c: Candidate) -> Double {
+            c.validationAPGR.isEmpty ? -.infinity : c.validationAPGR.map(\.apgr).reduce(0, +) / Double(c.validationAPGR.count)
+        }
+        let chosen = distillation != nil && results.contains(where: { !$0.1.validationAPGR.isEmpty })
+            ? results.indices.max { meanAPGR(results[$0].1) < meanAPGR(results[$1].1) }!
+            : results.indices.min { results[$0].1.validationLoss < results[$1].1.validationLoss }!
         let (result, candidate) = results[chosen]
         var head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
-        settle(&head, trainingRows: features, heldOut: result.validationRows)
+        settle(&head, trainingRows: features, heldOut: result.validationRows, strongShare: distillation?.teacherStrongShare)
         var training = description
         training["rows"] = String(rows.count)
         training["features"] = recipe.summary
         training["balance"] = balanceBenchmarks ? "benchmarks" : "rows"
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
         training["l2"] = String(candidate.l2)
-        training["l2_grid"] = l2Grid.map { String($0) }.joined(separator: ",")
+        training["l2_grid"] = (distillation == nil ? l2Grid : Self.distillationRidges).map { String($0) }.joined(separator: ",")
         training["epochs"] = String(candidate.bestEpoch)
         training["validation_loss"] = String(format: "%.4f", candidate.validationLoss)
         training["validation_accuracy"] = String(format: "%.4f", candidate.validationAccuracy)
@@ -92,6 +108,10 @@ public struct HeadTraining: Sendable {
         head.training = training
         return Outcome(head: head, candidates: results.map(\.1), chosen: chosen)
     }
+
+    /// The ridge strengths a distilled student tries (on standardised features, rows weighing
+    /// 1 on average), chosen by validation APGR.
+    public static let distillationRidges: [Float] = [1, 10, 100, 1000, 10000]
 
     /// One fit per L2 strength of the grid, keeping the lowest validation loss (a gate's fit:
     /// the mixture's and the obvious-cases prior's).
@@ -104,11 +124,13 @@ public struct HeadTraining: Sendable {
         return best!
     }
 
-    /// The head's threshold, the median strong-model win rate over its training rows, then
-    /// (with `neighbourhood`) where those rows lie, for the out-of-distribution score.
-    func settle(_ head: inout LabelHead, trainingRows vectors: [[Float]], heldOut: [Int]) {
+    /// The head's threshold, the median strong-model win rate over its training rows (or the
+    /// win rate above which `strongShare` of them lie), then (with `neighbourhood`) where those
+    /// rows lie, for the out-of-distribution score.
+    func settle(_ head: inout LabelHead, trainingRows vectors: [[Float]], heldOut: [Int], strongShare: Double? = nil) {
         let winRates = vectors.map { head.distribution(features: $0).strongWinRate }.sorted()
-        head.threshold = winRates[winRates.count / 2]
+        let weakRows = strongShare.map { Int((Double(winRates.count) * (1 - $0)).rounded()) } ?? winRates.count / 2
+        head.threshold = winRates[min(winRates.count - 1, max(0, weakRows))]
         if neighbourhood {
             head.neighbourhood = HeadNeighbourhood.fit(standardised: vectors.map(head.standardised), heldOut: heldOut)
         }

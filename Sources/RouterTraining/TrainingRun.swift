@@ -31,6 +31,14 @@ public struct TrainingRun: Sendable {
     public var neither: [String] = []
     /// With `obvious`: the fitted head the prior goes on (nothing is fitted on `data` then).
     public var base: String?
+    /// A fitted head to distil (`train --teacher`): the new head is fitted to this head's win
+    /// rates on `teacherModel` (soft targets) rather than to the rows' grades alone.
+    public var teacher: String?
+    /// The teacher head's model (catalog name or path); nil: the default model.
+    public var teacherModel: String?
+    /// With `teacher`: the share of each graded row's target taken from the teacher (the rest
+    /// from its grade); ungraded rows take the teacher's alone.
+    public var teacherWeight = 1.0
     /// The scoring model and template (model, template, threads, GPU layers).
     public var router = RouterOptions()
     /// The feature cache folder; nil: .cache/scores in the project.
@@ -122,36 +130,18 @@ public struct TrainingRun: Sendable {
         let outPath = out ?? locator.home + "/models/heads/\(modelName)-\(template.name).json"
         let name = headName ?? URL(fileURLWithPath: outPath).deletingPathExtension().lastPathComponent
 
-        let shared = LazyModel(setup: setup)
         var settings = engine
         settings.hiddenState = true
         settings.pooledBlocks = training.features.pooledBlocks
         settings.endsAtQuery = training.features.endsAtQuery
-        settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
-        var entries: [[FeatureCache.Entry]] = []
-        do {
-            let extractor = FeatureExtractor(
-                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
-                                        pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
-            ) { [settings] () throws(RouterError) in
-                try ScoringEngine(model: shared.model(), template: template, settings: settings)
-            }
-            for dataset in datasets + priorDatasets {
-                let start = ContinuousClock.now
-                var lastReport = start
-                entries.append(try extractor.entries(for: dataset.rows.map(\.prompt)) { done, missing in
-                    let now = ContinuousClock.now
-                    guard done == missing || now - lastReport >= .seconds(10) else { return }
-                    lastReport = now
-                    let rate = Double(done) / max(0.001, (now - start).milliseconds / 1000)
-                    progress("train: \(dataset.name): features \(done)/\(missing) (\(String(format: "%.1f", rate)) rows/s)")
-                })
-            }
-        } catch let error as RouterError {
-            throw .router(error)
-        } catch {
-            throw .input("feature extraction failed: \(error)")
+        // The teacher first: a teacher head that does not fit its model is refused before any forward pass.
+        var distillation: DistillationTargets?
+        if let teacher {
+            distillation = try teacherTargets(teacher, datasets: datasets, cacheDirectory: cacheDirectory,
+                                              locator: locator, progress: progress)
         }
+        var entries = try extract(datasets + priorDatasets, setup: setup, identity: identity, template: template, settings: settings,
+                                  cacheDirectory: cacheDirectory, locator: locator, progress: progress)
 
         let start = ContinuousClock.now
         var description: [String: String] = [
@@ -162,9 +152,14 @@ public struct TrainingRun: Sendable {
             "template": template.name,
             "target": training.target.rawValue,
             "features": training.features.spec,
-            "ctx": String(settings.contextLength),
+            "ctx": String(engine.contextLength),
             "trained_at": ISO8601DateFormatter().string(from: Date()),
         ]
+        if let teacher {
+            description["teacher"] = URL(fileURLWithPath: teacher).lastPathComponent
+            description["teacher_model"] = ModelCatalog.displayName(teacherModel ?? RouterOptions().model)
+            description["teacher_weight"] = String(teacherWeight)
+        }
         if let augmentationFile {
             description["augment"] = "\(URL(fileURLWithPath: augmentationFile).lastPathComponent) x\(augmentCopies)"
         }
@@ -176,7 +171,8 @@ public struct TrainingRun: Sendable {
         } else {
             outcome = experts
                 ? training.runExperts(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
-                : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description)
+                : training.run(name: name, identity: identity, datasets: datasets, entries: entries, description: description,
+                               distillation: distillation)
         }
         if let obvious {
             var prior = description
@@ -211,5 +207,78 @@ public struct TrainingRun: Sendable {
             + "\(outcome.head.featureSize) features, threshold \(String(format: "%.4f", outcome.head.threshold)), "
             + "fitted in \(String(format: "%.1f", seconds)) s"
         return Report(head: outcome.head, path: outPath, table: table, summary: summary)
+    }
+
+    /// The features of every row of `datasets` with one model (cached; only prompts never seen
+    /// before reach the engine).
+    private func extract(_ datasets: [BenchmarkDataset], setup: RouterSetup, identity: ScoringIdentity, template: ScoringTemplate,
+                         settings: ScoringEngineSettings, cacheDirectory: String, locator: ResourceLocator,
+                         progress: @escaping @Sendable (String) -> Void) throws(Failure) -> [[FeatureCache.Entry]] {
+        var settings = settings
+        settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
+        let shared = LazyModel(setup: setup)
+        let model = ModelCatalog.displayName(setup.options.model)
+        var entries: [[FeatureCache.Entry]] = []
+        do {
+            let extractor = FeatureExtractor(
+                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
+                                        pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
+            ) { [settings] () throws(RouterError) in
+                try ScoringEngine(model: shared.model(), template: template, settings: settings)
+            }
+            for dataset in datasets {
+                let start = ContinuousClock.now
+                var lastReport = start
+                entries.append(try extractor.entries(for: dataset.rows.map(\.prompt)) { done, missing in
+                    let now = ContinuousClock.now
+                    guard done == missing || now - lastReport >= .seconds(10) else { return }
+                    lastReport = now
+                    let rate = Double(done) / max(0.001, (now - start).milliseconds / 1000)
+                    progress("train: \(dataset.name): \(model) features \(done)/\(missing) (\(String(format: "%.1f", rate)) rows/s)")
+                })
+            }
+        } catch let error as RouterError {
+            throw .router(error)
+        } catch {
+            throw .input("feature extraction failed: \(error)")
+        }
+        return entries
+    }
+
+    /// The teacher head's win rate on every row of `datasets`, each scored by the teacher's
+    /// own model with the teacher's features; refused before any forward pass when the head
+    /// was not fitted for that model and template.
+    private func teacherTargets(_ path: String, datasets: [BenchmarkDataset], cacheDirectory: String,
+                                locator: ResourceLocator, progress: @escaping @Sendable (String) -> Void) throws(Failure) -> DistillationTargets {
+        let head: LabelHead
+        do {
+            head = try LabelHead.load(path: path)
+        } catch {
+            throw .input("--teacher: \(error.description)")
+        }
+        var options = router
+        options.model = teacherModel ?? RouterOptions().model
+        let setup = RouterSetup(options: options, locator: locator)
+        let identity: ScoringIdentity, template: ScoringTemplate
+        do {
+            identity = try setup.identity()
+            template = try setup.template()
+            try head.check(against: identity, path: path)
+        } catch {
+            throw .router(error)
+        }
+        var settings = engine
+        settings.hiddenState = true
+        settings.pooledBlocks = head.features.pooledBlocks
+        settings.endsAtQuery = head.features.endsAtQuery
+        let entries = try extract(datasets, setup: setup, identity: identity, template: template, settings: settings,
+                                  cacheDirectory: cacheDirectory, locator: locator, progress: progress)
+        // A student that gets its own obvious-cases prior learns the teacher's win rates before
+        // the teacher's prior (the same prior twice would push obvious queries past the band).
+        let winRates = entries.flatMap { $0 }.map { entry in
+            let features = entry.vector(head.features)!
+            return (obvious == nil ? head.distribution(features: features) : head.learnedDistribution(features: features)).strongWinRate
+        }
+        return DistillationTargets(teacherWinRates: winRates, teacherWeight: teacherWeight, teacherThreshold: head.threshold)
     }
 }

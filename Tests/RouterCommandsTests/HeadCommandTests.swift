@@ -131,6 +131,49 @@ import Testing
         #expect((full["prompt_tokens"] as? Int).map { $0 - 10 } == verdict["prompt_tokens"] as? Int, "it reads at the query's end")
     }
 
+    /// `train --teacher`: the shipped head, on the default model, teaches a head on a cut copy
+    /// of it; ungraded prompts need no grade; the student routes with the cut model; a teacher
+    /// that does not fit its model is refused before any forward pass.
+    @Test func trainWithATeacherDistilsItIntoAHeadOnACutModel() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        let cut = folder + "/cut-b6.gguf", student = folder + "/student.json"
+        #expect(try CLIHarness.spawnLong(["truncate", "--layers", "6", "--out", cut]).status == 0)
+        let prompts = ["hi there!", "What's a good name for a goldfish?", "Prove that there are infinitely many primes.",
+                       "Write a lock-free queue in C++ and explain its memory ordering.", "thanks, that helped",
+                       "Plan a three-day trip to Rome for two on a budget.", "What is 7 times 8?",
+                       "Design a sharded, replicated log store and argue its consistency guarantees."]
+        let ungraded = prompts.enumerated().map { i, prompt in
+            #"{"id": "u-\#(i)", "benchmark": "mine", "prompt": "\#(prompt)", "strong": {"model": "ungraded", "score": 0.5}, "#
+                + #""weak": {"model": "ungraded", "score": 0.5}, "score_scale": "ungraded", "label": 3, "contaminated": false, "split": "train"}"#
+        }.joined(separator: "\n") + "\n"
+        let mine = try CLIHarness.temporaryFile("mine.jsonl", contents: ungraded)
+        let train = try CLIHarness.spawnLong(["train", "--teacher", Self.shippedHead, "--model", cut, "--features", "b3,query-end",
+                                              "--data", Self.data + "/mt_bench.jsonl", "--data", mine, "--out", student,
+                                              "--cache", folder + "/cache", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(train.stdout.contains("<- chosen") && train.stdout.contains("63 train rows"), "\(train.stdout)")
+        let file = try Self.json(try String(contentsOfFile: student, encoding: .utf8))
+        #expect(file["target"] as? String == "strong_better" && file["feature_size"] as? Int == 576)
+        let training = try #require(file["training"] as? [String: String])
+        #expect(training["teacher"] == "smollm2-135m-iq4_nl-rating.json" && training["teacher_model"] == "smollm2-135m-iq4_nl")
+        #expect(training["l2_grid"] == "1.0,10.0,100.0,1000.0,10000.0")
+        let route = try CLIHarness.spawnLong(["route", "--model", cut, "--head", student, "--threads", "2", "What is 7 times 8?"])
+        #expect(route.status == 0, "stderr: \(route.stderr)")
+        #expect(try Self.json(route.stdout)["head"] as? String == "student")
+
+        // The teacher head does not fit another model: refused, nothing written.
+        let wrongModel = try CLIHarness.spawnLong(["train", "--teacher", Self.shippedHead, "--teacher-model", "smollm2-135m",
+                                                   "--model", cut, "--features", "b3,query-end", "--data", mine,
+                                                   "--out", folder + "/refused.json", "--cache", folder + "/cache"])
+        #expect(wrongModel.status == 1 && wrongModel.stderr.contains("smollm2-135m-iq4_nl-rating.json"), "\(wrongModel.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/refused.json"))
+        for bad in [["--teacher-weight", "0.5"], ["--teacher", Self.shippedHead, "--experts", "--data", mine],
+                    ["--teacher", Self.shippedHead, "--target", "label"], ["--teacher", Self.shippedHead, "--teacher-weight", "2"]] {
+            let run = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl"] + bad)
+            #expect(run.status == 2, "\(bad): \(run.stderr)")
+        }
+    }
+
     @Test func trainWithAugmentAddsManipulatedCopiesLabeledLikeTheirOriginals() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let phrases = folder + "/phrases.json"

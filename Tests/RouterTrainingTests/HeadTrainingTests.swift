@@ -70,6 +70,49 @@ import RouterEvaluation
     }
 }
 
+/// Distillation (`train --teacher`): a head fitted to a teacher's win rates, not to grades.
+@Suite struct HeadDistillationTests {
+    /// Ungraded rows whose first feature the teacher reads: win rate sigmoid(2 x).
+    static func rows(_ count: Int) -> (BenchmarkDataset, [FeatureCache.Entry], [Double]) {
+        var generator = SplitMix64(seed: 11)
+        var data: [BenchmarkRow] = [], entries: [FeatureCache.Entry] = [], teacher: [Double] = []
+        for i in 0..<count {
+            let x = Float(Double(generator.next() >> 11) / Double(1 << 53)) * 4 - 2
+            let noise = Float(Double(generator.next() >> 11) / Double(1 << 53)) - 0.5
+            data.append(BenchmarkRow(id: "u-\(i)", benchmark: "everyday", prompt: "p \(i)", strongScore: 0.5, weakScore: 0.5, label: 3,
+                                     contaminated: false, split: "train", scoreScale: BenchmarkRow.ungradedScale))
+            entries.append(FeatureCache.Entry(hiddenState: [x, noise], labelLogits: [0, 0, 0, 0, 0], milliseconds: 1))
+            teacher.append(1 / (1 + Foundation.exp(-2 * Double(x))))
+        }
+        return (BenchmarkDataset(name: "everyday", rows: data), entries, teacher)
+    }
+
+    @Test func theStudentLearnsTheTeachersWinRatesAndItsStrongShare() {
+        let (dataset, entries, teacher) = Self.rows(400)
+        let targets = DistillationTargets(teacherWinRates: teacher, teacherWeight: 1, teacherThreshold: 0.7)
+        let head = HeadTraining(l2Grid: [1e-3], epochs: 400)
+            .run(name: "student", identity: HeadTrainingTests.identity, datasets: [dataset], entries: [entries], distillation: targets).head
+        #expect(head.target == HeadTarget.strongBetter.rawValue)
+        let student = entries.map { head.distribution(features: $0.vector(head.features)!).strongWinRate }
+        let largest = zip(student, teacher).map { abs($0 - $1) }.max()!
+        #expect(largest < 0.1, "the student's win rates follow the teacher's (largest gap \(largest))")
+        let teacherShare = Double(teacher.filter { $0 >= 0.7 }.count) / 400
+        let studentShare = Double(student.filter { $0 >= head.threshold }.count) / 400
+        #expect(abs(teacherShare - studentShare) <= 0.01, "strong share: teacher \(teacherShare), student \(studentShare)")
+    }
+
+    @Test func gradedRowsMixTheirGradeIntoTheTarget() {
+        let row = BenchmarkRow(id: "g", benchmark: "gsm8k", prompt: "q", strongScore: 1, weakScore: 0, label: 1, contaminated: false,
+                               split: "train")
+        let ungraded = BenchmarkRow(id: "u", benchmark: "everyday", prompt: "q", strongScore: 0.5, weakScore: 0.5, label: 3,
+                                    contaminated: false, split: "train", scoreScale: BenchmarkRow.ungradedScale)
+        let targets = DistillationTargets(teacherWinRates: [0.2, 0.2], teacherWeight: 0.75, teacherThreshold: 0.5)
+        // Graded: 0.75 x 0.2 + 0.25 x 1 (the strong model clearly won); ungraded: the teacher's alone.
+        #expect(abs(targets.strongWinProbability(row: 0, row) - 0.4) < 1e-9)
+        #expect(abs(targets.strongWinProbability(row: 1, ungraded) - 0.2) < 1e-9)
+    }
+}
+
 /// Where a head's training rows lie (`HeadNeighbourhood.fit`): the out-of-distribution score's reference.
 @Suite struct HeadNeighbourhoodFittingTests {
     /// Rows around two centres in 12 dimensions, deterministic noise.

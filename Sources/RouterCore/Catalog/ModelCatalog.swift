@@ -70,18 +70,20 @@ public struct ModelCatalog: Equatable, Sendable {
         throw .unknownModelName(argument, known: entries.map(\.name))
     }
 
-    private func checkInstalled(_ entry: ModelCatalogEntry, at path: String) throws(RouterError) -> String {
+    private func checkInstalled(_ entry: ModelCatalogEntry, at path: String, deriving: Set<String> = []) throws(RouterError) -> String {
         let fix = Self.fetchCommand(for: entry.name)
         if let derivation = entry.derivation, !FileManager.default.fileExists(atPath: path) {
-            // Made from its base on first use (a few seconds), once the base is installed.
-            guard let base = self.entry(named: derivation.base), base.derivation == nil else {
-                throw .catalogInvalid(path: directory + "/catalog.tsv", reason: "\(entry.name) is derived from '\(derivation.base)', which is not a fetched catalog model")
+            // Made from its base on first use (a few seconds), once the base is installed; a
+            // derived base (a student cut from the requantized default) is made first.
+            guard let base = self.entry(named: derivation.base), !deriving.contains(base.name), base.name != entry.name else {
+                throw .catalogInvalid(path: directory + "/catalog.tsv",
+                                      reason: "\(entry.name) is derived from '\(derivation.base)', which is not a catalog model it can be made from")
             }
             let basePath = directory + "/" + base.file
-            guard FileManager.default.fileExists(atPath: basePath) else {
+            guard base.derivation != nil || FileManager.default.fileExists(atPath: basePath) else {
                 throw .modelNotInstalled(name: entry.name, path: basePath, fix: fix)
             }
-            try derivation.install(entry, at: path, fromBaseAt: try checkInstalled(base, at: basePath))
+            try derivation.install(entry, at: path, fromBaseAt: try checkInstalled(base, at: basePath, deriving: deriving.union([entry.name])))
         }
         // The size of the file itself: a symlinked model (a shared models folder) is checked
         // through its link.

@@ -151,8 +151,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
         return obviousPrior?.apply(to: learned, features: features) ?? learned
     }
 
-    /// The distribution before the obvious-cases prior: the head's own, or its experts' mixed.
-    private func learnedDistribution(features: [Float]) -> LabelDistribution {
+    /// The distribution before the obvious-cases prior: the head's own, or its experts' mixed
+    /// (what a distilled student learns when it gets a prior of its own).
+    public func learnedDistribution(features: [Float]) -> LabelDistribution {
         guard let experts, !experts.isEmpty else { return ownDistribution(features: features) }
         let gate = expertWeights(features: features)
         var mixed = [Double](repeating: 0, count: 5)

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Fits a distilled student's head: ridge regression of the teacher's win rate in log-odds on
+/// the standardised features, weighted rows, solved exactly (Cholesky). It is written as the
+/// 5-way head's weights (label 1's row holds the regression, label 5's is zero, labels 2-4 are
+/// switched off by a bias of -`unused`), so the student's strong-model win rate is the sigmoid of
+/// the regression: a plain `LabelHead`, served as any other. A closed form rather than `HeadTrainer`'s early-stopped Adam: with few blocks' features
+/// the soft-target fit stopped far from its optimum and routed worse (docs/frontier.md).
+struct DistillationFit: Sendable {
+    var ridge: Double
+
+    /// Labels 2-4's bias below the others: their probability (e^-60) is nothing, not a third of
+    /// the mass that would turn the sigmoid into e^s / (e^s + 4).
+    static let unused: Float = 60
+
+    /// `targets[i]`: the strong model's win probability row i is fitted to.
+    func fit(features: [[Float]], targets: [Double], rowWeights: [Float], heldOut: [Int]) -> HeadTrainer.Result {
+        let n = features.count, d = features[0].count
+        let heldSet = Set(heldOut)
+        let train = (0..<n).filter { !heldSet.contains($0) }
+        var mean = [Double](repeating: 0, count: d), scale = [Double](repeating: 0, count: d)
+        for x in features { for j in 0..<d { mean[j] += Double(x[j]) } }
+        for j in 0..<d { mean[j] /= Double(n) }
+        for x in features { for j in 0..<d { let v = Double(x[j]) - mean[j]; scale[j] += v * v } }
+        for j in 0..<d { scale[j] = max(1e-6, (scale[j] / Double(n)).squareRoot()) }
+        let weightMean = train.map { Double(rowWeights[$0]) }.reduce(0, +) / Double(max(1, train.count))
+        let w = train.map { Double(rowWeights[$0]) / weightMean }
+        let y = train.map { i in let p = min(1 - 1e-4, max(1e-4, targets[i])); return Foundation.log(p / (1 - p)) }
+        let weightSum = w.reduce(0, +)
+        let yMean = zip(w, y).map { $0 * $1 }.reduce(0, +) / weightSum
+        // Weighted, centred design: A = Zᵀ W Z + λ I, b = Zᵀ W (y - ȳ), with each column's weighted
+        // mean removed so the intercept is the weighted mean log-odds.
+        var zMean = [Double](repeating: 0, count: d)
+        for (k, i) in train.enumerated() { for j in 0..<d { zMean[j] += w[k] * (Double(features[i][j]) - mean[j]) / scale[j] } }
+        for j in 0..<d { zMean[j] /= weightSum }
+        var a = [Double](repeating: 0, count: d * d), b = [Double](repeating: 0, count: d)
+        var row = [Double](repeating: 0, count: d)
+        for (k, i) in train.enumerated() {
+            for j in 0..<d { row[j] = (Double(features[i][j]) - mean[j]) / scale[j] - zMean[j] }
+            let wk = w[k], r = y[k] - yMean
+            row.withUnsafeBufferPointer { r0 in
+                a.withUnsafeMutableBufferPointer { ap in
+                    for p in 0..<d {
+                        let v = wk * r0[p]
+                        if v == 0 { continue }
+                        for q in p..<d { ap[p * d + q] += v * r0[q] }
+                    }
+                }
+            }
+            for j in 0..<d { b[j] += wk * row[j] * r }
+        }
+        for p in 0..<d { a[p * d + p] += ridge; for q in 0..<p { a[p * d + q] = a[q * d + p] } }
+        let beta = Self.solveSymmetricPositive(a, b, size: d)
+        let intercept = yMean - zip(beta, zMean).map { $0 * $1 }.reduce(0, +)
+        var weights = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
+        weights[0] = beta.map { Float($0) }
+        let result = HeadTrainer.Result(mean: mean.map { Float($0) }, scale: scale.map { Float($0) }, weights: weights,
+                                        bias: [Float(intercept), -Self.unused, -Self.unused, -Self.unused, 0], bestEpoch: 0, epochsRun: 0, validationLoss: 0,
+                                        validationAccuracy: 0, validationRows: heldOut)
+        // The soft cross-entropy to the teacher on the held-out rows (or the training rows).
+        let check = heldOut.isEmpty ? train : heldOut
+        var loss = 0.0, agree = 0.0
+        for i in check {
+            var s = Double(intercept)
+            for j in 0..<d { s += beta[j] * (Double(features[i][j]) - mean[j]) / scale[j] }
+            let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-s)))), t = targets[i]
+            loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
+            if (p >= 0.5) == (t >= 0.5) { agree += 1 }
+        }
+        var out = result
+        out.validationLoss = Float(loss / Double(max(1, check.count)))
+        out.validationAccuracy = Float(agree / Double(max(1, check.count)))
+        return out
+    }
+
+    /// Solves A x = b for a symmetric positive definite A (row-major, size x size) by Cholesky.
+    static func solveSymmetricPositive(_ a: [Double], _ b: [Double], size n: Int) -> [Double] {
+        var l = [Double](repeating: 0, count: n * n)
+        l.withUnsafeMutableBufferPointer { l in
+            for i in 0..<n {
+                for j in 0...i {
+                    var sum = a[i * n + j]
+                    for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                    l[i * n + j] = i == j ? max(1e-12, sum).squareRoot() : sum / l[j * n + j]
+                }
+            }
+        }
+        var y = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var sum = b[i]
+            for k in 0..<i { sum -= l[i * n + k] * y[k] }
+            y[i] = sum / l[i * n + i]
+        }
+        var x = [Double](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var sum = y[i]
+            for k in (i + 1)..<n { sum -= l[k * n + i] * x[k] }
+            x[i] = sum / l[i * n + i]
+        }
+        return x
+    }
+}
