@@ -71,7 +71,8 @@ struct TrainCommand: CLICommand {
         "balance", "B", ["benchmarks", "rows"], default: .value("benchmarks"),
         help: "benchmarks (each data file weighs the same in the loss, whatever its row count) | rows (every row weighs the same)")
     static let l2 = CommandOption.number(
-        "l2", in: 0...1_000_000, default: .described("the best of 0.001, 0.01, 0.1, 1, 10 on validation"), help: "L2 strength")
+        "l2", in: 0...1_000_000, default: .described("the best of 0.001, 0.01, 0.1, 1, 10 on validation"),
+        help: "L2 strength (with --teacher: the ridge strength, else the best of 1, 10, 100, 1000, 10000 by validation APGR)")
     static let epochs = CommandOption.integer(
         "epochs", in: 1...100_000, default: .value("300"), help: "most full-batch epochs (early stopping ends sooner)")
     static let sample = CommandOption.text(
@@ -110,7 +111,9 @@ struct TrainCommand: CLICommand {
         (every 10th train row). Without --l2 it tries 0.001, 0.01, 0.1, 1 and 10 and keeps the lowest
         validation loss. The head file records the model and template SHA-256, the feature size,
         the data and the validation figures, and a threshold (the median strong-model win rate
-        over the training rows). Use it with `route/serve/label/eval --head FILE`.
+        over the training rows). Use it with `route/serve/label/eval --head FILE`. With --teacher
+        the head is instead distilled from another head: fitted to its win rates, so a faster
+        model (fewer blocks) routes like the teacher's (docs/frontier.md, "Distillation").
         """,
         options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, teacher, teacherModel,
                   teacherWeight, balance, l2, epochs,
@@ -133,7 +136,7 @@ struct TrainCommand: CLICommand {
         } catch {
             throw Self.usage(error.description)
         }
-        if let l2 = parsed.number(Self.l2) { training.l2Grid = [Float(l2)] }
+        if let l2 = parsed.number(Self.l2) { training.l2Grid = [Float(l2)]; training.ridgeGrid = [Float(l2)] }
         training.epochs = parsed.integer(Self.epochs) ?? training.epochs
         let experts = parsed.flag(Self.experts)
         if experts && !(2...5).contains(data.count) {

@@ -17,6 +17,8 @@ public struct HeadTraining: Sendable {
     public var neighbourhood = true
     /// L2 strengths tried (one: no search).
     public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
+    /// Ridge strengths a distilled student tries (one: no search).
+    public var ridgeGrid: [Float] = HeadTraining.distillationRidges
     public var epochs = 300
 
     public init(target: HeadTarget = .label, l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10], epochs: Int = 300) {
@@ -50,7 +52,7 @@ public struct HeadTraining: Sendable {
 
     /// `entries[b][i]` are the features of `datasets[b].rows[i]`. With `distillation` the head is
     /// fitted to a teacher's win rates (`DistillationFit`, one fit per ridge strength of
-    /// `distillationRidges`, `target` is then `strong_better`) and its threshold routes the
+    /// `ridgeGrid`, `target` is then `strong_better`) and its threshold routes the
     /// teacher's strong share of the training rows.
     public func run(name: String, identity: ScoringIdentity, datasets: [BenchmarkDataset], entries: [[FeatureCache.Entry]],
                     description: [String: String] = [:], distillation: DistillationTargets? = nil) -> Outcome {
@@ -65,7 +67,7 @@ public struct HeadTraining: Sendable {
             ? benchmarkOfRow.map { Float(rows.count) / Float(datasets.count * max(1, datasets[$0].rows.count)) } : nil
         var results: [(HeadTrainer.Result, Candidate)] = []
         let held = HeadTrainer().validationRows(count: features.count)
-        for l2 in distillation == nil ? l2Grid : Self.distillationRidges {
+        for l2 in distillation == nil ? l2Grid : ridgeGrid {
             let result = distillation.map { targets in
                 DistillationFit(ridge: Double(l2)).fit(features: features, targets: rows.indices.map { targets.strongWinProbability(row: $0, rows[$0]) },
                                                        rowWeights: rowWeights ?? features.map { _ in 1 }, heldOut: held)
@@ -100,7 +102,7 @@ public struct HeadTraining: Sendable {
         training["balance"] = balanceBenchmarks ? "benchmarks" : "rows"
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
         training["l2"] = String(candidate.l2)
-        training["l2_grid"] = (distillation == nil ? l2Grid : Self.distillationRidges).map { String($0) }.joined(separator: ",")
+        training["l2_grid"] = (distillation == nil ? l2Grid : ridgeGrid).map { String($0) }.joined(separator: ",")
         training["epochs"] = String(candidate.bestEpoch)
         training["validation_loss"] = String(format: "%.4f", candidate.validationLoss)
         training["validation_accuracy"] = String(format: "%.4f", candidate.validationAccuracy)
