@@ -199,17 +199,8 @@ struct EvalCommand: CLICommand {
     /// of the same forward pass.
     private func headScorer(_ head: LabelHead, name: String, identity: ScoringIdentity, template: ScoringTemplate, shared: LazyModel,
                             cacheDirectory: String, zeroShotThreshold: Double, headThreshold: Double) throws -> EvaluationScorer {
-        var settings = engine
-        settings.prefixStore = PrefixStateStore(locator: ResourceLocator(), modelSHA256: identity.modelSHA256)
-        settings.hiddenState = true
-        settings.pooledBlocks = head.features.pooledBlocks
-        settings.endsAtQuery = head.features.endsAtQuery
-        let extractor = FeatureExtractor(
-            cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
-                                    pooledBlocks: head.features.pooledBlocks, endsAtQuery: settings.endsAtQuery)
-        ) { [settings] () throws(RouterError) in
-            try ScoringEngine(model: shared.model(), template: template, settings: settings)
-        }
+        let extractor = try FeatureExtractor(reading: head.features, model: shared, identity: identity, template: template,
+                                             settings: engine, cacheDirectory: cacheDirectory, locator: ResourceLocator())
         return EvaluationScorer(name: name, source: .head(head, extractor), zeroShotThreshold: zeroShotThreshold, headThreshold: headThreshold)
     }
 }

@@ -57,7 +57,7 @@ struct TrainCommand: CLICommand {
         distil this fitted head (e.g. the shipped default's) into the new one: every train row of \
         --data is scored by the teacher head on --teacher-model, and the new head, on --model and \
         --features (a cut model of a few blocks: `truncate`), is fitted to the teacher's strong-model \
-        win rates (soft targets) mixed with the rows' grades; rows with score_scale \"ungraded\" \
+        win rates (a ridge regression of their log-odds) mixed with the rows' grades; rows with score_scale \"ungraded\" \
         need no grade. Its threshold routes the teacher's strong share of the train rows. With \
         --obvious the student learns the teacher's win rates before the teacher's prior and gets a \
         prior of its own (docs/frontier.md)

@@ -16,6 +16,23 @@ public final class FeatureExtractor {
         self.makeEngine = makeEngine
     }
 
+    /// The extractor of what `features` reads with `model`: the engine reads the hidden state,
+    /// the pooled blocks and the position those features need (the template's prefix state saved
+    /// under `locator`), and the cache is `cacheDirectory`'s file for them.
+    public convenience init(reading features: HeadFeatures, model: LazyModel, identity: ScoringIdentity, template: ScoringTemplate,
+                            settings: ScoringEngineSettings, cacheDirectory: String, locator: ResourceLocator) throws {
+        var settings = settings
+        settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
+        settings.hiddenState = true
+        settings.pooledBlocks = features.pooledBlocks
+        settings.endsAtQuery = features.endsAtQuery
+        self.init(cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength,
+                                          batchSize: settings.batchSize, pooledBlocks: settings.pooledBlocks,
+                                          endsAtQuery: settings.endsAtQuery)) { [settings] () throws(RouterError) in
+            try ScoringEngine(model: model.model(), template: template, settings: settings)
+        }
+    }
+
     deinit {
         engine?.shutdown()
     }

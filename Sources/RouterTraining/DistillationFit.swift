@@ -4,8 +4,9 @@ import Foundation
 /// the standardised features, weighted rows, solved exactly (Cholesky). It is written as the
 /// 5-way head's weights (label 1's row holds the regression, label 5's is zero, labels 2-4 are
 /// switched off by a bias of -`unused`), so the student's strong-model win rate is the sigmoid of
-/// the regression: a plain `LabelHead`, served as any other. A closed form rather than `HeadTrainer`'s early-stopped Adam: with few blocks' features
-/// the soft-target fit stopped far from its optimum and routed worse (docs/frontier.md).
+/// the regression: a plain `LabelHead`, served as any other. A closed form rather than
+/// `HeadTrainer`'s early-stopped Adam: with few blocks' features the soft-target fit stopped far
+/// from its optimum and routed worse (docs/frontier.md).
 struct DistillationFit: Sendable {
     var ridge: Double
 
@@ -52,25 +53,22 @@ struct DistillationFit: Sendable {
         for p in 0..<d { a[p * d + p] += ridge; for q in 0..<p { a[p * d + q] = a[q * d + p] } }
         let beta = Self.solveSymmetricPositive(a, b, size: d)
         let intercept = yMean - zip(beta, zMean).map { $0 * $1 }.reduce(0, +)
-        var weights = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
-        weights[0] = beta.map { Float($0) }
-        let result = HeadTrainer.Result(mean: mean.map { Float($0) }, scale: scale.map { Float($0) }, weights: weights,
-                                        bias: [Float(intercept), -Self.unused, -Self.unused, -Self.unused, 0], bestEpoch: 0, epochsRun: 0, validationLoss: 0,
-                                        validationAccuracy: 0, validationRows: heldOut)
         // The soft cross-entropy to the teacher on the held-out rows (or the training rows).
         let check = heldOut.isEmpty ? train : heldOut
         var loss = 0.0, agree = 0.0
         for i in check {
-            var s = Double(intercept)
+            var s = intercept
             for j in 0..<d { s += beta[j] * (Double(features[i][j]) - mean[j]) / scale[j] }
             let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-s)))), t = targets[i]
             loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
             if (p >= 0.5) == (t >= 0.5) { agree += 1 }
         }
-        var out = result
-        out.validationLoss = Float(loss / Double(max(1, check.count)))
-        out.validationAccuracy = Float(agree / Double(max(1, check.count)))
-        return out
+        var weights = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
+        weights[0] = beta.map { Float($0) }
+        return HeadTrainer.Result(mean: mean.map { Float($0) }, scale: scale.map { Float($0) }, weights: weights,
+                                  bias: [Float(intercept), -Self.unused, -Self.unused, -Self.unused, 0], bestEpoch: 0, epochsRun: 0,
+                                  validationLoss: Float(loss / Double(max(1, check.count))),
+                                  validationAccuracy: Float(agree / Double(max(1, check.count))), validationRows: heldOut)
     }
 
     /// Solves A x = b for a symmetric positive definite A (row-major, size x size) by Cholesky.

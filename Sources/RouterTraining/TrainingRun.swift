@@ -32,10 +32,12 @@ public struct TrainingRun: Sendable {
     /// With `obvious`: the fitted head the prior goes on (nothing is fitted on `data` then).
     public var base: String?
     /// A fitted head to distil (`train --teacher`): the new head is fitted to this head's win
-    /// rates on `teacherModel` (soft targets) rather than to the rows' grades alone.
+    /// rates on `teacherModel` (`DistillationFit`) rather than to the rows' grades alone.
     public var teacher: String?
     /// The teacher head's model (catalog name or path); nil: the default model.
     public var teacherModel: String?
+    /// `teacherModel`, or the default model.
+    private var teacherModelOrDefault: String { teacherModel ?? RouterOptions().model }
     /// With `teacher`: the share of each graded row's target taken from the teacher (the rest
     /// from its grade); ungraded rows take the teacher's alone.
     public var teacherWeight = 1.0
@@ -130,18 +132,14 @@ public struct TrainingRun: Sendable {
         let outPath = out ?? locator.home + "/models/heads/\(modelName)-\(template.name).json"
         let name = headName ?? URL(fileURLWithPath: outPath).deletingPathExtension().lastPathComponent
 
-        var settings = engine
-        settings.hiddenState = true
-        settings.pooledBlocks = training.features.pooledBlocks
-        settings.endsAtQuery = training.features.endsAtQuery
         // The teacher first: a teacher head that does not fit its model is refused before any forward pass.
         var distillation: DistillationTargets?
         if let teacher {
             distillation = try teacherTargets(teacher, datasets: datasets, cacheDirectory: cacheDirectory,
                                               locator: locator, progress: progress)
         }
-        var entries = try extract(datasets + priorDatasets, setup: setup, identity: identity, template: template, settings: settings,
-                                  cacheDirectory: cacheDirectory, locator: locator, progress: progress)
+        var entries = try extract(datasets + priorDatasets, reading: training.features, setup: setup, identity: identity,
+                                  template: template, cacheDirectory: cacheDirectory, locator: locator, progress: progress)
 
         let start = ContinuousClock.now
         var description: [String: String] = [
@@ -157,7 +155,7 @@ public struct TrainingRun: Sendable {
         ]
         if let teacher {
             description["teacher"] = URL(fileURLWithPath: teacher).lastPathComponent
-            description["teacher_model"] = ModelCatalog.displayName(teacherModel ?? RouterOptions().model)
+            description["teacher_model"] = ModelCatalog.displayName(teacherModelOrDefault)
             description["teacher_weight"] = String(teacherWeight)
         }
         if let augmentationFile {
@@ -209,23 +207,16 @@ public struct TrainingRun: Sendable {
         return Report(head: outcome.head, path: outPath, table: table, summary: summary)
     }
 
-    /// The features of every row of `datasets` with one model (cached; only prompts never seen
-    /// before reach the engine).
-    private func extract(_ datasets: [BenchmarkDataset], setup: RouterSetup, identity: ScoringIdentity, template: ScoringTemplate,
-                         settings: ScoringEngineSettings, cacheDirectory: String, locator: ResourceLocator,
+    /// What `features` reads of every row of `datasets` with one model (cached; only prompts
+    /// never seen before reach the engine).
+    private func extract(_ datasets: [BenchmarkDataset], reading features: HeadFeatures, setup: RouterSetup, identity: ScoringIdentity,
+                         template: ScoringTemplate, cacheDirectory: String, locator: ResourceLocator,
                          progress: @escaping @Sendable (String) -> Void) throws(Failure) -> [[FeatureCache.Entry]] {
-        var settings = settings
-        settings.prefixStore = PrefixStateStore(locator: locator, modelSHA256: identity.modelSHA256)
-        let shared = LazyModel(setup: setup)
         let model = ModelCatalog.displayName(setup.options.model)
         var entries: [[FeatureCache.Entry]] = []
         do {
-            let extractor = FeatureExtractor(
-                cache: try FeatureCache(directory: cacheDirectory, identity: identity, contextLength: settings.contextLength, batchSize: settings.batchSize,
-                                        pooledBlocks: settings.pooledBlocks, endsAtQuery: settings.endsAtQuery)
-            ) { [settings] () throws(RouterError) in
-                try ScoringEngine(model: shared.model(), template: template, settings: settings)
-            }
+            let extractor = try FeatureExtractor(reading: features, model: LazyModel(setup: setup), identity: identity, template: template,
+                                                 settings: engine, cacheDirectory: cacheDirectory, locator: locator)
             for dataset in datasets {
                 let start = ContinuousClock.now
                 var lastReport = start
@@ -257,7 +248,7 @@ public struct TrainingRun: Sendable {
             throw .input("--teacher: \(error.description)")
         }
         var options = router
-        options.model = teacherModel ?? RouterOptions().model
+        options.model = teacherModelOrDefault
         let setup = RouterSetup(options: options, locator: locator)
         let identity: ScoringIdentity, template: ScoringTemplate
         do {
@@ -267,11 +258,7 @@ public struct TrainingRun: Sendable {
         } catch {
             throw .router(error)
         }
-        var settings = engine
-        settings.hiddenState = true
-        settings.pooledBlocks = head.features.pooledBlocks
-        settings.endsAtQuery = head.features.endsAtQuery
-        let entries = try extract(datasets, setup: setup, identity: identity, template: template, settings: settings,
+        let entries = try extract(datasets, reading: head.features, setup: setup, identity: identity, template: template,
                                   cacheDirectory: cacheDirectory, locator: locator, progress: progress)
         // A student that gets its own obvious-cases prior learns the teacher's win rates before
         // the teacher's prior (the same prior twice would push obvious queries past the band).
