@@ -93,13 +93,7 @@ def log(message):
 def model_file(model):
     """The GGUF path of a configuration's model, making an early-exit copy when needed."""
     if isinstance(model, str):
-        path = bench.model_path(model)
-        if not os.path.isfile(path):
-            # A derived catalog model (`derived:<base>:<format>`) is made on first use.
-            out = subprocess.run([ROUTER, "route", "--model", model, "--no-head", "x"], capture_output=True, text=True)
-            if out.returncode != 0:
-                bench.fail(f"cannot make {model}: {out.stderr.strip()}")
-        return path
+        return bench.model_file(model)  # a derived catalog model is made on first use
     name, blocks = model
     path = os.path.join(DERIVED, f"{name}-b{blocks}.gguf")
     if not os.path.isfile(path):
