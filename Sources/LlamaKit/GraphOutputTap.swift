@@ -13,13 +13,18 @@ import CLlama
 /// llama.cpp computes the graph up to each observed tensor, hands it to the callback, and goes
 /// on; observing a few tensors costs a few graph splits, not a second forward pass. The last
 /// block's output holds only the output positions, so it cannot be observed as a block (use the
-/// final hidden state instead). Touched only by the thread that decodes.
+/// final hidden state instead). With a stop block, the callback's answer after that block's
+/// output ends the forward pass there (llama.cpp's scheduler computes no further node when the
+/// callback says no): the later blocks and the output layer are never run. Touched only by the
+/// thread that decodes.
 final class GraphOutputTap {
     /// Observed blocks, ascending.
     let blocks: [Int]
     /// Whether the final hidden state is captured.
     let finalState: Bool
     let width: Int
+    /// The block after whose output the forward pass stops (nil: it runs to the end).
+    let stopBlock: Int?
     /// values[k]: the observed block k's outputs for the decode in progress, row after row
     /// (several micro-batches append in batch order).
     private(set) var values: [[Float]]
@@ -31,10 +36,11 @@ final class GraphOutputTap {
     private(set) var failed = false
     private let position: [Int: Int]
 
-    init(blocks: [Int], finalState: Bool, width: Int) {
+    init(blocks: [Int], finalState: Bool, width: Int, stopBlock: Int? = nil) {
         self.blocks = blocks
         self.finalState = finalState
         self.width = width
+        self.stopBlock = finalState ? nil : stopBlock
         self.values = Array(repeating: [], count: blocks.count)
         self.rows = Array(repeating: 0, count: blocks.count)
         self.position = Dictionary(uniqueKeysWithValues: blocks.enumerated().map { ($1, $0) })
@@ -63,7 +69,8 @@ final class GraphOutputTap {
         guard block >= 0, let k = position[block] else { return false }
         if ask { return true }
         rows[k] += copy(tensor, into: &values[k], from: rows[k] * width)
-        return true
+        // false: compute nothing after this node (the rest of the pass feeds nothing read here).
+        return block != stopBlock
     }
 
     /// Copies a tensor's rows into `buffer` at `start`; the rows copied (0, and `failed`, when

@@ -35,7 +35,7 @@ public final class LlamaContext {
         }
         let tapped = !configuration.observedBlocks.isEmpty || tapsFinalState
         let tap = tapped ? GraphOutputTap(blocks: configuration.observedBlocks, finalState: tapsFinalState,
-                                          width: model.embeddingSize) : nil
+                                          width: model.embeddingSize, stopBlock: configuration.stopBlock) : nil
         if let tap {
             params.cb_eval = GraphOutputTap.callback
             params.cb_eval_user_data = Unmanaged.passUnretained(tap).toOpaque()
@@ -85,8 +85,9 @@ public final class LlamaContext {
     }
 
     /// The next-token logits (vocabulary-sized) at a batch index that produced output.
+    /// Unavailable when the context stops after its observed blocks (the output layer never runs).
     public func logits(at batchIndex: Int) throws(LlamaError) -> UnsafeBufferPointer<Float> {
-        guard let logits = llama_get_logits_ith(pointer, Int32(batchIndex)) else {
+        guard configuration.stopBlock == nil, let logits = llama_get_logits_ith(pointer, Int32(batchIndex)) else {
             throw .logitsUnavailable(batchIndex: batchIndex)
         }
         return UnsafeBufferPointer(start: logits, count: model.vocab.count)
@@ -151,6 +152,7 @@ public final class LlamaContext {
     public var numericsDescription: String {
         "\(LlamaBackend.buildDescription)|batch \(llama_n_batch(pointer))|ubatch \(llama_n_ubatch(pointer))"
             + "|seq \(llama_n_seq_max(pointer))|unified \(configuration.unifiedMemory)"
+            + (configuration.stopBlock.map { "|stops after block \($0)" } ?? "")
     }
 
     /// Makes `destination` share the cached positions `from..<to` of `source` (no recomputation).

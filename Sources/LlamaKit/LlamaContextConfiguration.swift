@@ -22,10 +22,17 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
     /// Transformer blocks (0-based, below the last) whose outputs at every position of a decode
     /// are captured (`LlamaContext.blockOutputs`); empty for none.
     public var observedBlocks: [Int]
+    /// Stop each forward pass once the deepest observed block is computed: no later block and
+    /// no output layer run, so a head that reads only pooled blocks costs the blocks it reads
+    /// (a 13-block model read at block 11 computes 12). Only the observed blocks are valid then:
+    /// `logits(at:)` throws, and the memory of the blocks after the stop is never written (the
+    /// context must keep stopping there: `numericsDescription` says so, for saved states).
+    /// Ignored without observed blocks or with the final state.
+    public var stopsAfterObservedBlocks: Bool
 
     public init(contextLength: Int = 2048, batchSize: Int? = nil, sequenceCount: Int = 1,
                 threads: Int = LlamaContextConfiguration.defaultThreads, embeddings: Bool = false,
-                unifiedMemory: Bool = true, observedBlocks: [Int] = []) {
+                unifiedMemory: Bool = true, observedBlocks: [Int] = [], stopsAfterObservedBlocks: Bool = false) {
         self.contextLength = contextLength
         self.batchSize = batchSize ?? contextLength
         self.sequenceCount = sequenceCount
@@ -33,6 +40,13 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
         self.embeddings = embeddings
         self.unifiedMemory = unifiedMemory
         self.observedBlocks = Array(Set(observedBlocks)).sorted()
+        self.stopsAfterObservedBlocks = stopsAfterObservedBlocks
+    }
+
+    /// The block after which each forward pass stops (nil: it runs to the output layer).
+    public var stopBlock: Int? {
+        guard stopsAfterObservedBlocks, !(embeddings) else { return nil }
+        return observedBlocks.last
     }
 
     /// One thread per available core.

@@ -64,6 +64,9 @@ struct TrainCommand: CLICommand {
         """)
     static let teacherModel = CommandOption.text(
         "teacher-model", "NAME|PATH", default: .value(RouterOptions().model), help: "with --teacher: the teacher head's model")
+    static let teacherTemplate = CommandOption.text(
+        "teacher-template", "PATH", default: .described("--template's"),
+        help: "with --teacher: the teacher head's template, when the student reads another (e.g. prompts/query.txt)")
     static let teacherWeight = CommandOption.number(
         "teacher-weight", in: 0...1, default: .value("1"),
         help: "with --teacher: the share of a graded row's target taken from the teacher (the rest from its grade)")
@@ -116,7 +119,7 @@ struct TrainCommand: CLICommand {
         model (fewer blocks) routes like the teacher's (docs/frontier.md, "Distillation").
         """,
         options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, teacher, teacherModel,
-                  teacherWeight, balance, l2, epochs,
+                  teacherTemplate, teacherWeight, balance, l2, epochs,
                   sample, augment, augmentCopies, ModelOptions.model.explained("the scoring model"),
                   ModelOptions.template.explained("the template"), DataOptions.cache.explained("feature cache"),
                   DataOptions.ctx, ModelOptions.threads, DataOptions.parallel, ModelOptions.gpuLayers],
@@ -163,8 +166,8 @@ struct TrainCommand: CLICommand {
             throw Self.usage("--base reuses a fitted head: drop --experts, --augment, --features and --target")
         }
         let teacher = parsed.value(Self.teacher)
-        if teacher == nil && (parsed.given(Self.teacherModel) || parsed.given(Self.teacherWeight)) {
-            throw Self.usage("--teacher-model and --teacher-weight go with --teacher HEAD")
+        if teacher == nil && (parsed.given(Self.teacherModel) || parsed.given(Self.teacherWeight) || parsed.given(Self.teacherTemplate)) {
+            throw Self.usage("--teacher-model, --teacher-template and --teacher-weight go with --teacher HEAD")
         }
         if teacher != nil && (experts || parsed.given(Self.base) || parsed.given(Self.target)) {
             throw Self.usage("--teacher fits one head to the teacher's win rates: drop --experts, --base and --target")
@@ -191,6 +194,7 @@ struct TrainCommand: CLICommand {
         run.base = base
         run.teacher = teacher
         run.teacherModel = parsed.value(Self.teacherModel)
+        run.teacherTemplate = parsed.value(Self.teacherTemplate)
         run.teacherWeight = parsed.number(Self.teacherWeight) ?? run.teacherWeight
         run.router = router
         run.cache = parsed.value(DataOptions.cache)

@@ -36,6 +36,8 @@ public struct TrainingRun: Sendable {
     public var teacher: String?
     /// The teacher head's model (catalog name or path); nil: the default model.
     public var teacherModel: String?
+    /// The teacher head's template file; nil: the student's (`router.templatePath`).
+    public var teacherTemplate: String?
     /// `teacherModel`, or the default model.
     private var teacherModelOrDefault: String { teacherModel ?? RouterOptions().model }
     /// With `teacher`: the share of each graded row's target taken from the teacher (the rest
@@ -156,6 +158,7 @@ public struct TrainingRun: Sendable {
         if let teacher {
             description["teacher"] = URL(fileURLWithPath: teacher).lastPathComponent
             description["teacher_model"] = ModelCatalog.displayName(teacherModelOrDefault)
+            if let teacherTemplate { description["teacher_template"] = URL(fileURLWithPath: teacherTemplate).lastPathComponent }
             description["teacher_weight"] = String(teacherWeight)
         }
         if let augmentationFile {
@@ -249,6 +252,7 @@ public struct TrainingRun: Sendable {
         }
         var options = router
         options.model = teacherModelOrDefault
+        options.templatePath = teacherTemplate ?? options.templatePath
         let setup = RouterSetup(options: options, locator: locator)
         let identity: ScoringIdentity, template: ScoringTemplate
         do {

@@ -69,6 +69,33 @@ import Testing
         #expect(throws: LlamaError.embeddingsUnavailable(batchIndex: 0)) { try tapped.embeddings(at: 0) }
     }
 
+    /// A pass that stops after the deepest observed block gives those blocks' outputs bit for
+    /// bit as a whole pass does (what comes after cannot change them), several decodes in a row
+    /// on the memory it wrote, and no logits: the output layer never ran.
+    @Test func aPassStoppedAfterTheObservedBlocksReadsThemUnchanged() throws {
+        let model = try TestModel.shared()
+        let whole = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2, observedBlocks: [2, 5]))
+        let stopped = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2, observedBlocks: [2, 5],
+                                                                        stopsAfterObservedBlocks: true))
+        #expect(stopped.configuration.stopBlock == 5 && whole.configuration.stopBlock == nil)
+        #expect(stopped.numericsDescription != whole.numericsDescription)
+        var start = 0
+        for text in ["A prefix both share, decoded first.", " Then a question: why is the sky blue?"] {
+            let tokens = try model.vocab.tokenize(text, addSpecial: start == 0, parseSpecial: false)
+            let batch = LlamaBatch(capacity: 64)
+            let last = try batch.append(contentsOf: tokens, startPosition: start, lastProducesOutput: true)
+            try whole.decode(batch)
+            try stopped.decode(batch)
+            for k in 0..<2 {
+                let a = stopped.blockOutputs(k), b = whole.blockOutputs(k)
+                #expect(a.count == tokens.count * model.embeddingSize && a.elementsEqual(b), "block \(k) after \(start)")
+            }
+            #expect(throws: LlamaError.logitsUnavailable(batchIndex: last)) { try stopped.logits(at: last) }
+            #expect(try whole.logits(at: last).count == model.vocab.count)
+            start += tokens.count
+        }
+    }
+
     @Test func positionsWithoutOutputHaveNoLogits() throws {
         let model = try TestModel.shared()
         let context = try LlamaContext(model: model, configuration: .init(contextLength: 256, threads: 2))

@@ -148,6 +148,7 @@ import Testing
         }.joined(separator: "\n") + "\n"
         let mine = try CLIHarness.temporaryFile("mine.jsonl", contents: ungraded)
         let train = try CLIHarness.spawnLong(["train", "--teacher", Self.shippedHead, "--model", cut, "--features", "b3,query-end",
+                                              "--teacher-template", CLIHarness.root + "/prompts/rating.txt",
                                               "--data", Self.data + "/mt_bench.jsonl", "--data", mine, "--out", student,
                                               "--cache", folder + "/cache", "--threads", "2"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
@@ -156,6 +157,7 @@ import Testing
         #expect(file["target"] as? String == "strong_better" && file["feature_size"] as? Int == 576)
         let training = try #require(file["training"] as? [String: String])
         #expect(training["teacher"] == "smollm2-135m-iq4_nl-rating.json" && training["teacher_model"] == "smollm2-135m-iq4_nl")
+        #expect(training["teacher_template"] == "rating.txt")
         #expect(training["l2_grid"] == "1.0,10.0,100.0,1000.0,10000.0")
         let route = try CLIHarness.spawnLong(["route", "--model", cut, "--head", student, "--threads", "2", "What is 7 times 8?"])
         #expect(route.status == 0, "stderr: \(route.stderr)")
@@ -167,7 +169,7 @@ import Testing
                                                    "--out", folder + "/refused.json", "--cache", folder + "/cache"])
         #expect(wrongModel.status == 1 && wrongModel.stderr.contains("smollm2-135m-iq4_nl-rating.json"), "\(wrongModel.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused.json"))
-        for bad in [["--teacher-weight", "0.5"], ["--teacher", Self.shippedHead, "--experts", "--data", mine],
+        for bad in [["--teacher-weight", "0.5"], ["--teacher-template", "prompts/rating.txt"], ["--teacher", Self.shippedHead, "--experts", "--data", mine],
                     ["--teacher", Self.shippedHead, "--target", "label"], ["--teacher", Self.shippedHead, "--teacher-weight", "2"]] {
             let run = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl"] + bad)
             #expect(run.status == 2, "\(bad): \(run.stderr)")

@@ -64,6 +64,12 @@ import Testing
         missing.pooledStates = nil
         #expect(all.vector(of: missing) == nil)
         #expect(HeadFeatures.finalStateAndLogits.vector(of: missing) == [7, 8, 1, 2, 3, 4, 5])
+        // An engine that pools more blocks than the head reads says which: the head takes its own.
+        var more = scored
+        more.pooledBlocks = [4, 9]
+        #expect(HeadFeatures(pooledBlocks: [9], finalState: false, labelLogits: false).vector(of: more) == [20, 21])
+        #expect(HeadFeatures(pooledBlocks: [4], finalState: true, labelLogits: false).vector(of: more) == [10, 11, 7, 8])
+        #expect(HeadFeatures(pooledBlocks: [5], finalState: false, labelLogits: false).vector(of: more) == nil)
     }
 
     @Test func promptStatisticsCountWhatTheQueryIsMadeOf() {

@@ -10,8 +10,8 @@ import Testing
 @Suite(.serialized) struct QueryEndScoringTests {
     /// A head over block 6 pooled, the final state and the logits, all read at the query's end,
     /// with small fixed weights (the test is about where features come from, not their quality).
-    static func head() -> LabelHead {
-        let features = HeadFeatures(pooledBlocks: [6], finalState: true, labelLogits: true, position: .queryEnd)
+    static func head(_ features: HeadFeatures = HeadFeatures(pooledBlocks: [6], finalState: true, labelLogits: true,
+                                                            position: .queryEnd)) -> LabelHead {
         let size = features.size(embeddingSize: 576)
         let weights: [[Float]] = (0..<5).map { (k: Int) -> [Float] in
             (0..<size).map { (j: Int) -> Float in
@@ -62,5 +62,34 @@ import Testing
             #expect(largest <= 1e-3 * (pooledAtLabel.map(abs).max() ?? 1), "pooled block 6 moved by \(largest)")
             #expect(atEnd[index].hiddenState != nil && atEnd[index].hiddenState != atLabel[index].hiddenState)
         }
+    }
+
+    /// A head of pooled blocks alone (the distilled student's kind) lets every forward pass stop
+    /// after its deepest block: no later block, no output layer. Its verdicts are those of the
+    /// same head applied to what an engine running the whole pass reads (as `eval` and `train`
+    /// extract features), bit for bit; a head that needs the logits cannot replace it live.
+    @Test(.timeLimit(.minutes(10)))
+    func aHeadOfPooledBlocksStopsThePassAfterItsDeepestBlock() throws {
+        let head = Self.head(HeadFeatures(pooledBlocks: [3, 6], finalState: false, labelLogits: false, position: .queryEnd))
+        let settings = ScoringEngineSettings(parallel: 1, maxQueue: 64, threads: 2, head: head)
+        #expect(settings.stopsAfterPooledBlocks)
+        let stopping = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(), settings: settings)
+        defer { stopping.shutdown() }
+        var whole = ScoringEngineSettings(parallel: 1, maxQueue: 64, threads: 2, hiddenState: true, pooledBlocks: [3, 6])
+        whole.endsAtQuery = true
+        #expect(!whole.stopsAfterPooledBlocks && !ScoringEngineSettings(threads: 2, head: Self.head()).stopsAfterPooledBlocks)
+        let extracting = try ScoringEngine(model: RepositoryFixture.model(), template: RepositoryFixture.template(), settings: whole)
+        defer { extracting.shutdown() }
+        for query in try RepositoryFixture.gsm8kQueries(2) + RepositoryFixture.arenaHardQueries(2) + ["hi", "What is 2+2?"] {
+            let verdict = try stopping.score(query)
+            let features = try extracting.score(query)
+            #expect(verdict.labelLogits == nil && features.labelLogits != nil)
+            #expect(verdict.pooledStates == features.pooledStates, "pooled blocks differ for \(query.prefix(40))")
+            #expect(verdict.distribution == head.apply(to: features).distribution, "verdict differs for \(query.prefix(40))")
+        }
+        #expect(throws: RouterError.self) { try stopping.replaceHead(Self.head(HeadFeatures(pooledBlocks: [3], finalState: false,
+                                                                                          labelLogits: true, position: .queryEnd))) }
+        try stopping.replaceHead(Self.head(HeadFeatures(pooledBlocks: [6], finalState: false, labelLogits: false, position: .queryEnd)))
+        #expect(try stopping.score("hi").head == "query-end")
     }
 }

@@ -13,6 +13,9 @@ public struct ScoredQuery: Equatable, Sendable {
     /// The outputs of the engine's pooled blocks (`HeadFeatures.pooledBlocks`), each averaged
     /// over the query's tokens, block after block.
     public var pooledStates: [Float]?
+    /// The blocks `pooledStates` holds, in its order (empty: the reader's own, as a feature cache
+    /// keeps them). A head that reads fewer of them takes its own (`HeadFeatures.vector`).
+    public var pooledBlocks: [Int] = []
     /// `PromptStatistics` of the query's text.
     public var promptStatistics: [Float]?
     /// The learned head whose distribution this is (nil: the zero-shot label logits).

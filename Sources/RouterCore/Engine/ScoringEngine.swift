@@ -85,7 +85,7 @@ public final class ScoringEngine: Sendable {
             contextLength: prefix.count + sequences * (settings.contextLength - prefix.count),
             batchSize: settings.batchSize, sequenceCount: sequences + 1,
             threads: settings.threads, embeddings: settings.readsHiddenState, unifiedMemory: true,
-            observedBlocks: settings.readsBlocks)
+            observedBlocks: settings.readsBlocks, stopsAfterObservedBlocks: settings.stopsAfterPooledBlocks)
         let warmup = try builder.prompt(for: "warm-up")
         let context: LlamaContext
         let restored: Bool
@@ -188,6 +188,9 @@ public final class ScoringEngine: Sendable {
             if head.features.finalState && !settings.readsHiddenState { missing.append("the final hidden state") }
             let blocks = Set(head.features.pooledBlocks).subtracting(settings.readsBlocks)
             if !blocks.isEmpty { missing.append("blocks " + blocks.sorted().map { "b\($0)" }.joined(separator: ",")) }
+            if settings.stopsAfterPooledBlocks {
+                if head.features.labelLogits { missing.append("the label logits") }
+            }
             if head.features.endsAtQuery != settings.scoresAtQueryEnd {
                 missing.append(head.features.endsAtQuery ? "features at the query's end (query-end)" : "features after the template's suffix")
             }
@@ -316,14 +319,18 @@ public final class ScoringEngine: Sendable {
                 let slot = slots[i]!
                 let result: Result<ScoredQuery, RouterError>
                 do {
-                    let logits = try worker.context.logits(at: batchIndex)
-                    let labelLogits = worker.labelTokens.logits(in: logits)
+                    // A pass that stopped after the pooled blocks has no logits; the head's
+                    // distribution replaces the zero-shot one anyway.
+                    let labelLogits = settings.stopsAfterPooledBlocks
+                        ? nil : worker.labelTokens.logits(in: try worker.context.logits(at: batchIndex))
                     let hidden = settings.readsHiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
-                    let scored = ScoredQuery(distribution: LabelDistribution(logits: labelLogits),
+                    var scored = ScoredQuery(distribution: labelLogits.map { LabelDistribution(logits: $0) }
+                                                 ?? LabelDistribution(probabilities: [Double](repeating: 0.2, count: 5)),
                                              truncated: slot.job.prompt.truncated, promptTokens: slot.job.prompt.tokenCount,
                                              hiddenState: hidden, labelLogits: labelLogits,
                                              pooledStates: slot.pooled.mean(over: slot.job.prompt.query.count),
                                              promptStatistics: slot.job.prompt.statistics)
+                    scored.pooledBlocks = settings.readsBlocks
                     result = .success(slot.job.head?.apply(to: scored) ?? scored)
                 } catch {
                     result = .failure(.llama(error))

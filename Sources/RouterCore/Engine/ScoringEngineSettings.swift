@@ -48,6 +48,14 @@ public struct ScoringEngineSettings: Equatable, Sendable {
     public var scoresAtQueryEnd: Bool { endsAtQuery || head?.features.endsAtQuery == true }
     /// The blocks the engine pools (asked for, and those the head needs), ascending.
     public var readsBlocks: [Int] { Array(Set(pooledBlocks + (head?.features.pooledBlocks ?? []))).sorted() }
+    /// Whether each forward pass stops after the deepest pooled block: the head reads pooled
+    /// blocks (and perhaps the prompt's statistics) but neither the final state nor the label
+    /// logits, and nothing else is asked for. Such a head's verdict needs no later block and no
+    /// output layer (docs/frontier.md: a 13-block student read at block 11 computes 12).
+    public var stopsAfterPooledBlocks: Bool {
+        guard let head, !hiddenState else { return false }
+        return !readsBlocks.isEmpty && !head.features.finalState && !head.features.labelLogits
+    }
 
     public init(parallel: Int = 8, contextLength: Int = Self.defaultContextLength, batchSize: Int = 128, maxQueue: Int = 256,
                 threads: Int = LlamaContextConfiguration.defaultThreads, hiddenState: Bool = false,

@@ -70,7 +70,17 @@ public struct HeadFeatures: Codable, Equatable, Hashable, Sendable {
         var values: [Float] = []
         if !pooledBlocks.isEmpty {
             guard let pooled = scored.pooledStates else { return nil }
-            values += pooled
+            if scored.pooledBlocks.isEmpty || scored.pooledBlocks == pooledBlocks {
+                values += pooled
+            } else {
+                // An engine pooling more blocks than this head reads (a head swapped in live).
+                guard pooled.count % scored.pooledBlocks.count == 0 else { return nil }
+                let width = pooled.count / scored.pooledBlocks.count
+                for block in pooledBlocks {
+                    guard let k = scored.pooledBlocks.firstIndex(of: block) else { return nil }
+                    values += pooled[(k * width)..<((k + 1) * width)]
+                }
+            }
         }
         if finalState {
             guard let hidden = scored.hiddenState else { return nil }
