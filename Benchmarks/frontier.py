@@ -44,12 +44,24 @@ DATA = {
 ANALYSIS = "<!-- analysis: kept by frontier.py -->"
 SET_TITLES = {"gsm8k": "GSM8K test", "mmlu": "MMLU test sample", "arena": "Arena-Hard test", "alpaca": "AlpacaEval"}
 # What the heads were trained on (for the in/out-of-domain marks of the table).
-TRAINED_ON = "Arena-Hard, MT Bench, GSM8K train splits and 300 MMLU train rows"
+TRAINED_ON = ("Arena-Hard, MT Bench, GSM8K train splits and 300 MMLU train rows (the students: 2,000 MMLU train rows, "
+              "and the everyday prompts of data/obvious/)")
 
 # name, model (catalog name, or (catalog name, blocks kept) for an early-exit copy made by
 # `causal-router truncate`), head (a file, or None for zero-shot), how it was made.
 TRAIN = ("`causal-router train --experts --target strong_better --data A,M,G,U --sample all,all,all,300` "
          "(the shipped head's files and sample)")
+
+
+def student(blocks, features):
+    """Another point of the students' curve over K (docs/frontier.md, "Distillation"): the shipped
+    13-block student's recipe on the default's file cut to `blocks` blocks, reading `features`."""
+    return {"name": f"distilled student: {blocks} of 30 blocks + head ({features} at the query's end)",
+            "model": ("smollm2-135m-iq4_nl", blocks), "head": f"models/heads/smollm2-135m-iq4_nl-b{blocks}-rating.json",
+            "made": f"`truncate --layers {blocks}` of the catalog's `smollm2-135m-iq4_nl`, then the shipped student's "
+                    f"`causal-router train --teacher ...` with `--features {features},query-end` (docs/frontier.md, distillation)"}
+
+
 CONFIGS = [
     {"name": "default: SmolLM2-135M IQ4_NL + shipped head", "model": "smollm2-135m-iq4_nl",
      "head": "models/heads/smollm2-135m-iq4_nl-rating.json",
@@ -81,6 +93,7 @@ CONFIGS = [
              "`causal-router train --teacher models/heads/smollm2-135m-iq4_nl-rating.json --features b9,b11,query-end "
              "--obvious data/obvious/obvious_cases.jsonl --data A,M,G,U,data/obvious/everyday.jsonl --sample all,all,all,2000,all`: "
              "a ridge fit to the default's win rates before its prior, and a prior of its own (docs/frontier.md, distillation)"},
+    *[student(blocks, features) for blocks, features in ((8, "b4,b6"), (11, "b7,b9"), (12, "b8,b10"), (16, "b12,b14"))],
     {"name": "Gemma-3-270M zero-shot", "model": "gemma3-270m", "head": None,
      "made": "`--model gemma3-270m --no-head` (no Gemma head: docs/heads.md, round 4)"},
 ]
