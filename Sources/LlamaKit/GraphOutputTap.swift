@@ -40,7 +40,7 @@ final class GraphOutputTap {
         self.blocks = blocks
         self.finalState = finalState
         self.width = width
-        self.stopBlock = finalState ? nil : stopBlock
+        self.stopBlock = stopBlock
         self.values = Array(repeating: [], count: blocks.count)
         self.rows = Array(repeating: 0, count: blocks.count)
         self.position = Dictionary(uniqueKeysWithValues: blocks.enumerated().map { ($1, $0) })

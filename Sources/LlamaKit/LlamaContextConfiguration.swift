@@ -45,7 +45,7 @@ public struct LlamaContextConfiguration: Equatable, Sendable {
 
     /// The block after which each forward pass stops (nil: it runs to the output layer).
     public var stopBlock: Int? {
-        guard stopsAfterObservedBlocks, !(embeddings) else { return nil }
+        guard stopsAfterObservedBlocks, !embeddings else { return nil }
         return observedBlocks.last
     }
 

@@ -66,7 +66,7 @@ struct TrainCommand: CLICommand {
         "teacher-model", "NAME|PATH", default: .value(RouterOptions().model), help: "with --teacher: the teacher head's model")
     static let teacherTemplate = CommandOption.text(
         "teacher-template", "PATH", default: .described("--template's"),
-        help: "with --teacher: the teacher head's template, when the student reads another (e.g. prompts/query.txt)")
+        help: "with --teacher: the teacher head's template, when the student reads another")
     static let teacherWeight = CommandOption.number(
         "teacher-weight", in: 0...1, default: .value("1"),
         help: "with --teacher: the share of a graded row's target taken from the teacher (the rest from its grade)")

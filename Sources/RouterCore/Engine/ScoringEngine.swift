@@ -123,7 +123,7 @@ public final class ScoringEngine: Sendable {
         self.prefixLength = prefix.count
         self.restoredPrefix = restored
         self.worker = Worker(context: context, labelTokens: try LabelTokens.resolve(in: model.vocab),
-                             pooledBlocks: settings.readsBlocks.count, width: model.embeddingSize)
+                             pooledBlocks: settings.readsBlocks, width: model.embeddingSize)
         if !restored, let store = settings.prefixStore {
             worker.pendingPrefixSave = (store, prefix, ContinuousClock.now + Self.prefixSaveDelay)
         }
@@ -188,9 +188,7 @@ public final class ScoringEngine: Sendable {
             if head.features.finalState && !settings.readsHiddenState { missing.append("the final hidden state") }
             let blocks = Set(head.features.pooledBlocks).subtracting(settings.readsBlocks)
             if !blocks.isEmpty { missing.append("blocks " + blocks.sorted().map { "b\($0)" }.joined(separator: ",")) }
-            if settings.stopsAfterPooledBlocks {
-                if head.features.labelLogits { missing.append("the label logits") }
-            }
+            if settings.stopsAfterPooledBlocks && head.features.labelLogits { missing.append("the label logits") }
             if head.features.endsAtQuery != settings.scoresAtQueryEnd {
                 missing.append(head.features.endsAtQuery ? "features at the query's end (query-end)" : "features after the template's suffix")
             }
@@ -251,7 +249,7 @@ public final class ScoringEngine: Sendable {
                             continue
                         }
                         slots[i] = Slot(job: job, tokens: job.prompt.query + job.prompt.suffix,
-                                        pooled: PooledBlockSums(blocks: worker.pooledBlocks, width: worker.width))
+                                        pooled: PooledBlockSums(blocks: worker.pooledBlocks.count, width: worker.width))
                         admitted.append(i)
                         break
                     }
@@ -291,7 +289,7 @@ public final class ScoringEngine: Sendable {
                 let chunk = Array(slot.tokens[slot.decoded..<slot.decoded + count])
                 let finishes = slot.decoded + count == slot.tokens.count
                 let ofQuery = min(count, max(0, slot.job.prompt.query.count - slot.decoded))
-                if ofQuery > 0 && worker.pooledBlocks > 0 { queryRows.append((i, batch.count, ofQuery)) }
+                if ofQuery > 0 && !worker.pooledBlocks.isEmpty { queryRows.append((i, batch.count, ofQuery)) }
                 // Cannot fail: the chunk is non-empty and fits the batch's remaining room.
                 guard let last = try? batch.append(contentsOf: chunk, startPosition: prefixLength + slot.decoded,
                                                    sequence: i + 1, lastProducesOutput: finishes) else { continue }
@@ -321,7 +319,7 @@ public final class ScoringEngine: Sendable {
                 do {
                     // A pass that stopped after the pooled blocks has no logits; the head's
                     // distribution replaces the zero-shot one anyway.
-                    let labelLogits = settings.stopsAfterPooledBlocks
+                    let labelLogits = worker.context.configuration.stopBlock != nil
                         ? nil : worker.labelTokens.logits(in: try worker.context.logits(at: batchIndex))
                     let hidden = settings.readsHiddenState ? Array(try worker.context.embeddings(at: batchIndex)) : nil
                     var scored = ScoredQuery(distribution: labelLogits.map { LabelDistribution(logits: $0) }
@@ -330,7 +328,7 @@ public final class ScoringEngine: Sendable {
                                              hiddenState: hidden, labelLogits: labelLogits,
                                              pooledStates: slot.pooled.mean(over: slot.job.prompt.query.count),
                                              promptStatistics: slot.job.prompt.statistics)
-                    scored.pooledBlocks = settings.readsBlocks
+                    scored.pooledBlocks = worker.pooledBlocks
                     result = .success(slot.job.head?.apply(to: scored) ?? scored)
                 } catch {
                     result = .failure(.llama(error))
@@ -370,11 +368,11 @@ public final class ScoringEngine: Sendable {
         let labelTokens: LabelTokens
         /// A decoded prefix to save in the store, and from when.
         var pendingPrefixSave: (store: PrefixStateStore, prefix: [LlamaToken], due: ContinuousClock.Instant)?
-        /// Blocks pooled (0: none) and the model's hidden width.
-        let pooledBlocks: Int
+        /// Blocks pooled, ascending (empty: none), and the model's hidden width.
+        let pooledBlocks: [Int]
         let width: Int
 
-        init(context: LlamaContext, labelTokens: LabelTokens, pooledBlocks: Int, width: Int) {
+        init(context: LlamaContext, labelTokens: LabelTokens, pooledBlocks: [Int], width: Int) {
             self.context = context
             self.labelTokens = labelTokens
             self.pooledBlocks = pooledBlocks
