@@ -63,6 +63,11 @@ struct ServeCommand: CLICommand {
     static let shadowMaxInflight = CommandOption.integer(
         "shadow-max-inflight", in: 1...1024, default: .value(String(ShadowOptions.defaultMaxInFlight)),
         help: "shadow requests running at once; beyond it a sampled request is not shadowed")
+    static let poolBlocks = CommandOption.list(
+        "pool-blocks", "LIST",
+        help: "blocks to average over each query beyond those the head reads (bN, comma-separated), so that a head "
+            + "reading them, e.g. a traffic head trained with --features b9,b15, can replace it with SIGHUP "
+            + "(docs/learning.md); without them such a head is refused until a restart")
 
     static let spec = CommandSpec(
         name: "serve",
@@ -175,7 +180,7 @@ struct ServeCommand: CLICommand {
                       "queries waiting beyond those being decoded; more are answered with an \"overloaded\" fallback"),
                   timeoutMs, maxBody, idleTimeout, headerTimeout, bodyTimeout, maxConnections, workers, apiKeyFile,
                   allowUnauthenticated, publicMetrics, upstreams, verdictCache, verdictCacheTTL, sessions, sessionTTL,
-                  record, recordMaxMB, recordAnswers, shadowRate, shadowMaxInflight]
+                  record, recordMaxMB, recordAnswers, shadowRate, shadowMaxInflight, poolBlocks]
             + ModelOptions.options(contextPer: "request"))
 
     let options: ServerOptions
@@ -196,6 +201,13 @@ struct ServeCommand: CLICommand {
             options.address = .tcp(host: parsed.value(Self.host) ?? "127.0.0.1", port: parsed.integer(Self.port) ?? 8321)
         }
         options.engine = EngineOptions.read(parsed, threads: options.router.threads)
+        options.engine.pooledBlocks = try parsed.list(Self.poolBlocks).map { given throws(CLIError) in
+            let item = given.trimmingCharacters(in: .whitespaces)
+            guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else {
+                throw Self.usage("--pool-blocks takes blocks as bN, e.g. b9,b15 (got '\(item)')")
+            }
+            return block
+        }
         options.defaultTimeoutMs = parsed.integer(Self.timeoutMs) ?? options.defaultTimeoutMs
         options.limits.maxBodyBytes = parsed.integer(Self.maxBody) ?? options.limits.maxBodyBytes
         options.limits.idleTimeoutMs = parsed.integer(Self.idleTimeout).map { $0 * 1000 } ?? options.limits.idleTimeoutMs

@@ -105,6 +105,33 @@ import Testing
         #expect(ServerFixture.metric("causal_router_head_reloads_total{result=\"swapped\"}", in: metrics) == 0)
     }
 
+    /// `serve --pool-blocks`: an engine that pools a block its head does not read takes a head
+    /// that does (a traffic head trained on pooled blocks) at the next SIGHUP.
+    @Test func aHeadReadingBlocksPooledInAdvanceIsSwappedIn() throws {
+        let path = try Self.headFile(name: "shipped-copy", threshold: 0.5)
+        var options = ServerFixture.options(parallel: 1)
+        options.router.headPath = path
+        options.engine.pooledBlocks = [3]
+        let application = try RouterApplication(options: options, locator: ServerFixture.locator)
+        defer { application.stop(timeout: .seconds(5)) }
+        _ = try application.waitUntilLoaded().get()
+        let client = try TestHTTPClient(port: ServerFixture.port(application))
+        #expect(try client.request("POST", "/v1/route", body: Self.query).json()["head"] as? String == "shipped-copy")
+
+        let shipped = try LabelHead.load(path: Self.shipped)
+        let features = try HeadFeatures(spec: "b3")
+        let size = shipped.featureSize - 5
+        let traffic = LabelHead(name: "traffic-b3", identity: shipped.identity, features: features, featureSize: size,
+                                mean: Array(repeating: 0, count: size), scale: Array(repeating: 1, count: size),
+                                weights: Array(repeating: Array(repeating: 0, count: size), count: 5), bias: [2, 0, 0, 0, 0])
+        try traffic.write(to: path)
+        guard case .swapped(let name, _, _) = application.reloadHead() else { Issue.record("not swapped"); return }
+        #expect(name == "traffic-b3")
+        let verdict = try client.request("POST", "/v1/route", body: Self.query).json()
+        #expect(verdict["head"] as? String == "traffic-b3")
+        #expect(verdict["route"] as? String == "strong", "its bias puts most mass on label 1")
+    }
+
     @Test func aRealSighupSwapsTheHeadOfTheServeProcess() throws {
         let path = try Self.headFile(name: "before-hup", threshold: 0.5)
         let server = try ServeProcess(["--port", "0", "--threads", "1", "--parallel", "1", "--head", path])
