@@ -6,8 +6,9 @@
 A NumPy replica of `ObviousPrior.apply` over the features `eval` and `train` cached in
 .cache/scores (final hidden state and label logits: the shipped head's features; run `eval`
 on the sets first to fill it). For each set it prints APGR with no prior, with both sides of
-the band (as shipped), with only the easy side (win rates moved down to the ceiling) and with
-only the hard side (moved up to the floor); for the held-out obvious kinds, AUC and the share of
+the band (as shipped), with only the easy side (win rates moved down to the ceiling), with
+only the hard side (moved up to the floor), and with the head's log-odds shifted by beta x
+(P(hard) - P(easy)) for beta 0.5 and 1 (not shipped); for the held-out obvious kinds, AUC and the share of
 easy and hard prompts routed strong at the head's threshold. Rows without cached features are
 left out (their count is printed). Needs numpy.
 """
@@ -83,10 +84,15 @@ def apgr(win, strong, weak):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--head", default=os.path.join(ROOT, "models/heads/smollm2-135m-iq4_nl-rating.json"))
-    parser.add_argument("--cache", help="the .f32 vector file (default: the one in .cache/scores with the final state and logits)")
+    parser.add_argument("--cache", help="the .f32 vector file (default: the one in .cache/scores of the head's model with the final state and logits)")
     args = parser.parse_args()
-    cache_path = args.cache or sorted(glob.glob(os.path.join(ROOT, ".cache/scores/*-f2.f32")))[0]
-    cache, head = read_cache(cache_path), json.load(open(args.head))
+    head = json.load(open(args.head))
+    # The cache of the head's own model (its file names start with the model's SHA-256).
+    found = sorted(glob.glob(os.path.join(ROOT, f".cache/scores/{head['model_sha256'][:16]}-*-f2.f32")))
+    if not args.cache and not found:
+        sys.exit("no cached features for the head's model: run `causal-router eval` on the sets first")
+    cache_path = args.cache or found[0]
+    cache = read_cache(cache_path)
     inner, gate = Head(head), Head(head["obvious_prior"]["gate"])
     ceiling, floor = head["obvious_prior"]["easy_ceiling"], head["obvious_prior"]["hard_floor"]
     width = head["feature_size"]
@@ -94,7 +100,10 @@ def main():
     def variants(x):
         m, g = inner.win_rate(x), gate.own(x)  # the gate's classes: easy, hard, neither
         down, up = g[:, 0] * (np.minimum(m, ceiling) - m), g[:, 1] * (np.maximum(m, floor) - m)
-        return {"none": m, "both": m + down + up, "easy side": m + down, "hard side": m + up}
+        # Not shipped: the head's log-odds shifted by beta x (P(hard) - P(easy)) (docs/heads.md).
+        logit = np.log(np.clip(m, 1e-6, 1 - 1e-6) / np.clip(1 - m, 1e-6, 1))
+        shifted = {f"shift {b}": 1 / (1 + np.exp(-(logit + b * (g[:, 1] - g[:, 0])))) for b in (0.5, 1.0)}
+        return {"none": m, "both": m + down + up, "easy side": m + down, "hard side": m + up} | shifted
 
     def features(data):
         keys = [hashlib.sha256(r["prompt"].encode()).hexdigest() for r in data]
@@ -102,7 +111,8 @@ def main():
         return [r for r, _ in kept], np.array([v for _, v in kept]), len(data) - len(kept)
 
     print(f"head {os.path.relpath(args.head, ROOT)}, cache {os.path.basename(cache_path)}")
-    print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side |\n|---|---|---|---|---|")
+    print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side | logit shift 0.5 | logit shift 1.0 |\n"
+          "|---|---|---|---|---|---|---|")
     for name, path, split, sample in SETS:
         data = rows(os.path.join(ROOT, path), split)
         if sample:
