@@ -50,8 +50,9 @@ test-sanitized: llama model
 ## curve on replayed GSM8K pairs, an LLM judge against exact grading, and record -> judge ->
 ## train -> eval -> SIGHUP with two llama-server upstreams (fetches the Qwen2.5-Coder models;
 ## about an hour on 2 cores, most of it the 1.5B judge; LOOP_FLAGS="--parts curve" for the
-## two-minute part, LOOP_FLAGS="--parts pair" for the curve on a local model pair's own labels,
-## about 45 minutes; --help for the rest)
+## two-minute part, --help for the rest; the curve on a local pair's own labels is
+## `python3 Benchmarks/learning_loop.py --parts pair`, about 45 minutes, figures by hand in
+## docs/learning.md)
 LOOP_FLAGS ?=
 learning-loop: build model peer
 	models/fetch.sh qwen2.5-coder-0.5b

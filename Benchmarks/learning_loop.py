@@ -22,7 +22,8 @@ Four parts, each optional (--parts):
   pair   the learning curve on labels the shipped head never saw: a user's own model pair
          (--pair-weak, --pair-strong; Qwen2.5-Coder 0.5B and 1.5B by default) answering
          data/short_answers/questions.jsonl through `serve --record --record-answers
-         --shadow-rate 1` (every question answered by both, in the order sent), graded by
+         --shadow-rate 1` (both answer each question, in the order sent, unless a shadow is
+         skipped at --shadow-max-inflight), graded by
          `judge --reference metadata.reference`; heads trained on the oldest 100, 250, 500 and
          1,000 judged rows against the shipped head on the newest 20%. Not in the default parts
          (about 45 minutes on 2 cores).
@@ -379,6 +380,7 @@ def pair_traffic(args, router, work, record_dir, questions):
                                  "messages": [{"role": "system", "content": PAIR_SYSTEM}, {"role": "user", "content": q["prompt"]}]},
                                 timeout=1200)
             statuses.append(status)
+        # One record per request: written when its shadow answer is in, failed, or skipped.
         serve.wait_until(lambda: len(records_in(record_dir)) >= already + len(questions), 1800, 1)
         return statuses, time.perf_counter() - start
     finally:
@@ -393,13 +395,18 @@ def part_pair(args, router, work):
     record_dir = args.pair_records or os.path.join(work, "pair-records")
     if not args.pair_records:
         shutil.rmtree(record_dir, ignore_errors=True)
-    done = len(records_in(record_dir)) if os.path.isdir(record_dir) else 0
+    def asked(record):
+        return next((m.get("content") for m in record.get("messages") or [] if m.get("role") == "user"), None)
+    # Records are not written in the order sent (a skipped shadow is recorded at once), so what a
+    # folder lacks is found by the questions' text, not by counting.
+    recorded = {asked(r) for r in records_in(record_dir)} if os.path.isdir(record_dir) else set()
+    missing = [q for q in questions if q["prompt"] not in recorded]
     sent = ""
-    if done < len(questions):
-        statuses, traffic_s = pair_traffic(args, router, work, record_dir, questions[done:])
+    if missing:
+        statuses, traffic_s = pair_traffic(args, router, work, record_dir, missing)
         sent = (f"{len(statuses)} sent in this run: statuses {sorted(set(statuses))}, {traffic_s:.0f} s with both answers "
                 f"({traffic_s / max(1, len(statuses)):.2f} s a question); ")
-    records = records_in(record_dir)
+    records = [r for r in records_in(record_dir) if asked(r) in {q["prompt"] for q in questions}]
     both = sum(1 for r in records if len(r.get("answers") or {}) == 2)
     judged = os.path.join(work, "pair-judged.jsonl")
     for stale in (judged, judged + ".errors.jsonl"):
@@ -421,8 +428,9 @@ def part_pair(args, router, work):
              f"Traffic heads: `train --target strong_better --features {args.pair_features}` (label 3 here means both wrong).", ""]
     # Exact grading's label 3 is "both wrong": routing such a row changes nothing, so the head
     # learns whether only the strong answer is right (`--target strong_better`), not the label.
-    # Blocks 9 and 15 averaged over the query: of six recipes, the best validation APGR on the
-    # oldest 1,000 rows' own held-out tenth (docs/learning.md).
+    # Blocks 5, 9 and 15 averaged over the query, the final state, logits and counts: of six
+    # recipes, the best validation APGR on the oldest 1,000 rows' own held-out tenth
+    # (docs/learning.md).
     table, results = curve_table(router, work, rows, "pair", ["--target", "strong_better", "--features", args.pair_features])
     lines += table
     return "\n".join(lines), results
@@ -457,7 +465,7 @@ def main():
     parser.add_argument("--pair-strong", default="qwen2.5-coder-1.5b", help="pair: the user's strong model (catalog name)")
     parser.add_argument("--pair-rows", type=int, default=1300, help="pair: questions sent (data/short_answers/questions.jsonl)")
     parser.add_argument("--pair-records", help="pair: an earlier run's records folder: send only the questions it lacks, then grade it all")
-    parser.add_argument("--pair-features", default="b9,b15", help="pair: the traffic heads' --features")
+    parser.add_argument("--pair-features", default="b5,b9,b15,final,logits,stats", help="pair: the traffic heads' --features")
     parser.add_argument("--pair-max-tokens", type=int, default=16, help="pair: the answers' length cap")
     parser.add_argument("--router", help="the causal-router binary (default: the release build)")
     parser.add_argument("--work", help="working folder (default: a new temporary one, kept)")

@@ -8,7 +8,7 @@ A NumPy replica of `ObviousPrior.apply` over the features `eval` and `train` cac
 on the sets first to fill it). For each set it prints APGR with no prior, with both sides of
 the band (as shipped), with only the easy side (win rates moved down to the ceiling), with
 only the hard side (moved up to the floor), and with the head's log-odds shifted by beta x
-(P(hard) - P(easy)) for beta 0.5 and 1 (not shipped); for the held-out obvious kinds, AUC and the share of
+(P(hard) - P(easy)) for beta 0.5 and 1 (not shipped), and the mean of the head's OOD score; for the held-out obvious kinds, AUC and the share of
 easy and hard prompts routed strong at the head's threshold. Rows without cached features are
 left out (their count is printed). Needs numpy.
 """
@@ -84,11 +84,13 @@ def apgr(win, strong, weak):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--head", default=os.path.join(ROOT, "models/heads/smollm2-135m-iq4_nl-rating.json"))
-    parser.add_argument("--cache", help="the .f32 vector file (default: the one in .cache/scores of the head's model with the final state and logits)")
+    parser.add_argument("--cache", help="the .f32 vector file (default: the one in .cache/scores of the head's model and template with the final state and logits)")
     args = parser.parse_args()
     head = json.load(open(args.head))
-    # The cache of the head's own model (its file names start with the model's SHA-256).
-    found = sorted(glob.glob(os.path.join(ROOT, f".cache/scores/{head['model_sha256'][:16]}-*-f2.f32")))
+    # The cache of the head's own model and template, read after the template's suffix (its
+    # file names start with both SHA-256s; "-qe-" marks features read at the query's end).
+    stem = f"{head['model_sha256'][:16]}-{head['template_sha256'][:16]}-"
+    found = sorted(p for p in glob.glob(os.path.join(ROOT, ".cache/scores", stem + "*-f2.f32")) if "-qe-" not in p)
     if not args.cache and not found:
         sys.exit("no cached features for the head's model: run `causal-router eval` on the sets first")
     cache_path = args.cache or found[0]
@@ -96,6 +98,16 @@ def main():
     inner, gate = Head(head), Head(head["obvious_prior"]["gate"])
     ceiling, floor = head["obvious_prior"]["easy_ceiling"], head["obvious_prior"]["hard_floor"]
     width = head["feature_size"]
+
+    def ood_score(x):
+        """HeadNeighbourhood's ood_score: the share of held-out training rows nearer to the
+        training rows (mean distance to the k nearest, in the principal-component space)."""
+        ood = head["ood"]
+        z = (x - np.array(head["mean"])) / np.array(head["scale"])
+        projected, points = z @ np.array(ood["components"]).T, np.array(ood["points"])
+        distances = np.sqrt(((projected[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+        distances.sort(axis=1)
+        return np.searchsorted(np.sort(np.array(ood["reference"])), distances[:, :ood["k"]].mean(1)) / len(ood["reference"])
 
     def variants(x):
         m, g = inner.win_rate(x), gate.own(x)  # the gate's classes: easy, hard, neither
@@ -111,8 +123,8 @@ def main():
         return [r for r, _ in kept], np.array([v for _, v in kept]), len(data) - len(kept)
 
     print(f"head {os.path.relpath(args.head, ROOT)}, cache {os.path.basename(cache_path)}")
-    print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side | logit shift 0.5 | logit shift 1.0 |\n"
-          "|---|---|---|---|---|---|---|")
+    print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side | logit shift 0.5 | logit shift 1.0 "
+          "| mean OOD score |\n|---|---|---|---|---|---|---|---|")
     for name, path, split, sample in SETS:
         data = rows(os.path.join(ROOT, path), split)
         if sample:
@@ -120,7 +132,7 @@ def main():
         kept, x, missing = features(data)
         strong, weak = np.array([r["strong"]["score"] for r in kept]), np.array([r["weak"]["score"] for r in kept])
         figures = [apgr(w, strong, weak) for w in variants(x).values()]
-        print(f"| {name} ({len(kept)}, {missing}) | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
+        print(f"| {name} ({len(kept)}, {missing}) | " + " | ".join(f"{f:.3f}" for f in figures) + f" | {ood_score(x).mean():.2f} |")
     data = [r for r in rows(os.path.join(ROOT, "data/obvious/obvious_cases.jsonl"), "test") if r["category"] in HELD_OUT]
     kept, x, missing = features(data)
     hard = np.array([r["class"] == "hard" for r in kept])
@@ -131,7 +143,7 @@ def main():
         routed = w >= head["threshold"]
         cells.append(f"{auc:.3f}; {routed[~hard].mean():.1%}, {routed[hard].mean():.1%}")
     print(f"| held-out obvious kinds ({(~hard).sum()} easy / {hard.sum()} hard, {missing}): AUC; easy, hard routed strong | "
-          + " | ".join(cells) + " |")
+          + " | ".join(cells) + f" | {ood_score(x).mean():.2f} |")
 
 
 if __name__ == "__main__":

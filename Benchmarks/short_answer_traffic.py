@@ -72,7 +72,8 @@ def kind_percent(rng):
     q = rng.choice([f"What is {p}% of {base}?", f"How much is {p} percent of {base}?",
                     f"A jacket costs ${base} and is {p}% off. How many dollars is the discount?",
                     f"Calculate {p}% of {base}."])
-    return "percent", q, int(value)
+    # A share that is still not whole (12% of 240) is asked as it is; its answer is the decimal.
+    return "percent", q, int(value) if value == int(value) else round(value, 2)
 
 
 UNITS = [("kilometers", "meters", 1000), ("meters", "centimeters", 100), ("hours", "minutes", 60),

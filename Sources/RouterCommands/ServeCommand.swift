@@ -65,9 +65,10 @@ struct ServeCommand: CLICommand {
         help: "shadow requests running at once; beyond it a sampled request is not shadowed")
     static let poolBlocks = CommandOption.list(
         "pool-blocks", "LIST",
-        help: "blocks to average over each query beyond those the head reads (bN, comma-separated), so that a head "
-            + "reading them, e.g. a traffic head trained with --features b9,b15, can replace it with SIGHUP "
-            + "(docs/learning.md); without them such a head is refused until a restart")
+        help: "blocks to average over each query beyond those the head reads (bN, comma-separated, 0-based, up to "
+            + "the model's block count minus 2), so that a head reading them, e.g. a traffic head trained with "
+            + "--features b9,b15, can replace it with SIGHUP (docs/learning.md); without them such a head is refused "
+            + "until a restart. Each costs an average over the query's tokens, not a longer pass")
 
     static let spec = CommandSpec(
         name: "serve",
@@ -207,6 +208,9 @@ struct ServeCommand: CLICommand {
                 throw Self.usage("--pool-blocks takes blocks as bN, e.g. b9,b15 (got '\(item)')")
             }
             return block
+        }
+        if parsed.given(Self.poolBlocks) && options.engine.pooledBlocks.isEmpty {
+            throw Self.usage("--pool-blocks names no block (give bN, e.g. b9,b15)")
         }
         options.defaultTimeoutMs = parsed.integer(Self.timeoutMs) ?? options.defaultTimeoutMs
         options.limits.maxBodyBytes = parsed.integer(Self.maxBody) ?? options.limits.maxBodyBytes

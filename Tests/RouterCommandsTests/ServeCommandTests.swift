@@ -47,6 +47,12 @@ import Testing
         try expectOneLineFailure(["--port", "0", "--verdict-cache-ttl", "0"], mentioning: ["--verdict-cache-ttl"], status: 2)
     }
 
+    @Test func badPoolBlocksAreRefused() throws {
+        try expectOneLineFailure(["--port", "0", "--pool-blocks", "x9"], mentioning: ["--pool-blocks", "bN"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--pool-blocks", "b9,final"], mentioning: ["--pool-blocks", "'final'"], status: 2)
+        try expectOneLineFailure(["--port", "0", "--pool-blocks", ","], mentioning: ["--pool-blocks", "names no block"], status: 2)
+    }
+
     @Test func badSessionOptionsAreRefused() throws {
         try expectOneLineFailure(["--port", "0", "--sessions", "-1"], mentioning: ["--sessions", "0...10000000"], status: 2)
         try expectOneLineFailure(["--port", "0", "--session-ttl", "0"], mentioning: ["--session-ttl"], status: 2)
