@@ -286,14 +286,25 @@ def traffic(count, offset=0):
     return out
 
 
-def send(port, prompts, max_tokens):
+def send(port, prompts, max_tokens, system=None):
+    """Proxied chat requests, one after another: (prompt, metadata) pairs, after a system message
+    when one is given. Returns their statuses."""
     statuses = []
     for prompt, metadata in prompts:
+        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
         status, body = request(port, "POST", "/v1/chat/completions",
                                {"model": "router", "max_tokens": max_tokens, "temperature": 0, "seed": 1, "metadata": metadata,
-                                "messages": [{"role": "user", "content": prompt}]}, timeout=1200)
+                                "messages": messages}, timeout=1200)
         statuses.append(status)
     return statuses
+
+
+def recording_server(router, port, upstreams, record_dir, head_args=()):
+    """`serve` in front of the upstreams, recording every request with both answers (shadow rate 1)."""
+    return Server("causal-router-serve", [router, "serve", "--port", str(port), "--upstreams", upstreams.path, *head_args,
+                                          "--record", record_dir, "--record-answers", "--shadow-rate", "1",
+                                          # a loaded 2-core machine must not turn verdicts into timeout fallbacks
+                                          "--timeout-ms", "120000"])
 
 
 def records_in(folder):
@@ -310,10 +321,7 @@ def part_loop(args, router, work, upstreams):
     head = os.path.join(work, "head.json")
     shutil.copy(SHIPPED_HEAD, head)
     port = free_port()
-    serve = Server("causal-router-serve", [router, "serve", "--port", str(port), "--upstreams", upstreams.path, "--head", head,
-                                           "--record", record_dir, "--record-answers", "--shadow-rate", "1",
-                                           # a loaded 2-core machine must not turn verdicts into timeout fallbacks
-                                           "--timeout-ms", "120000"]).start()
+    serve = recording_server(router, port, upstreams, record_dir, ("--head", head)).start()
     lines = []
     try:
         serve.wait_healthy(port, deadline_s=300)
@@ -357,29 +365,21 @@ def part_loop(args, router, work, upstreams):
 # pair
 
 
-def pair_traffic(args, router, work, record_dir, questions):
+def pair_traffic(args, router, work, record_dir, questions, already):
     """Sends the questions through the proxy in front of the pair, one after another, recording
-    into `record_dir` (added to what it holds); waits for one record per request (with both
-    answers, unless the shadow was dropped at --shadow-max-inflight). Returns the statuses and
-    the seconds it took."""
-    already = len(records_in(record_dir)) if os.path.isdir(record_dir) else 0
+    into `record_dir` (added to the `already` records it holds); waits for one record per
+    request (with both answers, unless the shadow was dropped at --shadow-max-inflight). Returns
+    the statuses and the seconds it took."""
     upstreams = Upstreams(work, args.pair_weak, args.pair_strong)
     port = free_port()
-    serve = Server("causal-router-serve", [router, "serve", "--port", str(port), "--upstreams", upstreams.path,
-                                           "--record", record_dir, "--record-answers", "--shadow-rate", "1",
-                                           "--timeout-ms", "120000"])
+    serve = recording_server(router, port, upstreams, record_dir)
     try:
         serve.start()
         serve.wait_healthy(port, deadline_s=300)
         start = time.perf_counter()
-        statuses = []
-        for q in questions:
-            status, _ = request(port, "POST", "/v1/chat/completions",
-                                {"model": "router", "max_tokens": args.pair_max_tokens, "temperature": 0, "seed": 1,
-                                 "metadata": {"reference": q["metadata"]["reference"], "category": q["category"], "benchmark": "short_answers"},
-                                 "messages": [{"role": "system", "content": PAIR_SYSTEM}, {"role": "user", "content": q["prompt"]}]},
-                                timeout=1200)
-            statuses.append(status)
+        statuses = send(port, [(q["prompt"], {"reference": q["metadata"]["reference"], "category": q["category"],
+                                              "benchmark": "short_answers"}) for q in questions],
+                        args.pair_max_tokens, system=PAIR_SYSTEM)
         # One record per request: written when its shadow answer is in, failed, or skipped.
         serve.wait_until(lambda: len(records_in(record_dir)) >= already + len(questions), 1800, 1)
         return statuses, time.perf_counter() - start
@@ -399,14 +399,16 @@ def part_pair(args, router, work):
         return next((m.get("content") for m in record.get("messages") or [] if m.get("role") == "user"), None)
     # Records are not written in the order sent (a skipped shadow is recorded at once), so what a
     # folder lacks is found by the questions' text, not by counting.
-    recorded = {asked(r) for r in records_in(record_dir)} if os.path.isdir(record_dir) else set()
+    existing = records_in(record_dir) if os.path.isdir(record_dir) else []
+    recorded = {asked(r) for r in existing}
     missing = [q for q in questions if q["prompt"] not in recorded]
     sent = ""
     if missing:
-        statuses, traffic_s = pair_traffic(args, router, work, record_dir, missing)
+        statuses, traffic_s = pair_traffic(args, router, work, record_dir, missing, len(existing))
         sent = (f"{len(statuses)} sent in this run: statuses {sorted(set(statuses))}, {traffic_s:.0f} s with both answers "
                 f"({traffic_s / max(1, len(statuses)):.2f} s a question); ")
-    records = [r for r in records_in(record_dir) if asked(r) in {q["prompt"] for q in questions}]
+    asked_now = {q["prompt"] for q in questions}
+    records = [r for r in records_in(record_dir) if asked(r) in asked_now]
     both = sum(1 for r in records if len(r.get("answers") or {}) == 2)
     judged = os.path.join(work, "pair-judged.jsonl")
     for stale in (judged, judged + ".errors.jsonl"):

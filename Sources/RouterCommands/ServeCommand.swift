@@ -204,7 +204,7 @@ struct ServeCommand: CLICommand {
         options.engine = EngineOptions.read(parsed, threads: options.router.threads)
         options.engine.pooledBlocks = try parsed.list(Self.poolBlocks).map { given throws(CLIError) in
             let item = given.trimmingCharacters(in: .whitespaces)
-            guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else {
+            guard let block = HeadFeatures.block(named: item) else {
                 throw Self.usage("--pool-blocks takes blocks as bN, e.g. b9,b15 (got '\(item)')")
             }
             return block

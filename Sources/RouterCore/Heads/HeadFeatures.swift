@@ -123,7 +123,7 @@ extension HeadFeatures {
             case "stats": stats = true
             case "query-end": queryEnd = true
             default:
-                guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else {
+                guard let block = Self.block(named: item) else {
                     throw .featuresInvalid(spec: spec, reason: "unknown feature '\(item)' (final, logits, stats, bN or query-end)")
                 }
                 blocks.append(block)
@@ -134,6 +134,12 @@ extension HeadFeatures {
         }
         self.init(pooledBlocks: blocks, finalState: final, labelLogits: logits, promptStatistics: stats,
                   position: queryEnd ? .queryEnd : .label)
+    }
+
+    /// The block an item such as "b9" names (0-based), or nil for anything else.
+    public static func block(named item: String) -> Int? {
+        guard item.hasPrefix("b"), let block = Int(item.dropFirst()), block >= 0 else { return nil }
+        return block
     }
 
     /// The spec `init(spec:)` reads back.
