@@ -8,7 +8,8 @@ A NumPy replica of `ObviousPrior.apply` over the features `eval` and `train` cac
 on the sets first to fill it). For each set it prints APGR with no prior, with both sides of
 the band (as shipped), with only the easy side (win rates moved down to the ceiling), with
 only the hard side (moved up to the floor), and with the head's log-odds shifted by beta x
-(P(hard) - P(easy)) for beta 0.5 and 1 (not shipped), and the mean of the head's OOD score; for the held-out obvious kinds, AUC and the share of
+(P(hard) - P(easy)) for beta 0.5 and 1 (not shipped), the mean of the head's OOD score, and a paired bootstrap's 95% interval of
+the prior's change (both sides against none; 2,000 resamples of the set's rows); for the held-out obvious kinds, AUC and the share of
 easy and hard prompts routed strong at the head's threshold. Rows without cached features are
 left out (their count is printed). Needs numpy.
 """
@@ -122,17 +123,29 @@ def main():
         kept = [(r, cache[k][:width]) for r, k in zip(data, keys) if k in cache]
         return [r for r, _ in kept], np.array([v for _, v in kept]), len(data) - len(kept)
 
+    def interval(none, both, strong, weak, resamples=2000):
+        """A paired bootstrap of the prior's change (both sides - none): its 95% interval."""
+        rng, n = np.random.default_rng(0), len(strong)
+        changes = []
+        for _ in range(resamples):
+            pick = rng.integers(0, n, n)
+            changes.append(apgr(both[pick], strong[pick], weak[pick]) - apgr(none[pick], strong[pick], weak[pick]))
+        return np.quantile(changes, [0.025, 0.975])
+
     print(f"head {os.path.relpath(args.head, ROOT)}, cache {os.path.basename(cache_path)}")
     print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side | logit shift 0.5 | logit shift 1.0 "
-          "| mean OOD score |\n|---|---|---|---|---|---|---|---|")
+          "| mean OOD score | both sides - none: 95% bootstrap interval |\n|---|---|---|---|---|---|---|---|---|")
     for name, path, split, sample in SETS:
         data = rows(os.path.join(ROOT, path), split)
         if sample:
             data = sorted(data, key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())[:sample]
         kept, x, missing = features(data)
         strong, weak = np.array([r["strong"]["score"] for r in kept]), np.array([r["weak"]["score"] for r in kept])
-        figures = [apgr(w, strong, weak) for w in variants(x).values()]
-        print(f"| {name} ({len(kept)}, {missing}) | " + " | ".join(f"{f:.3f}" for f in figures) + f" | {ood_score(x).mean():.2f} |")
+        routes = variants(x)
+        figures = [apgr(w, strong, weak) for w in routes.values()]
+        low, high = interval(routes["none"], routes["both"], strong, weak)
+        print(f"| {name} ({len(kept)}, {missing}) | " + " | ".join(f"{f:.3f}" for f in figures)
+              + f" | {ood_score(x).mean():.2f} | {low:+.3f} to {high:+.3f} |")
     data = [r for r in rows(os.path.join(ROOT, "data/obvious/obvious_cases.jsonl"), "test") if r["category"] in HELD_OUT]
     kept, x, missing = features(data)
     hard = np.array([r["class"] == "hard" for r in kept])
@@ -143,7 +156,7 @@ def main():
         routed = w >= head["threshold"]
         cells.append(f"{auc:.3f}; {routed[~hard].mean():.1%}, {routed[hard].mean():.1%}")
     print(f"| held-out obvious kinds ({(~hard).sum()} easy / {hard.sum()} hard, {missing}): AUC; easy, hard routed strong | "
-          + " | ".join(cells) + f" | {ood_score(x).mean():.2f} |")
+          + " | ".join(cells) + f" | {ood_score(x).mean():.2f} | |")
 
 
 if __name__ == "__main__":
