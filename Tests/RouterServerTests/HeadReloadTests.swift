@@ -30,9 +30,11 @@ import Testing
     }
 
     /// A server with the head at `path`, loaded, and a client of it.
-    static func serving(head path: String) throws -> (RouterApplication, TestHTTPClient) {
+    /// A served application with the head at `path` (the engine also pooling `pooledBlocks`).
+    static func serving(head path: String, pooledBlocks: [Int] = []) throws -> (RouterApplication, TestHTTPClient) {
         var options = ServerFixture.options(parallel: 1)
         options.router.headPath = path
+        options.engine.pooledBlocks = pooledBlocks
         let application = try RouterApplication(options: options, locator: ServerFixture.locator)
         _ = try application.waitUntilLoaded().get()
         return (application, try TestHTTPClient(port: ServerFixture.port(application)))
@@ -109,13 +111,8 @@ import Testing
     /// that does (a traffic head trained on pooled blocks) at the next SIGHUP.
     @Test func aHeadReadingBlocksPooledInAdvanceIsSwappedIn() throws {
         let path = try Self.headFile(name: "shipped-copy", threshold: 0.5)
-        var options = ServerFixture.options(parallel: 1)
-        options.router.headPath = path
-        options.engine.pooledBlocks = [3]
-        let application = try RouterApplication(options: options, locator: ServerFixture.locator)
+        let (application, client) = try Self.serving(head: path, pooledBlocks: [3])
         defer { application.stop(timeout: .seconds(5)) }
-        _ = try application.waitUntilLoaded().get()
-        let client = try TestHTTPClient(port: ServerFixture.port(application))
         #expect(try client.request("POST", "/v1/route", body: Self.query).json()["head"] as? String == "shipped-copy")
 
         let shipped = try LabelHead.load(path: Self.shipped)
