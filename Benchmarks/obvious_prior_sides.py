@@ -111,7 +111,8 @@ def main():
         return np.searchsorted(np.sort(np.array(ood["reference"])), distances[:, :ood["k"]].mean(1)) / len(ood["reference"])
 
     def variants(x):
-        m, g = inner.win_rate(x), gate.own(x)  # the gate's classes: easy, hard, neither
+        m, g = inner.win_rate(x), gate.own(x)[:, :3]  # the gate's classes: easy, hard, neither
+        g = g / g.sum(axis=1, keepdims=True)  # as ObviousPrior.beliefs: over those three
         down, up = g[:, 0] * (np.minimum(m, ceiling) - m), g[:, 1] * (np.maximum(m, floor) - m)
         # Not shipped: the head's log-odds shifted by beta x (P(hard) - P(easy)) (docs/heads.md).
         logit = np.log(np.clip(m, 1e-6, 1 - 1e-6) / np.clip(1 - m, 1e-6, 1))

@@ -29,8 +29,7 @@ import Testing
         try head.write(to: path)
     }
 
-    /// A server with the head at `path`, loaded, and a client of it.
-    /// A served application with the head at `path` (the engine also pooling `pooledBlocks`).
+    /// A server with the head at `path` (the engine also pooling `pooledBlocks`), loaded, and a client of it.
     static func serving(head path: String, pooledBlocks: [Int] = []) throws -> (RouterApplication, TestHTTPClient) {
         var options = ServerFixture.options(parallel: 1)
         options.router.headPath = path
