@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib.data import rows as read_rows  # noqa: E402
 from benchlib.paths import ROOT  # noqa: E402
-from obvious_prior_sides import Head, apgr, read_cache  # noqa: E402
+from obvious_prior_sides import Head, apgr, auc, beliefs, read_cache, sample, with_prior  # noqa: E402
 
 FILES = {"arena_hard": "data/arena_hard/gpt4_0613_vs_gpt35_turbo.jsonl", "mt_bench": "data/routellm/mt_bench.jsonl",
          "gsm8k": "data/routellm/gsm8k.jsonl", "mmlu": "data/routellm/mmlu.jsonl"}
@@ -60,11 +60,6 @@ STATISTICS = 8  # PromptStatistics.count: the last values of every cached vector
 
 def sha(text):
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def smallest(rows, count):
-    """`--sample N`: the N rows with the smallest SHA-256 of their id."""
-    return sorted(rows, key=lambda r: sha(r["id"]))[:count] if count else rows
 
 
 def in_fold(row, folds, fold):
@@ -103,10 +98,10 @@ def final_and_logits(directory, stem):
     return out
 
 
-def put_prior(binary, base, data, prefix, obvious=OBVIOUS, sample=None):
+def put_prior(binary, base, data, prefix, obvious=OBVIOUS, samples=None):
     prior = prefix + "-prior.json"
     run(binary, ["train", "--base", base, "--obvious", obvious, "--neither", EVERYDAY, "--data", ",".join(data)]
-        + (["--sample", sample] if sample else []) + ["--out", prior], prefix + "-prior.log")
+        + (["--sample", samples] if samples else []) + ["--out", prior], prefix + "-prior.log")
     return prior
 
 
@@ -118,10 +113,10 @@ def fit(binary, data, prefix):
     return inner, put_prior(binary, inner, data, prefix)
 
 
-def evaluate(binary, head, data, split, sample=None):
+def evaluate(binary, head, data, split, samples=None):
     """{benchmark: {"n", "head", baselines...}} from `eval --json`."""
     out = subprocess.run([binary, "eval", "--head", head, "--data", ",".join(data), "--split", split, "--json"]
-                         + (["--sample", str(sample)] if sample else []),
+                         + (["--sample", str(samples)] if samples else []),
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     figures = {}
     for line in out.splitlines():
@@ -154,20 +149,13 @@ class Prior:
         """The mixture's win rates, and with the prior (`cutoffs`: P(easy) and P(hard) count
         only past them, as (P - c) / (1 - c); not shipped)."""
         x = np.array([self.cache[sha(r["prompt"])] for r in rows], dtype=np.float64)
-        m, g = self.inner.win_rate(x), self.gate.own(x)
-        g = g[:, :3] / g[:, :3].sum(axis=1, keepdims=True)
-        p_easy, p_hard = (np.clip((g[:, k] - c) / (1 - c), 0, 1) for k, c in enumerate(cutoffs))
-        return m, (m + easy * p_easy * (np.minimum(m, self.ceiling) - m)
-                   + hard * p_hard * (np.maximum(m, self.floor) - m))
+        m, g = self.inner.win_rate(x), beliefs(self.gate, x)
+        cut = np.stack([np.clip((g[:, k] - c) / (1 - c), 0, 1) for k, c in enumerate(cutoffs)], axis=1)
+        return m, with_prior(m, cut, self.ceiling, self.floor, easy, hard)
 
 
 def gains(rows):
     return np.array([r["strong"]["score"] for r in rows], float), np.array([r["weak"]["score"] for r in rows], float)
-
-
-def auc(scores, hard):
-    order = scores.argsort().argsort() + 1
-    return (order[hard].sum() - hard.sum() * (hard.sum() + 1) / 2) / (hard.sum() * (~hard).sum())
 
 
 def main():
@@ -184,7 +172,7 @@ def main():
         sys.exit(f"{binary}: not built (make build)")
     work = args.work or tempfile.mkdtemp(prefix="prior-cv-")
     os.makedirs(work, exist_ok=True)
-    train = {name: smallest(read_rows(os.path.join(ROOT, path), "train"), MMLU_ROWS if name == "mmlu" else None)
+    train = {name: sample(read_rows(os.path.join(ROOT, path), "train"), MMLU_ROWS if name == "mmlu" else None)
              for name, path in FILES.items()}
 
     # In domain: k folds of the train rows.
@@ -219,9 +207,9 @@ def main():
                 data.append(f"{work}/{name}-all.jsonl")
         inner, prior = fit(binary, data, f"{work}/without-{left}")
         left_priors[left] = prior
-        target, sample = os.path.join(ROOT, FILES[left]), MMLU_EVAL_ROWS if left == "mmlu" else None
-        without = evaluate(binary, inner, [target], "train", sample)[left]
-        with_prior = evaluate(binary, prior, [target], "train", sample)[left]
+        target, count = os.path.join(ROOT, FILES[left]), MMLU_EVAL_ROWS if left == "mmlu" else None
+        without = evaluate(binary, inner, [target], "train", count)[left]
+        with_prior = evaluate(binary, prior, [target], "train", count)[left]
         results[f"{left} train rows, file left out (out of domain)"] = (
             without["n"], without["head"], with_prior["head"], {k: without[k] for k in BASELINES})
     table("Out of domain: the mixture and its prior fitted without the file (`eval`)", results)
@@ -234,7 +222,7 @@ def main():
         path = f"{work}/obvious-without-{kind}.jsonl"
         write(path, [dict(r, split="held" if r["category"] == kind else "train") for r in obvious])
         kind_priors[kind] = put_prior(binary, os.path.join(ROOT, NO_PRIOR), everything, f"{work}/without-kind-{kind}",
-                                      obvious=path, sample="all,all,all,300")
+                                      obvious=path, samples="all,all,all,300")
 
     # The replica: which side each change comes from, and a cut-off on P(easy).
     head = json.load(open(os.path.join(ROOT, NO_PRIOR)))
@@ -249,12 +237,11 @@ def main():
     cached = lambda rows: [r for r in rows if sha(r["prompt"]) in cache]
     replica_train = {name: cached(rows) for name, rows in train.items()}
     traffic = [r for rows in replica_train.values() for r in rows]
-    left_rows = {left: cached(smallest(read_rows(os.path.join(ROOT, FILES[left]), "train"), MMLU_EVAL_ROWS if left == "mmlu" else None))
-                 for left in LEFT_OUT}
+    left_all = {left: sample(read_rows(os.path.join(ROOT, FILES[left]), "train"), MMLU_EVAL_ROWS if left == "mmlu" else None)
+                for left in LEFT_OUT}
+    left_rows = {left: cached(rows) for left, rows in left_all.items()}
     obvious_kept = cached(obvious)
-    every = {r["prompt"] for rows in list(train.values()) + [obvious] for r in rows}
-    every |= {r["prompt"] for left in LEFT_OUT
-              for r in smallest(read_rows(os.path.join(ROOT, FILES[left]), "train"), MMLU_EVAL_ROWS if left == "mmlu" else None)}
+    every = {r["prompt"] for rows in list(train.values()) + list(left_all.values()) + [obvious] for r in rows}
     missing = sum(sha(p) not in cache for p in every)
 
     def changes(easy, hard, cutoffs):

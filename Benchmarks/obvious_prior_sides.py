@@ -66,6 +66,29 @@ class Head:
         return sum(gate[:, i] * e.win_rate(x) for i, e in enumerate(self.experts))
 
 
+def beliefs(gate, x):
+    """ObviousPrior.beliefs: the gate's P(easy), P(hard), P(neither), over those three classes."""
+    g = gate.own(x)[:, :3]
+    return g / g.sum(axis=1, keepdims=True)
+
+
+def with_prior(m, g, ceiling, floor, easy=1.0, hard=1.0):
+    """ObviousPrior.apply on win rates `m`: each side's belief (`g`'s easy and hard columns, times
+    `easy` and `hard`) moves them down to the ceiling and up to the floor."""
+    return m + easy * g[:, 0] * (np.minimum(m, ceiling) - m) + hard * g[:, 1] * (np.maximum(m, floor) - m)
+
+
+def auc(scores, hard):
+    """The share of (hard, easy) pairs with the hard prompt scored above the easy one."""
+    order = scores.argsort().argsort() + 1
+    return (order[hard].sum() - hard.sum() * (hard.sum() + 1) / 2) / (hard.sum() * (~hard).sum())
+
+
+def sample(data, count):
+    """`--sample N`: the N rows with the smallest SHA-256 of their id (all with no count)."""
+    return sorted(data, key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())[:count] if count else data
+
+
 def apgr(win, strong, weak):
     """QualityCurve's APGR: strong calls in order of falling win rate, ties sharing their gain."""
     n, order = len(win), np.argsort(-win, kind="stable")
@@ -111,13 +134,12 @@ def main():
         return np.searchsorted(np.sort(np.array(ood["reference"])), distances[:, :ood["k"]].mean(1)) / len(ood["reference"])
 
     def variants(x):
-        m, g = inner.win_rate(x), gate.own(x)[:, :3]  # the gate's classes: easy, hard, neither
-        g = g / g.sum(axis=1, keepdims=True)  # as ObviousPrior.beliefs: over those three
-        down, up = g[:, 0] * (np.minimum(m, ceiling) - m), g[:, 1] * (np.maximum(m, floor) - m)
+        m, g = inner.win_rate(x), beliefs(gate, x)
         # Not shipped: the head's log-odds shifted by beta x (P(hard) - P(easy)) (docs/heads.md).
         logit = np.log(np.clip(m, 1e-6, 1 - 1e-6) / np.clip(1 - m, 1e-6, 1))
         shifted = {f"shift {b}": 1 / (1 + np.exp(-(logit + b * (g[:, 1] - g[:, 0])))) for b in (0.5, 1.0)}
-        return {"none": m, "both": m + down + up, "easy side": m + down, "hard side": m + up} | shifted
+        return {"none": m, "both": with_prior(m, g, ceiling, floor), "easy side": with_prior(m, g, ceiling, floor, hard=0),
+                "hard side": with_prior(m, g, ceiling, floor, easy=0)} | shifted
 
     def features(data):
         keys = [hashlib.sha256(r["prompt"].encode()).hexdigest() for r in data]
@@ -136,10 +158,9 @@ def main():
     print(f"head {os.path.relpath(args.head, ROOT)}, cache {os.path.basename(cache_path)}")
     print("| set (n, missing) | no prior | both sides | only the easy side | only the hard side | logit shift 0.5 | logit shift 1.0 "
           "| mean OOD score | both sides - none: 95% bootstrap interval |\n|---|---|---|---|---|---|---|---|---|")
-    for name, path, split, sample in SETS:
+    for name, path, split, count in SETS:
         data = rows(os.path.join(ROOT, path), split)
-        if sample:
-            data = sorted(data, key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())[:sample]
+        data = sample(data, count)
         kept, x, missing = features(data)
         strong, weak = np.array([r["strong"]["score"] for r in kept]), np.array([r["weak"]["score"] for r in kept])
         routes = variants(x)
@@ -152,10 +173,8 @@ def main():
     hard = np.array([r["class"] == "hard" for r in kept])
     cells = []
     for w in variants(x).values():
-        order = w.argsort().argsort() + 1
-        auc = (order[hard].sum() - hard.sum() * (hard.sum() + 1) / 2) / (hard.sum() * (~hard).sum())
         routed = w >= head["threshold"]
-        cells.append(f"{auc:.3f}; {routed[~hard].mean():.1%}, {routed[hard].mean():.1%}")
+        cells.append(f"{auc(w, hard):.3f}; {routed[~hard].mean():.1%}, {routed[hard].mean():.1%}")
     print(f"| held-out obvious kinds ({(~hard).sum()} easy / {hard.sum()} hard, {missing}): AUC; easy, hard routed strong | "
           + " | ".join(cells) + f" | {ood_score(x).mean():.2f} | |")
 
