@@ -36,11 +36,29 @@ import RouterCore
         #expect(Set(all.rows.map(\.prompt)).count == all.rows.count, "no prompt twice")
     }
 
+    @Test func theMoreKindsAreObviousCasesOfNewKindsSplitByHash() throws {
+        let more = try BenchmarkDataset.load(path: Self.folder + "/more_kinds.jsonl", split: .all)
+        #expect(more.rows.count >= 400 && more.isObviousCases)
+        let set = try BenchmarkDataset.load(path: Self.folder + "/obvious_cases.jsonl", split: .all).rows
+        let kinds = Set(more.rows.map(\.category))
+        #expect(kinds.count == 12 && kinds.isDisjoint(with: set.map(\.category)), "kinds the set does not have")
+        for kind in kinds {
+            let rows = more.rows.filter { $0.category == kind }
+            #expect(Set(rows.map(\.strongNeeded)).count == 1, "\(kind) is all easy or all hard")
+            #expect(rows.allSatisfy { $0.label == ($0.strongNeeded ? 1 : 5) && $0.split == Self.hashSplit($0.id) })
+        }
+        let prompts = more.rows.map(\.prompt)
+        #expect(Set(prompts).count == prompts.count && Set(prompts).isDisjoint(with: set.map(\.prompt)), "no prompt twice")
+    }
+
     @Test func theEverydayPromptsAreUngradedAndSplitByHash() throws {
-        let all = try BenchmarkDataset.load(path: Self.folder + "/everyday.jsonl", split: .all)
-        #expect(all.rows.count >= 300 && !all.isObviousCases)
-        #expect(all.rows.allSatisfy { $0.scoreScale == "ungraded" && $0.split == Self.hashSplit($0.id) })
-        let obvious = Set(try BenchmarkDataset.load(path: Self.folder + "/obvious_cases.jsonl", split: .all).rows.map(\.prompt))
-        #expect(all.rows.allSatisfy { !obvious.contains($0.prompt) })
+        var obvious = Set(try BenchmarkDataset.load(path: Self.folder + "/obvious_cases.jsonl", split: .all).rows.map(\.prompt))
+        obvious.formUnion(try BenchmarkDataset.load(path: Self.folder + "/more_kinds.jsonl", split: .all).rows.map(\.prompt))
+        for (file, least) in [("everyday.jsonl", 300), ("everyday_technical.jsonl", 200)] {
+            let all = try BenchmarkDataset.load(path: Self.folder + "/" + file, split: .all)
+            #expect(all.rows.count >= least && !all.isObviousCases, "\(file)")
+            #expect(all.rows.allSatisfy { $0.scoreScale == "ungraded" && $0.split == Self.hashSplit($0.id) }, "\(file)")
+            #expect(all.rows.allSatisfy { !obvious.contains($0.prompt) }, "\(file)")
+        }
     }
 }
