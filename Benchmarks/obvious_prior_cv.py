@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The obvious-cases prior judged on train rows only (docs/heads.md, round 10).
+"""The obvious-cases prior judged on train rows only (docs/heads.md, rounds 10 and 11).
 
   python3 Benchmarks/obvious_prior_cv.py [--folds 5] [--kind-groups 4] [--work DIR] [--reuse]
       [--obvious FILE] [--neither FILE,...]
@@ -183,11 +183,26 @@ def main():
     global REUSE
     REUSE = args.reuse
     SETS.update(obvious=args.obvious, neither=args.neither)
+    obvious = read_rows(os.path.join(ROOT, SETS["obvious"]), "train")
+    classes = {r["category"]: r["class"] for r in obvious}
+    smaller = min(sum(c == "easy" for c in classes.values()), sum(c == "hard" for c in classes.values()))
+    if args.kind_groups != 0 and not 2 <= args.kind_groups <= smaller:
+        sys.exit(f"--kind-groups: 0 (one kind at a time) or 2 to {smaller} (the kinds of the smaller class)")
     binary = args.causal_router
     if not os.access(binary, os.X_OK):
         sys.exit(f"{binary}: not built (make build)")
     work = args.work or tempfile.mkdtemp(prefix="prior-cv-")
     os.makedirs(work, exist_ok=True)
+    # The gates' file names do not say which sets fitted them: a folder keeps one choice of sets,
+    # so that --reuse never takes a gate fitted on other ones.
+    stamp = hashlib.sha256()
+    for path in [SETS["obvious"]] + SETS["neither"].split(","):
+        stamp.update(open(os.path.join(ROOT, path), "rb").read())
+    stamp_path = os.path.join(work, "sets.sha256")
+    if REUSE and os.path.exists(stamp_path) and open(stamp_path).read().strip() != stamp.hexdigest():
+        sys.exit(f"--reuse: the heads in {work} were fitted on other --obvious/--neither sets; use another --work")
+    with open(stamp_path, "w") as out:
+        out.write(stamp.hexdigest() + "\n")
     train = {name: sample(read_rows(os.path.join(ROOT, path), "train"), MMLU_ROWS if name == "mmlu" else None)
              for name, path in FILES.items()}
 
@@ -230,11 +245,10 @@ def main():
             without["n"], without["head"], with_prior["head"], {k: without[k] for k in BASELINES})
     table("Out of domain: the mixture and its prior fitted without the file (`eval`)", results)
 
-    # Obvious kinds the gate never saw: the train kinds dealt into --kind-groups groups (each
-    # class's kinds in the order of their names' SHA-256, round robin), one gate per group fitted
-    # without it, as the held-out kinds are left out of the shipped gate together.
-    obvious = read_rows(os.path.join(ROOT, SETS["obvious"]), "train")
-    classes = {r["category"]: r["class"] for r in obvious}
+    # Obvious kinds the gate never saw: the train kinds, sorted by class and then by their names'
+    # SHA-256, dealt round robin into --kind-groups groups (with no more groups than the smaller
+    # class has kinds, each group holds easy and hard kinds); one gate per group fitted without
+    # it, as the held-out kinds are left out of the shipped gate together.
     order = sorted(classes, key=lambda k: (classes[k], sha("kind:" + k)))
     count = min(args.kind_groups or len(order), len(order))
     groups = {(order[i] if count == len(order) else f"{count}-{i}"): order[i::count] for i in range(count)}
