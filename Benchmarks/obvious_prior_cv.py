@@ -250,8 +250,9 @@ def main():
     # class has kinds, each group holds easy and hard kinds); one gate per group fitted without
     # it, as the held-out kinds are left out of the shipped gate together.
     order = sorted(classes, key=lambda k: (classes[k], sha("kind:" + k)))
-    count = min(args.kind_groups or len(order), len(order))
-    groups = {(order[i] if count == len(order) else f"{count}-{i}"): order[i::count] for i in range(count)}
+    group_count = args.kind_groups or len(order)
+    groups = {(order[i] if group_count == len(order) else f"{group_count}-{i}"): order[i::group_count]
+              for i in range(group_count)}
     kind_priors = {}
     everything = [os.path.join(ROOT, p) for p in FILES.values()]
     for name, kinds in groups.items():
