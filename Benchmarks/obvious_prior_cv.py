@@ -2,7 +2,7 @@
 """The obvious-cases prior judged on train rows only (docs/heads.md, rounds 10 and 11).
 
   python3 Benchmarks/obvious_prior_cv.py [--folds 5] [--kind-groups 4] [--work DIR] [--reuse]
-      [--obvious FILE] [--neither FILE,...]
+      [--obvious FILE] [--neither FILE,...] [--gate-hidden N] [--gate-members K]
 
 The prior's real-traffic figures in docs/heads.md rest on test splits of 103 (Arena-Hard) to 805
 rows, and they may not choose anything. This script measures the shipped recipe (`train
@@ -25,7 +25,8 @@ splits:
   nearer, and still promise too much.
 
 `--obvious` and `--neither` fit the gates on other sets (e.g. the shipped set with
-data/obvious/more_kinds.jsonl appended; everyday.jsonl,everyday_technical.jsonl), as round 11 did.
+data/obvious/more_kinds.jsonl appended; everyday.jsonl,everyday_technical.jsonl), as round 11 did;
+`--gate-hidden` and `--gate-members` are passed to every `train --obvious` (round 12).
 
 The first two print `eval`'s figures (the head without the prior, with it, the change, random,
 both length rules, the oracle; in-domain figures are means over the folds). Then a NumPy replica
@@ -82,6 +83,8 @@ def write(path, rows):
 REUSE = False
 # The obvious-cases set and the "neither" prompts the gates learn from (--obvious, --neither).
 SETS = {"obvious": OBVIOUS, "neither": EVERYDAY}
+# `train` options for the gates (--gate-hidden, --gate-members).
+GATE = []
 
 
 def run(binary, args, log):
@@ -110,7 +113,7 @@ def final_and_logits(directory, stem):
 def put_prior(binary, base, data, prefix, obvious=None, samples=None):
     prior = prefix + "-prior.json"
     run(binary, ["train", "--base", base, "--obvious", obvious or SETS["obvious"], "--neither", SETS["neither"],
-                 "--data", ",".join(data)]
+                 "--data", ",".join(data)] + GATE
         + (["--sample", samples] if samples else []) + ["--out", prior], prefix + "-prior.log")
     return prior
 
@@ -179,7 +182,13 @@ def main():
     parser.add_argument("--obvious", default=OBVIOUS, help=f"the obvious-cases set the gates learn from (default {OBVIOUS})")
     parser.add_argument("--neither", default=EVERYDAY,
                         help=f"comma-separated files of prompts that teach the gates \"neither\" (default {EVERYDAY})")
+    parser.add_argument("--gate-hidden", type=int, default=0, help="rectified units in the gates (train --gate-hidden; 0: linear)")
+    parser.add_argument("--gate-members", type=int, default=1, help="networks averaged in each gate (train --gate-members)")
     args = parser.parse_args()
+    if args.gate_hidden:
+        GATE.extend(["--gate-hidden", str(args.gate_hidden), "--gate-members", str(args.gate_members)])
+    elif args.gate_members != 1:
+        sys.exit("--gate-members goes with --gate-hidden N")
     global REUSE
     REUSE = args.reuse
     SETS.update(obvious=args.obvious, neither=args.neither)
@@ -198,9 +207,11 @@ def main():
     stamp = hashlib.sha256()
     for path in [SETS["obvious"]] + SETS["neither"].split(","):
         stamp.update(open(os.path.join(ROOT, path), "rb").read())
+    if GATE:  # a linear gate's folder keeps round 11's stamp
+        stamp.update(" ".join(GATE).encode())
     stamp_path = os.path.join(work, "sets.sha256")
     if REUSE and os.path.exists(stamp_path) and open(stamp_path).read().strip() != stamp.hexdigest():
-        sys.exit(f"--reuse: the heads in {work} were fitted on other --obvious/--neither sets; use another --work")
+        sys.exit(f"--reuse: the heads in {work} were fitted on other --obvious/--neither sets or gates; use another --work")
     with open(stamp_path, "w") as out:
         out.write(stamp.hexdigest() + "\n")
     train = {name: sample(read_rows(os.path.join(ROOT, path), "train"), MMLU_ROWS if name == "mmlu" else None)

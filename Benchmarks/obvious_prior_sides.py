@@ -51,10 +51,15 @@ class Head:
     def __init__(self, obj):
         self.mean, self.scale = np.array(obj["mean"]), np.array(obj["scale"])
         self.weights, self.bias = np.array(obj["weights"]), np.array(obj["bias"])
+        hidden = obj.get("hidden")
+        self.hidden = (np.array(hidden["weights"]), np.array(hidden["bias"])) if hidden else None
         self.experts = [Head(e) for e in obj.get("experts") or []]
 
     def own(self, x):
-        z = ((x - self.mean) / self.scale) @ self.weights.T + self.bias
+        z = (x - self.mean) / self.scale
+        if self.hidden is not None:  # rectified units (`train --gate-hidden`)
+            z = np.maximum(0, z @ self.hidden[0].T + self.hidden[1])
+        z = z @ self.weights.T + self.bias
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 

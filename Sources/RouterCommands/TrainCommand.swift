@@ -44,6 +44,16 @@ struct TrainCommand: CLICommand {
         with --obvious: more prompts that are neither obviously easy nor obviously hard (their \
         train rows; data/obvious/everyday.jsonl)
         """)
+    static let gateHidden = CommandOption.integer(
+        "gate-hidden", "N", in: 0...4096, default: .value("0"),
+        help: """
+        with --obvious: N rectified units between the features and the prior's gate's logits \
+        (0: a linear gate, as shipped). On train rows a hidden layer moved unseen exam traffic \
+        less than the linear gate does (docs/heads.md, round 12)
+        """)
+    static let gateMembers = CommandOption.integer(
+        "gate-members", "K", in: 1...64, default: .value("1"),
+        help: "with --gate-hidden: fit K networks from different (fixed) random starts and average their logits")
     static let base = CommandOption.text(
         "base", "HEAD",
         help: """
@@ -118,7 +128,7 @@ struct TrainCommand: CLICommand {
         the head is instead distilled from another head: fitted to its win rates, so a faster
         model (fewer blocks) routes like the teacher's (docs/frontier.md, "Distillation").
         """,
-        options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, base, teacher, teacherModel,
+        options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, gateHidden, gateMembers, base, teacher, teacherModel,
                   teacherTemplate, teacherWeight, balance, l2, epochs,
                   sample, augment, augmentCopies, ModelOptions.model.explained("the scoring model"),
                   ModelOptions.template.explained("the template"), DataOptions.cache.explained("feature cache"),
@@ -159,9 +169,14 @@ struct TrainCommand: CLICommand {
             throw Self.usage("--augment-copies needs --augment FILE")
         }
         let obvious = parsed.value(Self.obvious), base = parsed.value(Self.base), neither = parsed.list(Self.neither)
-        if obvious == nil && (base != nil || !neither.isEmpty) {
-            throw Self.usage("--base and --neither go with --obvious FILE")
+        if obvious == nil && (base != nil || !neither.isEmpty || parsed.given(Self.gateHidden)) {
+            throw Self.usage("--base, --neither and --gate-hidden go with --obvious FILE")
         }
+        training.gateHiddenUnits = parsed.integer(Self.gateHidden) ?? 0
+        if parsed.given(Self.gateMembers) && training.gateHiddenUnits == 0 {
+            throw Self.usage("--gate-members goes with --gate-hidden N (N >= 1)")
+        }
+        training.gateMembers = parsed.integer(Self.gateMembers) ?? 1
         if base != nil && (experts || parsed.given(Self.augment) || parsed.given(Self.features) || parsed.given(Self.target)) {
             throw Self.usage("--base reuses a fitted head: drop --experts, --augment, --features and --target")
         }

@@ -3,7 +3,9 @@ import RouterCore
 
 /// Fits a `LabelHead`: multinomial logistic regression on standardised features, L2 penalty,
 /// class-balanced loss (each label present weighs the same in total), full-batch Adam, early
-/// stopping on a held-out validation slice (the best epoch's weights are kept).
+/// stopping on a held-out validation slice (the best epoch's weights are kept). With
+/// `hiddenUnits` the logits come from a hidden layer of rectified units instead
+/// (`HeadTrainer+HiddenLayer.swift`).
 public struct HeadTrainer: Sendable {
     public var l2: Float = 1e-3
     public var epochs = 300
@@ -12,10 +14,18 @@ public struct HeadTrainer: Sendable {
     public var patience = 30
     /// Every `validationEvery`-th row (by position) is held out for early stopping.
     public var validationEvery = 10
+    /// Rectified units between the features and the logits (0: none, logistic regression).
+    public var hiddenUnits = 0
+    /// With `hiddenUnits`: how many networks of that many units are fitted from different
+    /// random starts; the head averages their logits (one layer of members x units), so which
+    /// start was drawn matters less.
+    public var members = 1
 
-    public init(l2: Float = 1e-3, epochs: Int = 300) {
+    public init(l2: Float = 1e-3, epochs: Int = 300, hiddenUnits: Int = 0, members: Int = 1) {
         self.l2 = l2
         self.epochs = epochs
+        self.hiddenUnits = hiddenUnits
+        self.members = members
     }
 
     public struct Result: Sendable {
@@ -23,6 +33,8 @@ public struct HeadTrainer: Sendable {
         public var scale: [Float]
         public var weights: [[Float]]
         public var bias: [Float]
+        /// The hidden layer `weights` read (nil: they read the features).
+        public var hidden: HeadHiddenLayer? = nil
         /// The epoch whose weights were kept, and how many ran.
         public var bestEpoch: Int
         public var epochsRun: Int
@@ -42,34 +54,14 @@ public struct HeadTrainer: Sendable {
     /// `features[i]` has label `labels[i]` in 1...5 and weighs `rowWeights[i]` (default 1) in the
     /// loss, on top of the class balancing (e.g. so that each benchmark of a mix weighs the same).
     public func fit(features: [[Float]], labels: [Int], rowWeights: [Float]? = nil) -> Result {
-        precondition(!features.isEmpty && features.count == labels.count)
-        precondition(rowWeights == nil || rowWeights!.count == labels.count, "one weight a row")
-        let rowWeight = rowWeights ?? [Float](repeating: 1, count: labels.count)
-        precondition(labels.allSatisfy { (1...5).contains($0) }, "labels are 1...5")
-        let d = features[0].count, n = features.count, classes = 5
-        precondition(features.allSatisfy { $0.count == d }, "feature vectors of one size")
-        var mean = [Float](repeating: 0, count: d), scale = [Float](repeating: 0, count: d)
-        for x in features { for j in 0..<d { mean[j] += x[j] } }
-        for j in 0..<d { mean[j] /= Float(n) }
-        for x in features { for j in 0..<d { scale[j] += (x[j] - mean[j]) * (x[j] - mean[j]) } }
-        for j in 0..<d { scale[j] = max(1e-6, (scale[j] / Float(n)).squareRoot()) }
-        var z = [Float](repeating: 0, count: n * d)
-        for i in 0..<n { for j in 0..<d { z[i * d + j] = (features[i][j] - mean[j]) / scale[j] } }
-
-        let held = validationRows(count: n)
-        let heldSet = Set(held)
-        let train = (0..<n).filter { !heldSet.contains($0) }
-        let check = held.isEmpty ? train : held
-        var counts = [Float](repeating: 0, count: classes)
-        for i in train { counts[labels[i] - 1] += rowWeight[i] }
-        let present = Float(counts.filter { $0 > 0 }.count)
-        let total = counts.reduce(0, +)
-        let classWeight = counts.map { $0 > 0 ? total / (present * $0) : 0 }
+        let prepared = Prepared(features: features, labels: labels, rowWeights: rowWeights, heldOut: validationRows(count: features.count))
+        if hiddenUnits > 0 { return fitWithHiddenLayer(prepared) }
+        let (d, classes, z, mean, scale) = (prepared.d, Prepared.classes, prepared.z, prepared.mean, prepared.scale)
+        let (train, check, held, rowWeight, classWeight) = (prepared.train, prepared.check, prepared.held, prepared.rowWeight, prepared.classWeight)
 
         var w = [Float](repeating: 0, count: classes * d), b = [Float](repeating: 0, count: classes)
-        var mw = w, vw = w, mb = b, vb = b
+        var weightMoments = AdamMoments(), biasMoments = AdamMoments()
         var gw = w, gb = b
-        let beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
         var best = (loss: Float.infinity, w: w, b: b, epoch: 0)
 
         /// Softmax probabilities of row i into p.
@@ -128,21 +120,8 @@ public struct HeadTrainer: Sendable {
                     }
                 }
             }
-            let t = Float(epoch)
-            let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(t)))
-            let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
-            for k in 0..<classes {
-                let g = gb[k] / weightSum
-                mb[k] = beta1 * mb[k] + (1 - beta1) * g
-                vb[k] = beta2 * vb[k] + (1 - beta2) * g * g
-                b[k] -= learningRate * (mb[k] / correction1) / ((vb[k] / correction2).squareRoot() + epsilon)
-            }
-            for j in 0..<w.count {
-                let g = gw[j] / weightSum + l2 * w[j]
-                mw[j] = beta1 * mw[j] + (1 - beta1) * g
-                vw[j] = beta2 * vw[j] + (1 - beta2) * g * g
-                w[j] -= learningRate * (mw[j] / correction1) / ((vw[j] / correction2).squareRoot() + epsilon)
-            }
+            biasMoments.step(&b, gradient: gb, total: weightSum, l2: 0, rate: learningRate, epoch: epoch)
+            weightMoments.step(&w, gradient: gw, total: weightSum, l2: l2, rate: learningRate, epoch: epoch)
             let current = evaluate(check, w, b).loss
             if current < best.loss {
                 best = (current, w, b, epoch)
@@ -154,5 +133,44 @@ public struct HeadTrainer: Sendable {
         return Result(mean: mean, scale: scale, weights: (0..<classes).map { Array(best.w[$0 * d..<($0 + 1) * d]) }, bias: best.b,
                       bestEpoch: best.epoch, epochsRun: epoch, validationLoss: validationLoss,
                       validationAccuracy: validationAccuracy, validationRows: held)
+    }
+
+    /// The rows standardised, split into fitted and held-out rows, and weighed (both fits').
+    struct Prepared {
+        static let classes = 5
+        let n: Int, d: Int
+        let mean: [Float], scale: [Float]
+        /// Row-major standardised features, n x d.
+        let z: [Float]
+        let labels: [Int]
+        let rowWeight: [Float]
+        /// Each label's weight, so that every label present weighs the same in total.
+        let classWeight: [Float]
+        let held: [Int], train: [Int], check: [Int]
+
+        init(features: [[Float]], labels: [Int], rowWeights: [Float]?, heldOut: [Int]) {
+            precondition(!features.isEmpty && features.count == labels.count)
+            precondition(rowWeights == nil || rowWeights!.count == labels.count, "one weight a row")
+            let rowWeight = rowWeights ?? [Float](repeating: 1, count: labels.count)
+            precondition(labels.allSatisfy { (1...5).contains($0) }, "labels are 1...5")
+            let d = features[0].count, n = features.count
+            precondition(features.allSatisfy { $0.count == d }, "feature vectors of one size")
+            var mean = [Float](repeating: 0, count: d), scale = [Float](repeating: 0, count: d)
+            for x in features { for j in 0..<d { mean[j] += x[j] } }
+            for j in 0..<d { mean[j] /= Float(n) }
+            for x in features { for j in 0..<d { scale[j] += (x[j] - mean[j]) * (x[j] - mean[j]) } }
+            for j in 0..<d { scale[j] = max(1e-6, (scale[j] / Float(n)).squareRoot()) }
+            var z = [Float](repeating: 0, count: n * d)
+            for i in 0..<n { for j in 0..<d { z[i * d + j] = (features[i][j] - mean[j]) / scale[j] } }
+            let heldSet = Set(heldOut)
+            let train = (0..<n).filter { !heldSet.contains($0) }
+            var counts = [Float](repeating: 0, count: Self.classes)
+            for i in train { counts[labels[i] - 1] += rowWeight[i] }
+            let present = Float(counts.filter { $0 > 0 }.count)
+            let total = counts.reduce(0, +)
+            (self.n, self.d, self.mean, self.scale, self.z, self.labels, self.rowWeight) = (n, d, mean, scale, z, labels, rowWeight)
+            self.classWeight = counts.map { $0 > 0 ? total / (present * $0) : 0 }
+            (self.held, self.train, self.check) = (heldOut, train, heldOut.isEmpty ? train : heldOut)
+        }
     }
 }

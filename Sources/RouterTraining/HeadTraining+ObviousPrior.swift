@@ -30,7 +30,8 @@ extension HeadTraining {
         let files = Float(max(1, neitherVectors.filter { !$0.isEmpty }.count))
         let weights = obviousEntries.map { _ in Float(1) }
             + neitherVectors.flatMap { rows in rows.map { _ in neitherCount / (files * Float(rows.count)) } }
-        let (result, l2) = fitLowestValidationLoss(features: vectors, labels: labels, rowWeights: weights)
+        let (result, l2) = fitLowestValidationLoss(features: vectors, labels: labels, rowWeights: weights,
+                                                   hiddenUnits: gateHiddenUnits, members: gateMembers)
         let gate = Self.head(from: result, name: "\(name)-obvious-prior", identity: inner.identity, target: HeadTarget(rawValue: inner.target) ?? target,
                              features: recipe)
         let trafficVectors = thresholdEntries.map { $0.vector(recipe)! }
@@ -50,6 +51,9 @@ extension HeadTraining {
                                                 head.obviousPrior!.easyCeiling, head.obviousPrior!.hardFloor,
                                                 Self.obviousPriorQuantiles.easy, Self.obviousPriorQuantiles.hard, innerWinRates.count)
         training["obvious_prior_l2"] = String(l2)
+        if let hidden = gate.hidden {
+            training["obvious_prior_gate"] = "\(hidden.units) rectified units (\(gateMembers) networks of \(gateHiddenUnits) averaged)"
+        }
         training["obvious_prior_validation_accuracy"] = String(format: "%.4f", result.validationAccuracy)
         head.training = training
         let candidate = Candidate(l2: l2, validationLoss: result.validationLoss, validationAccuracy: result.validationAccuracy,

@@ -20,6 +20,10 @@ public struct HeadTraining: Sendable {
     /// Ridge strengths a distilled student tries (one: no search).
     public var ridgeGrid: [Float] = HeadTraining.distillationRidges
     public var epochs = 300
+    /// The obvious-cases prior's gate: rectified units between the features and its logits
+    /// (0: a linear gate, as round 9 shipped), and how many networks of them it averages.
+    public var gateHiddenUnits = 0
+    public var gateMembers = 1
 
     public init(target: HeadTarget = .label, l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10], epochs: Int = 300) {
         self.target = target
@@ -117,10 +121,12 @@ public struct HeadTraining: Sendable {
 
     /// One fit per L2 strength of the grid, keeping the lowest validation loss (a gate's fit:
     /// the mixture's and the obvious-cases prior's).
-    func fitLowestValidationLoss(features: [[Float]], labels: [Int], rowWeights: [Float]) -> (result: HeadTrainer.Result, l2: Float) {
+    func fitLowestValidationLoss(features: [[Float]], labels: [Int], rowWeights: [Float], hiddenUnits: Int = 0,
+                                 members: Int = 1) -> (result: HeadTrainer.Result, l2: Float) {
         var best: (result: HeadTrainer.Result, l2: Float)?
         for l2 in l2Grid {
-            let result = HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
+            let trainer = HeadTrainer(l2: l2, epochs: epochs, hiddenUnits: hiddenUnits, members: members)
+            let result = trainer.fit(features: features, labels: labels, rowWeights: rowWeights)
             if best == nil || result.validationLoss < best!.result.validationLoss { best = (result, l2) }
         }
         return best!
@@ -141,6 +147,6 @@ public struct HeadTraining: Sendable {
     static func head(from result: HeadTrainer.Result, name: String, identity: ScoringIdentity, target: HeadTarget,
                      features: HeadFeatures) -> LabelHead {
         LabelHead(name: name, identity: identity, target: target, features: features, featureSize: result.mean.count, mean: result.mean,
-                  scale: result.scale, weights: result.weights, bias: result.bias)
+                  scale: result.scale, weights: result.weights, bias: result.bias, hidden: result.hidden)
     }
 }

@@ -176,6 +176,43 @@ import Testing
         }
     }
 
+    /// `train --obvious ... --gate-hidden N --gate-members K`: the prior's gate gets a hidden layer
+    /// of N x K units (format 4), `route` reads it, and the options are refused without what they need.
+    @Test func trainPutsAPriorWithAHiddenLayerOnAHead() throws {
+        let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
+        // A few train rows of each class keep the feature extraction short.
+        let rows = try String(contentsOfFile: CLIHarness.root + "/data/obvious/obvious_cases.jsonl", encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains(#""split": "train""#) }
+        let easy = rows.filter { $0.contains(#""class": "easy""#) }.prefix(12), hard = rows.filter { $0.contains(#""class": "hard""#) }.prefix(12)
+        let obvious = folder + "/obvious.jsonl"
+        try (easy + hard).joined(separator: "\n").appending("\n").write(toFile: obvious, atomically: true, encoding: .utf8)
+        let base = CLIHarness.root + "/models/heads/smollm2-135m-iq4_nl-rating-no-prior.json"
+        let head = folder + "/hidden-gate.json"
+        let train = try CLIHarness.spawnLong(["train", "--base", base, "--obvious", obvious, "--data", Self.data + "/mt_bench.jsonl",
+                                              "--gate-hidden", "8", "--gate-members", "2", "--l2", "0.01", "--epochs", "60",
+                                              "--out", head, "--cache", folder + "/cache", "--threads", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        let file = try Self.json(try String(contentsOfFile: head, encoding: .utf8))
+        let prior = try #require(file["obvious_prior"] as? [String: Any])
+        let gate = try #require(prior["gate"] as? [String: Any])
+        #expect(gate["format"] as? String == "causal-router-label-head/4")
+        let hidden = try #require(gate["hidden"] as? [String: Any])
+        #expect((hidden["weights"] as? [[Double]])?.count == 16 && (hidden["weights"] as? [[Double]])?.first?.count == 576 + 5)
+        #expect((gate["weights"] as? [[Double]])?.first?.count == 16)
+        let training = try #require(file["training"] as? [String: String])
+        #expect(training["obvious_prior_gate"] == "16 rectified units (2 networks of 8 averaged)", "\(training)")
+        let route = try CLIHarness.spawnLong(["route", "--head", head, "--threads", "2", "hi"])
+        #expect(route.status == 0, "stderr: \(route.stderr)")
+        #expect(try Self.json(route.stdout)["head"] as? String == "hidden-gate")
+
+        for (bad, message) in [(["--gate-hidden", "8"], "go with --obvious"),
+                               (["--obvious", obvious, "--gate-members", "2"], "--gate-members goes with --gate-hidden"),
+                               (["--obvious", obvious, "--gate-hidden", "-1"], "--gate-hidden must be")] {
+            let run = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl"] + bad)
+            #expect(run.status == 2 && run.stderr.contains(message), "\(bad): \(run.stderr)")
+        }
+    }
+
     @Test func trainWithAugmentAddsManipulatedCopiesLabeledLikeTheirOriginals() throws {
         let folder = URL(fileURLWithPath: try CLIHarness.temporaryFile("marker", contents: "")).deletingLastPathComponent().path
         let phrases = folder + "/phrases.json"

@@ -13,12 +13,16 @@ public struct LabelHead: Codable, Equatable, Sendable {
     /// Heads that read at the query's end (`FeaturePosition.queryEnd`): a binary that cannot
     /// skip the template's suffix refuses them instead of reading their features elsewhere.
     public static let formatAtQueryEnd = "causal-router-label-head/3"
+    /// Heads with a hidden layer (`hidden`), wherever they read: a binary that predates hidden
+    /// layers refuses them instead of reading their output weights as the features'.
+    public static let formatWithHiddenLayer = "causal-router-label-head/4"
 
     public var format = LabelHead.format
 
     /// The format a head reading `features` is written in: the first heads' format when they are
     /// the first heads' features and `listingFeatures` is off (a mixture lists them always).
-    public static func format(for features: HeadFeatures, listingFeatures: Bool = false) -> String {
+    public static func format(for features: HeadFeatures, listingFeatures: Bool = false, hidden: Bool = false) -> String {
+        if hidden { return formatWithHiddenLayer }
         if features.endsAtQuery { return formatAtQueryEnd }
         return features == .finalStateAndLogits && !listingFeatures ? format : formatWithFeatures
     }
@@ -35,9 +39,13 @@ public struct LabelHead: Codable, Equatable, Sendable {
     public var featureSize: Int
     public var mean: [Float]
     public var scale: [Float]
-    /// weights[label - 1][feature], bias[label - 1].
+    /// weights[label - 1][feature] (with a hidden layer: [label - 1][unit]), bias[label - 1].
     public var weights: [[Float]]
     public var bias: [Float]
+    /// Rectified units between the standardised features and the logits (nil: the logits are
+    /// linear in the features, as every head but an obvious-cases gate fitted with
+    /// `--gate-hidden` is).
+    public var hidden: HeadHiddenLayer?
     /// The routing threshold that goes with this head (used unless --threshold is given): the
     /// median strong-model win rate over its training rows, so about half the traffic of that
     /// mix goes to the strong model. `calibrate --write-head` sets it for a share you choose.
@@ -60,9 +68,10 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     public init(name: String, identity: ScoringIdentity, target: HeadTarget = .label,
                 features: HeadFeatures = .finalStateAndLogits, featureSize: Int,
-                mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], threshold: Double = 0.5,
-                training: [String: String] = [:]) {
-        self.format = Self.format(for: features)
+                mean: [Float], scale: [Float], weights: [[Float]], bias: [Float], hidden: HeadHiddenLayer? = nil,
+                threshold: Double = 0.5, training: [String: String] = [:]) {
+        self.format = Self.format(for: features, hidden: hidden != nil)
+        self.hidden = hidden
         self.features = features
         self.name = name
         self.modelSHA256 = identity.modelSHA256
@@ -79,7 +88,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, name, featureSize = "feature_size", modelSHA256 = "model_sha256", templateSHA256 = "template_sha256"
-        case target, mean, scale, weights, bias, threshold, training, features
+        case target, mean, scale, weights, bias, hidden, threshold, training, features
         case neighbourhood = "ood"
         case experts
         case obviousPrior = "obvious_prior"
@@ -98,6 +107,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         scale = try c.decode([Float].self, forKey: .scale)
         weights = try c.decode([[Float]].self, forKey: .weights)
         bias = try c.decode([Float].self, forKey: .bias)
+        hidden = try c.decodeIfPresent(HeadHiddenLayer.self, forKey: .hidden)
         threshold = try c.decode(Double.self, forKey: .threshold)
         training = try c.decodeIfPresent([String: String].self, forKey: .training) ?? [:]
         neighbourhood = try c.decodeIfPresent(HeadNeighbourhood.self, forKey: .neighbourhood)
@@ -118,6 +128,7 @@ public struct LabelHead: Codable, Equatable, Sendable {
         try c.encode(scale, forKey: .scale)
         try c.encode(weights, forKey: .weights)
         try c.encode(bias, forKey: .bias)
+        try c.encodeIfPresent(hidden, forKey: .hidden)
         try c.encode(threshold, forKey: .threshold)
         try c.encode(training, forKey: .training)
         try c.encodeIfPresent(neighbourhood, forKey: .neighbourhood)
@@ -179,11 +190,12 @@ public struct LabelHead: Codable, Equatable, Sendable {
         precondition(features.count == featureSize, "feature vector of \(features.count), head expects \(featureSize)")
         var z = [Double](repeating: 0, count: featureSize)
         for j in 0..<featureSize { z[j] = (Double(features[j]) - Double(mean[j])) / Double(scale[j]) }
+        let inputs = hidden?.activations(z) ?? z
         var logits = [Double](repeating: 0, count: 5)
         for k in 0..<5 {
             var sum = Double(bias[k])
             weights[k].withUnsafeBufferPointer { w in
-                for j in 0..<featureSize { sum += Double(w[j]) * z[j] }
+                for j in 0..<inputs.count { sum += Double(w[j]) * inputs[j] }
             }
             logits[k] = sum
         }
@@ -268,17 +280,24 @@ public struct LabelHead: Codable, Equatable, Sendable {
 
     /// Why the arrays do not fit together, if they do not.
     var shapeProblem: String? {
-        if ![Self.format, Self.formatWithFeatures, Self.formatAtQueryEnd].contains(format) {
-            return "format '\(format)', expected '\(Self.format)', '\(Self.formatWithFeatures)' or '\(Self.formatAtQueryEnd)'"
+        let formats = [Self.format, Self.formatWithFeatures, Self.formatAtQueryEnd, Self.formatWithHiddenLayer]
+        if !formats.contains(format) {
+            return "format '\(format)', expected one of " + formats.map { "'\($0)'" }.joined(separator: ", ")
         }
-        if features.endsAtQuery != (format == Self.formatAtQueryEnd) {
+        if (hidden != nil) != (format == Self.formatWithHiddenLayer) {
+            return "format '\(format)' does not match whether the head has a hidden layer"
+        }
+        if hidden == nil && features.endsAtQuery != (format == Self.formatAtQueryEnd) {
             return "format '\(format)' does not match where the features are read (\(features.position.rawValue))"
         }
         if features.pooledBlocks.contains(where: { $0 < 0 }) { return "pooled_blocks must be block numbers >= 0" }
         if featureSize < 1 { return "feature_size \(featureSize) is too small" }
         if mean.count != featureSize || scale.count != featureSize { return "mean/scale must hold feature_size values" }
-        if weights.count != 5 || weights.contains(where: { $0.count != featureSize }) || bias.count != 5 {
-            return "weights must be 5 x feature_size and bias 5 values"
+        if let problem = hidden?.shapeProblem(featureSize: featureSize, largestValue: Self.largestValue) { return problem }
+        let inputs = hidden?.units ?? featureSize
+        if weights.count != 5 || weights.contains(where: { $0.count != inputs }) || bias.count != 5 {
+            return hidden == nil ? "weights must be 5 x feature_size and bias 5 values"
+                : "weights must be 5 x the hidden layer's units and bias 5 values"
         }
         if scale.contains(where: { !($0 > 0) }) || (mean + bias + weights.joined()).contains(where: { !$0.isFinite }) {
             return "non-finite values or non-positive scales"
@@ -297,7 +316,9 @@ public struct LabelHead: Codable, Equatable, Sendable {
             if experts.isEmpty || experts.count > 5 { return "a mixture needs 1 to 5 experts" }
             for expert in experts {
                 if expert.features != features || expert.featureSize != featureSize { return "expert '\(expert.name)' reads other features" }
-                if expert.experts != nil || expert.obviousPrior != nil { return "experts cannot have experts or a prior" }
+                if expert.experts != nil || expert.obviousPrior != nil || expert.hidden != nil {
+                    return "experts cannot have experts, a prior or a hidden layer"
+                }
                 if let problem = expert.shapeProblem { return "expert '\(expert.name)': \(problem)" }
             }
         }

@@ -17,7 +17,8 @@ public struct ObviousPrior: Codable, Equatable, Sendable {
     public static let hardClass = 2
     public static let neitherClass = 3
 
-    /// A head over the same features whose labels 1, 2, 3 mean easy, hard, neither.
+    /// A head over the same features whose labels 1, 2, 3 mean easy, hard, neither (linear, or
+    /// reading a `HeadHiddenLayer`).
     public var gate: LabelHead {
         get { gateStorage[0] }
         set { gateStorage = [newValue] }
