@@ -8,7 +8,7 @@ extension HeadTrainer {
     /// different seeded random starts, their logits averaged. Deterministic: the starts come from
     /// a fixed seed, so the same rows give the same head.
     func fitWithHiddenLayer(_ data: Prepared) -> Result {
-        let members = (0..<max(1, self.members)).map { fitNetwork(data, seed: 0x9E37_79B9_7F4A_7C15 &* UInt64($0 + 1)) }
+        let members = Self.memberSeeds(max(1, self.members)).map { fitNetwork(data, seed: $0) }
         // Averaging the members' logits is one network whose hidden layer holds all their units
         // and whose output weights are theirs divided by the count.
         let count = Float(members.count)
@@ -17,9 +17,18 @@ extension HeadTrainer {
         let bias = (0..<Prepared.classes).map { k in members.map { $0.bias[k] }.reduce(0, +) / count }
         let network = Network(hidden: hidden, output: weights, bias: bias)
         let (loss, accuracy) = network.evaluate(data, rows: data.check)
+        // With several members, the latest epoch any of them kept and the most any of them ran.
         return Result(mean: data.mean, scale: data.scale, weights: weights, bias: bias, hidden: hidden,
                       bestEpoch: members.map(\.bestEpoch).max() ?? 0, epochsRun: members.map(\.epochsRun).max() ?? 0,
                       validationLoss: loss, validationAccuracy: accuracy, validationRows: data.held)
+    }
+
+    /// The members' random starts: successive draws of one fixed generator. (Seeds that differ
+    /// by a multiple of SplitMix64's own increment give streams that are one another shifted: the
+    /// first version, seeded C x (m + 1), started member m as member 0 with its units shifted.)
+    static func memberSeeds(_ count: Int) -> [UInt64] {
+        var generator = SplitMix64(seed: 0x6869_6464_656E_2D67)
+        return (0..<count).map { _ in generator.next() }
     }
 
     /// A fitted network: its layers, and the epoch kept.

@@ -58,4 +58,17 @@ import RouterEvaluation
         #expect(zip(three.weights[0].prefix(4), one.weights[0]).allSatisfy { abs($0 - $1 / 3) < 1e-6 })
         #expect(layer.weights[4] != layer.weights[0])
     }
+
+    /// Each member draws its start from a stream no other member's overlaps (seeds that differ
+    /// by SplitMix64's increment would make member 1's draws member 0's from the second on).
+    @Test func membersStartFromStreamsThatDoNotOverlap() {
+        let seeds = HeadTrainer.memberSeeds(4)
+        #expect(Set(seeds).count == 4)
+        let draws = seeds.map { seed -> Set<UInt64> in
+            var generator = SplitMix64(seed: seed)
+            return Set((0..<50_000).map { _ in generator.next() })
+        }
+        for i in 0..<4 { for j in (i + 1)..<4 { #expect(draws[i].isDisjoint(with: draws[j]), "members \(i) and \(j)") } }
+        #expect(HeadTrainer.memberSeeds(2) == Array(seeds.prefix(2)), "the same starts on every run")
+    }
 }
