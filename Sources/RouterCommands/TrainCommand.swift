@@ -48,8 +48,7 @@ struct TrainCommand: CLICommand {
         "gate-hidden", "N", in: 0...4096, default: .value("0"),
         help: """
         with --obvious: N rectified units between the features and the prior's gate's logits \
-        (0: a linear gate, as shipped). On train rows a hidden layer moved unseen exam traffic \
-        less than the linear gate does (docs/heads.md, round 12)
+        (0: a linear gate, as shipped; docs/heads.md, round 12, compares the two)
         """)
     static let gateMembers = CommandOption.integer(
         "gate-members", "K", in: 1...64, default: .value("1"),

@@ -51,9 +51,8 @@ extension HeadTraining {
                                                 head.obviousPrior!.easyCeiling, head.obviousPrior!.hardFloor,
                                                 Self.obviousPriorQuantiles.easy, Self.obviousPriorQuantiles.hard, innerWinRates.count)
         training["obvious_prior_l2"] = String(l2)
-        if let hidden = gate.hidden {
-            training["obvious_prior_gate"] = "\(hidden.units) rectified units (\(gateMembers) networks of \(gateHiddenUnits) averaged)"
-        }
+        // A re-fit on a head whose prior had a hidden layer must not keep that description.
+        training["obvious_prior_gate"] = gate.hidden.map { "\($0.units) rectified units (\(gateMembers) networks of \(gateHiddenUnits) averaged)" }
         training["obvious_prior_validation_accuracy"] = String(format: "%.4f", result.validationAccuracy)
         head.training = training
         let candidate = Candidate(l2: l2, validationLoss: result.validationLoss, validationAccuracy: result.validationAccuracy,

@@ -2,8 +2,8 @@
 /// linear units, `units = weights.count`, each a weighted sum of the standardised features plus
 /// its bias. The obvious-cases prior's gate can use one (`train --gate-hidden N`): a linear gate
 /// on the final state and the label logits reads unseen exam questions as obviously easy or
-/// misses unseen easy kinds, whichever side it is tuned for; a hidden layer moved unseen exam
-/// traffic less on train rows (docs/heads.md, rounds 10-12).
+/// misses unseen easy kinds, whichever side it is tuned for (docs/heads.md, rounds 10 and 11);
+/// round 12 compares the two gates.
 public struct HeadHiddenLayer: Codable, Equatable, Sendable {
     /// weights[unit][feature].
     public var weights: [[Float]]
