@@ -8,19 +8,25 @@ extension HeadTrainer {
     /// different seeded random starts, their logits averaged. Deterministic: the starts come from
     /// a fixed seed, so the same rows give the same head.
     func fitWithHiddenLayer(_ data: Prepared) -> Result {
-        let members = Self.memberSeeds(max(1, self.members)).map { fitNetwork(data, seed: $0) }
+        let fits = Self.memberSeeds(max(1, members)).map { fitNetwork(data, seed: $0) }
         // Averaging the members' logits is one network whose hidden layer holds all their units
-        // and whose output weights are theirs divided by the count.
-        let count = Float(members.count)
-        let hidden = HeadHiddenLayer(weights: members.flatMap(\.hidden.weights), bias: members.flatMap(\.hidden.bias))
-        let weights = (0..<Prepared.classes).map { k in members.flatMap { $0.output[k].map { $0 / count } } }
-        let bias = (0..<Prepared.classes).map { k in members.map { $0.bias[k] }.reduce(0, +) / count }
-        let network = Network(hidden: hidden, output: weights, bias: bias)
-        let (loss, accuracy) = network.evaluate(data, rows: data.check)
+        // (member after member) and whose output weights are theirs divided by the count.
+        let count = Float(fits.count), d = data.d, units = hiddenUnits, classes = Prepared.classes
+        let merged = Parameters(
+            w1: (0..<d).flatMap { j in fits.flatMap { $0.weights.w1[j * units..<(j + 1) * units] } },
+            b1: fits.flatMap(\.weights.b1),
+            w2: (0..<classes).flatMap { k in fits.flatMap { $0.weights.w2[k * units..<(k + 1) * units].map { $0 / count } } },
+            b2: (0..<classes).map { k in fits.map { $0.weights.b2[k] }.reduce(0, +) / count })
+        var checkSum: Float = 0, unused = Parameters(w1: [], b1: [], w2: [], b2: [])
+        let check = Self.pass(data, rows: data.check, merged, gradients: &unused, training: false, weightSum: &checkSum)
+        let all = merged.b1.count
+        let hidden = HeadHiddenLayer(weights: (0..<all).map { u in (0..<d).map { merged.w1[$0 * all + u] } }, bias: merged.b1)
         // With several members, the latest epoch any of them kept and the most any of them ran.
-        return Result(mean: data.mean, scale: data.scale, weights: weights, bias: bias, hidden: hidden,
-                      bestEpoch: members.map(\.bestEpoch).max() ?? 0, epochsRun: members.map(\.epochsRun).max() ?? 0,
-                      validationLoss: loss, validationAccuracy: accuracy, validationRows: data.held)
+        return Result(mean: data.mean, scale: data.scale, weights: (0..<classes).map { Array(merged.w2[$0 * all..<($0 + 1) * all]) },
+                      bias: merged.b2, hidden: hidden,
+                      bestEpoch: fits.map(\.bestEpoch).max() ?? 0, epochsRun: fits.map(\.epochsRun).max() ?? 0,
+                      validationLoss: check.loss / max(1e-12, checkSum),
+                      validationAccuracy: Float(check.correct) / Float(max(1, data.check.count)), validationRows: data.held)
     }
 
     /// The members' random starts: successive draws of one fixed generator. (Seeds that differ
@@ -31,39 +37,8 @@ extension HeadTrainer {
         return (0..<count).map { _ in generator.next() }
     }
 
-    /// A fitted network: its layers, and the epoch kept.
-    struct Network {
-        var hidden: HeadHiddenLayer
-        /// output[label - 1][unit].
-        var output: [[Float]]
-        var bias: [Float]
-        var bestEpoch = 0
-        var epochsRun = 0
-
-        /// Class-balanced cross-entropy and accuracy on `rows`.
-        func evaluate(_ data: Prepared, rows: [Int]) -> (loss: Float, accuracy: Float) {
-            var loss: Float = 0, weightSum: Float = 0, correct: Float = 0
-            for i in rows {
-                let z = (0..<data.d).map { Double(data.z[i * data.d + $0]) }
-                let h = hidden.activations(z)
-                var logits = (0..<Prepared.classes).map { k in
-                    zip(output[k], h).reduce(Double(bias[k])) { $0 + Double($1.0) * $1.1 }
-                }
-                let top = logits.max()!
-                logits = logits.map { Foundation.exp($0 - top) }
-                let total = logits.reduce(0, +)
-                let label = data.labels[i] - 1
-                let c = data.classWeight[label] * data.rowWeight[i]
-                loss -= c * Float(Foundation.log(max(1e-12, logits[label] / total)))
-                weightSum += c
-                if logits.indices.max(by: { logits[$0] < logits[$1] }) == label { correct += 1 }
-            }
-            return (loss / max(1e-12, weightSum), correct / Float(max(1, rows.count)))
-        }
-    }
-
     /// One network of `hiddenUnits` units from the random start `seed` gives.
-    private func fitNetwork(_ data: Prepared, seed: UInt64) -> Network {
+    private func fitNetwork(_ data: Prepared, seed: UInt64) -> (weights: Parameters, bestEpoch: Int, epochsRun: Int) {
         let d = data.d, units = hiddenUnits, classes = Prepared.classes
         var random = SplitMix64(seed: seed)
         // He initialisation for the rectified layer, Glorot for the output layer.
@@ -76,30 +51,26 @@ extension HeadTrainer {
         var moments = [AdamMoments](repeating: AdamMoments(), count: 4)
         var gradients = weights, unused = Parameters(w1: [], b1: [], w2: [], b2: [])
         var best = (loss: Float.infinity, weights: weights, epoch: 0)
-        let shape = Shape(d: d, units: units, classes: classes)
 
         var epoch = 0
         while epoch < epochs {
             epoch += 1
             var weightSum: Float = 0
-            Self.pass(data, rows: data.train, shape, weights, gradients: &gradients, training: true, weightSum: &weightSum)
+            Self.pass(data, rows: data.train, weights, gradients: &gradients, training: true, weightSum: &weightSum)
             moments[0].step(&weights.w1, gradient: gradients.w1, total: weightSum, l2: l2, rate: learningRate, epoch: epoch)
             moments[1].step(&weights.b1, gradient: gradients.b1, total: weightSum, l2: 0, rate: learningRate, epoch: epoch)
             moments[2].step(&weights.w2, gradient: gradients.w2, total: weightSum, l2: l2, rate: learningRate, epoch: epoch)
             moments[3].step(&weights.b2, gradient: gradients.b2, total: weightSum, l2: 0, rate: learningRate, epoch: epoch)
             var checkSum: Float = 0
-            let loss = Self.pass(data, rows: data.check, shape, weights, gradients: &unused, training: false, weightSum: &checkSum)
-            let current = loss / max(1e-12, checkSum)
+            let current = Self.pass(data, rows: data.check, weights, gradients: &unused, training: false, weightSum: &checkSum).loss
+                / max(1e-12, checkSum)
             if current < best.loss {
                 best = (current, weights, epoch)
             } else if epoch - best.epoch >= patience {
                 break
             }
         }
-        let kept = best.weights
-        let hidden = HeadHiddenLayer(weights: (0..<units).map { u in (0..<d).map { kept.w1[$0 * units + u] } }, bias: kept.b1)
-        return Network(hidden: hidden, output: (0..<classes).map { Array(kept.w2[$0 * units..<($0 + 1) * units]) }, bias: kept.b2,
-                       bestEpoch: best.epoch, epochsRun: epoch)
+        return (best.weights, best.epoch, epoch)
     }
 
     /// `target[0..<count] += x * source[0..<count]`, eight lanes at a time: the two loops that
@@ -120,26 +91,22 @@ extension HeadTrainer {
         }
     }
 
-    private struct Shape {
-        let d: Int, units: Int, classes: Int
-    }
-
     /// A network's parameters (w1 transposed, feature-major; w2 class-major), or their gradients.
     private struct Parameters {
         var w1: [Float], b1: [Float], w2: [Float], b2: [Float]
     }
 
-    /// The weighted cross-entropy summed over `rows` (their weights summed into `weightSum`), and
-    /// when `training` its gradients (zeroed first) into `gradients`. Single precision, on raw
-    /// buffers: the fit's inner loops.
+    /// The weighted cross-entropy summed over `rows` (their weights summed into `weightSum`) and
+    /// how many rows the network labels right, and when `training` the loss's gradients (zeroed
+    /// first) into `gradients`. Single precision, on raw buffers: the fit's inner loops.
     @discardableResult
-    private static func pass(_ data: Prepared, rows: [Int], _ shape: Shape, _ weights: Parameters,
-                             gradients: inout Parameters, training: Bool, weightSum: inout Float) -> Float {
-        let (d, units, classes) = (shape.d, shape.units, shape.classes)
+    private static func pass(_ data: Prepared, rows: [Int], _ weights: Parameters,
+                             gradients: inout Parameters, training: Bool, weightSum: inout Float) -> (loss: Float, correct: Int) {
+        let (d, units, classes) = (data.d, weights.b1.count, weights.b2.count)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * units + classes)
         defer { scratch.deallocate() }
         let a = scratch, delta = scratch + units, p = scratch + 2 * units
-        var loss: Float = 0
+        var loss: Float = 0, correct = 0
         data.z.withUnsafeBufferPointer { z in
         weights.w1.withUnsafeBufferPointer { w1 in
         weights.w2.withUnsafeBufferPointer { w2 in
@@ -176,6 +143,7 @@ extension HeadTrainer {
                 let c = data.classWeight[label] * data.rowWeight[i]
                 weightSum += c
                 loss -= c * Foundation.log(max(1e-12, p[label]))
+                if (0..<classes).max(by: { p[$0] < p[$1] }) == label { correct += 1 }
                 guard training else { continue }
                 for u in 0..<units { delta[u] = 0 }
                 for k in 0..<classes {
@@ -186,7 +154,6 @@ extension HeadTrainer {
                         delta[u] += g * w2[k * units + u]
                     }
                 }
-                for u in 0..<units where a[u] <= 0 { delta[u] = 0 }
                 for u in 0..<units { gb1[u] += delta[u] }
                 for j in 0..<d {
                     let x = z[row + j]
@@ -201,6 +168,6 @@ extension HeadTrainer {
         }
         }
         }
-        return loss
+        return (loss, correct)
     }
 }

@@ -138,7 +138,7 @@ public struct HeadTrainer: Sendable {
     /// The rows standardised, split into fitted and held-out rows, and weighed (both fits').
     struct Prepared {
         static let classes = 5
-        let n: Int, d: Int
+        let d: Int
         let mean: [Float], scale: [Float]
         /// Row-major standardised features, n x d.
         let z: [Float]
@@ -168,7 +168,7 @@ public struct HeadTrainer: Sendable {
             for i in train { counts[labels[i] - 1] += rowWeight[i] }
             let present = Float(counts.filter { $0 > 0 }.count)
             let total = counts.reduce(0, +)
-            (self.n, self.d, self.mean, self.scale, self.z, self.labels, self.rowWeight) = (n, d, mean, scale, z, labels, rowWeight)
+            (self.d, self.mean, self.scale, self.z, self.labels, self.rowWeight) = (d, mean, scale, z, labels, rowWeight)
             self.classWeight = counts.map { $0 > 0 ? total / (present * $0) : 0 }
             (self.held, self.train, self.check) = (heldOut, train, heldOut.isEmpty ? train : heldOut)
         }
