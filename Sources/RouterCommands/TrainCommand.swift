@@ -66,11 +66,28 @@ struct TrainCommand: CLICommand {
         distil this fitted head (e.g. the shipped default's) into the new one: every train row of \
         --data is scored by the teacher head on --teacher-model, and the new head, on --model and \
         --features (a cut model of a few blocks: `truncate`), is fitted to the teacher's strong-model \
-        win rates (a ridge regression of their log-odds) mixed with the rows' grades; rows with score_scale \"ungraded\" \
+        win rates (a ridge regression of their log-odds, or a network: --student-hidden) mixed with the rows' grades; rows with score_scale \"ungraded\" \
         need no grade. Its threshold routes the teacher's strong share of the train rows. With \
         --obvious the student learns the teacher's win rates before the teacher's prior and gets a \
         prior of its own (docs/frontier.md)
         """)
+    static let teacherPrompts = CommandOption.list(
+        "teacher-prompts", "FILE",
+        help: """
+        with --teacher: more prompts for the student's fit alone (their train rows, graded or not, \
+        scored by the teacher; e.g. data/distillation/everyday_prompts.jsonl): unlike --data they \
+        neither teach the obvious-cases prior nor set the threshold
+        """)
+    static let studentHidden = CommandOption.integer(
+        "student-hidden", "N", in: 0...4096, default: .value("0"),
+        help: """
+        with --teacher: fit the student's regression as a network of N rectified units (squared \
+        error on the teacher's log-odds, L2 0.001 or 0.1 by validation APGR) instead of the \
+        closed-form ridge (0; docs/frontier.md compares the two)
+        """)
+    static let studentMembers = CommandOption.integer(
+        "student-members", "K", in: 1...64, default: .value("1"),
+        help: "with --student-hidden: fit K networks from different (fixed) random starts and average them")
     static let teacherModel = CommandOption.text(
         "teacher-model", "NAME|PATH", default: .value(RouterOptions().model), help: "with --teacher: the teacher head's model")
     static let teacherTemplate = CommandOption.text(
@@ -84,7 +101,10 @@ struct TrainCommand: CLICommand {
         help: "benchmarks (each data file weighs the same in the loss, whatever its row count) | rows (every row weighs the same)")
     static let l2 = CommandOption.number(
         "l2", in: 0...1_000_000, default: .described("the best of 0.001, 0.01, 0.1, 1, 10 on validation"),
-        help: "L2 strength (with --teacher: the ridge strength, else the best of 1, 10, 100, 1000, 10000 by validation APGR)")
+        help: """
+        L2 strength (with --teacher: the ridge strength, else the best of 1, 10, 100, 1000, 10000 by \
+        validation APGR; with --student-hidden: the network's, else the better of 0.001 and 0.1)
+        """)
     static let epochs = CommandOption.integer(
         "epochs", in: 1...100_000, default: .value("300"), help: "most full-batch epochs (early stopping ends sooner)")
     static let sample = CommandOption.text(
@@ -128,7 +148,7 @@ struct TrainCommand: CLICommand {
         model (fewer blocks) routes like the teacher's (docs/frontier.md, "Distillation").
         """,
         options: [DataOptions.data, split, out, headName, target, features, experts, obvious, neither, gateHidden, gateMembers, base, teacher, teacherModel,
-                  teacherTemplate, teacherWeight, balance, l2, epochs,
+                  teacherTemplate, teacherWeight, teacherPrompts, studentHidden, studentMembers, balance, l2, epochs,
                   sample, augment, augmentCopies, ModelOptions.model.explained("the scoring model"),
                   ModelOptions.template.explained("the template"), DataOptions.cache.explained("feature cache"),
                   DataOptions.ctx, ModelOptions.threads, DataOptions.parallel, ModelOptions.gpuLayers],
@@ -148,6 +168,12 @@ struct TrainCommand: CLICommand {
         } catch {
             throw Self.usage(error.description)
         }
+        training.studentHiddenUnits = parsed.integer(Self.studentHidden) ?? 0
+        if parsed.given(Self.studentMembers) && training.studentHiddenUnits == 0 {
+            throw Self.usage("--student-members goes with --student-hidden N (N >= 1)")
+        }
+        training.studentMembers = parsed.integer(Self.studentMembers) ?? 1
+        if training.studentHiddenUnits > 0 { training.ridgeGrid = HeadTraining.distillationNetworkL2s }
         if let l2 = parsed.number(Self.l2) { training.l2Grid = [Float(l2)]; training.ridgeGrid = [Float(l2)] }
         training.epochs = parsed.integer(Self.epochs) ?? training.epochs
         let experts = parsed.flag(Self.experts)
@@ -180,8 +206,9 @@ struct TrainCommand: CLICommand {
             throw Self.usage("--base reuses a fitted head: drop --experts, --augment, --features and --target")
         }
         let teacher = parsed.value(Self.teacher)
-        if teacher == nil && (parsed.given(Self.teacherModel) || parsed.given(Self.teacherWeight) || parsed.given(Self.teacherTemplate)) {
-            throw Self.usage("--teacher-model, --teacher-template and --teacher-weight go with --teacher HEAD")
+        if teacher == nil && (parsed.given(Self.teacherModel) || parsed.given(Self.teacherWeight) || parsed.given(Self.teacherTemplate)
+                              || parsed.given(Self.teacherPrompts) || parsed.given(Self.studentHidden)) {
+            throw Self.usage("--teacher-model, --teacher-template, --teacher-weight, --teacher-prompts and --student-hidden go with --teacher HEAD")
         }
         if teacher != nil && (experts || parsed.given(Self.base) || parsed.given(Self.target)) {
             throw Self.usage("--teacher fits one head to the teacher's win rates: drop --experts, --base and --target")
@@ -210,6 +237,7 @@ struct TrainCommand: CLICommand {
         run.teacherModel = parsed.value(Self.teacherModel)
         run.teacherTemplate = parsed.value(Self.teacherTemplate)
         run.teacherWeight = parsed.number(Self.teacherWeight) ?? run.teacherWeight
+        run.teacherPrompts = parsed.list(Self.teacherPrompts)
         run.router = router
         run.cache = parsed.value(DataOptions.cache)
         self.training = run

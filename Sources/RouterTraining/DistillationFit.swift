@@ -7,8 +7,20 @@ import Foundation
 /// the regression: a plain `LabelHead`, served as any other. A closed form rather than
 /// `HeadTrainer`'s early-stopped Adam: with few blocks' features the soft-target fit stopped far
 /// from its optimum and routed worse (docs/frontier.md).
+///
+/// With `hiddenUnits` the regression is a network instead (`HeadTrainer.fitRegression`: rectified
+/// units, squared error on the same log-odds, `members` networks averaged, `ridge` as its L2 on
+/// the mean loss): a linear map of a few frozen blocks copies the teacher's ranking of everyday
+/// chat poorly (docs/frontier.md, "A student with a hidden layer").
 struct DistillationFit: Sendable {
     var ridge: Double
+    var hiddenUnits = 0
+    var members = 1
+    /// The network's Adam step: the classifier's 0.05 overshoots a regression on a thousand
+    /// standardised features.
+    var learningRate = Self.networkLearningRate
+    static let networkLearningRate: Float = 0.001
+    static let networkEpochs = 400
 
     /// Labels 2-4's bias below the others: their probability (e^-60) is nothing, not a third of
     /// the mass that would turn the sigmoid into e^s / (e^s + 4).
@@ -16,6 +28,7 @@ struct DistillationFit: Sendable {
 
     /// `targets[i]`: the strong model's win probability row i is fitted to.
     func fit(features: [[Float]], targets: [Double], rowWeights: [Float], heldOut: [Int]) -> HeadTrainer.Result {
+        if hiddenUnits > 0 { return fitNetwork(features: features, targets: targets, rowWeights: rowWeights) }
         let n = features.count, d = features[0].count
         let heldSet = Set(heldOut)
         let train = (0..<n).filter { !heldSet.contains($0) }
@@ -69,6 +82,35 @@ struct DistillationFit: Sendable {
                                   bias: [Float(intercept), -Self.unused, -Self.unused, -Self.unused, 0], bestEpoch: 0, epochsRun: 0,
                                   validationLoss: Float(loss / Double(max(1, check.count))),
                                   validationAccuracy: Float(agree / Double(max(1, check.count))), validationRows: heldOut)
+    }
+
+    /// The network form: fitted by `HeadTrainer` (whose held-out rows are `heldOut`'s, every
+    /// tenth), written as the same 5-way head over the hidden layer's units.
+    private func fitNetwork(features: [[Float]], targets: [Double], rowWeights: [Float]) -> HeadTrainer.Result {
+        var trainer = HeadTrainer(l2: Float(ridge), epochs: Self.networkEpochs, hiddenUnits: hiddenUnits, members: members)
+        trainer.learningRate = learningRate
+        let logOdds = targets.map { t in let p = min(1 - 1e-4, max(1e-4, t)); return Float(Foundation.log(p / (1 - p))) }
+        var result = trainer.fitRegression(features: features, targets: logOdds, rowWeights: rowWeights)
+        let output = result.weights[0], units = output.count
+        var weights = [[Float]](repeating: [Float](repeating: 0, count: units), count: 5)
+        weights[0] = output
+        let intercept = result.bias[0]
+        result.weights = weights
+        result.bias = [intercept, -Self.unused, -Self.unused, -Self.unused, 0]
+        // The same check as the closed form's: soft cross-entropy to the teacher on the held-out rows.
+        let hidden = result.hidden!
+        let check = result.validationRows.isEmpty ? Array(features.indices) : result.validationRows
+        var loss = 0.0, agree = 0.0
+        for i in check {
+            let z = features[i].indices.map { Double((features[i][$0] - result.mean[$0]) / result.scale[$0]) }
+            let s = zip(hidden.activations(z), output).map { $0 * Double($1) }.reduce(Double(intercept), +)
+            let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-s)))), t = targets[i]
+            loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
+            if (p >= 0.5) == (t >= 0.5) { agree += 1 }
+        }
+        result.validationLoss = Float(loss / Double(max(1, check.count)))
+        result.validationAccuracy = Float(agree / Double(max(1, check.count)))
+        return result
     }
 
     /// Solves A x = b for a symmetric positive definite A (row-major, size x size) by Cholesky.

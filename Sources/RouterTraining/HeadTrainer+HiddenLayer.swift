@@ -3,6 +3,18 @@ import RouterCore
 import RouterEvaluation
 
 extension HeadTrainer {
+    /// A regression network: `hiddenUnits` rectified units and one output fitted to `targets`
+    /// by weighted squared error (a distilled student's fit to its teacher's log-odds,
+    /// `DistillationFit`), with the classifier's L2, full-batch Adam, early stopping and members.
+    /// The result's `weights` and `bias` are the output's: one row of `hiddenUnits x members`
+    /// weights, one bias; its validation loss is half the weighted mean squared error.
+    public func fitRegression(features: [[Float]], targets: [Float], rowWeights: [Float]? = nil) -> Result {
+        precondition(hiddenUnits > 0, "a regression network has a hidden layer")
+        let prepared = Prepared(features: features, labels: features.map { _ in 1 }, rowWeights: rowWeights,
+                                heldOut: validationRows(count: features.count), targets: targets)
+        return fitWithHiddenLayer(prepared)
+    }
+
     /// One hidden layer of rectified units (`hiddenUnits`), the same loss, L2 (on both layers'
     /// weights), full-batch Adam and early stopping as the linear fit; `members` networks from
     /// different seeded random starts, their logits averaged. Deterministic: the starts come from
@@ -11,7 +23,7 @@ extension HeadTrainer {
         let fits = Self.memberSeeds(max(1, members)).map { fitNetwork(data, seed: $0) }
         // Averaging the members' logits is one network whose hidden layer holds all their units
         // (member after member) and whose output weights are theirs divided by the count.
-        let count = Float(fits.count), d = data.d, units = hiddenUnits, classes = Prepared.classes
+        let count = Float(fits.count), d = data.d, units = hiddenUnits, classes = data.outputs
         let merged = Parameters(
             w1: (0..<d).flatMap { j in fits.flatMap { $0.weights.w1[j * units..<(j + 1) * units] } },
             b1: fits.flatMap(\.weights.b1),
@@ -39,7 +51,7 @@ extension HeadTrainer {
 
     /// One network of `hiddenUnits` units from the random start `seed` gives.
     private func fitNetwork(_ data: Prepared, seed: UInt64) -> (weights: Parameters, bestEpoch: Int, epochsRun: Int) {
-        let d = data.d, units = hiddenUnits, classes = Prepared.classes
+        let d = data.d, units = hiddenUnits, classes = data.outputs
         var random = SplitMix64(seed: seed)
         // He initialisation for the rectified layer, Glorot for the output layer.
         let inputRange = (6 / Float(d)).squareRoot(), outputRange = (6 / Float(units + classes)).squareRoot()
@@ -96,9 +108,10 @@ extension HeadTrainer {
         var w1: [Float], b1: [Float], w2: [Float], b2: [Float]
     }
 
-    /// The weighted cross-entropy summed over `rows` (their weights summed into `weightSum`) and
-    /// how many rows the network labels right, and when `training` the loss's gradients (zeroed
-    /// first) into `gradients`. Single precision, on raw buffers: the fit's inner loops.
+    /// The weighted cross-entropy (or half squared error, for a regression) summed over `rows`
+    /// (their weights summed into `weightSum`) and how many rows the network labels right (or
+    /// puts on the target's side of 0), and when `training` the loss's gradients (zeroed first)
+    /// into `gradients`. Single precision, on raw buffers: the fit's inner loops.
     @discardableResult
     private static func pass(_ data: Prepared, rows: [Int], _ weights: Parameters,
                              gradients: inout Parameters, training: Bool, weightSum: inout Float) -> (loss: Float, correct: Int) {
@@ -136,18 +149,30 @@ extension HeadTrainer {
                     p[k] = s
                     top = max(top, s)
                 }
-                var total: Float = 0
-                for k in 0..<classes { p[k] = Foundation.exp(p[k] - top); total += p[k] }
-                for k in 0..<classes { p[k] /= total }
-                let label = data.labels[i] - 1
-                let c = data.classWeight[label] * data.rowWeight[i]
+                // The output's error: p - one-hot(label) for the classifier's softmax and
+                // cross-entropy, output - target for the regression's squared error.
+                let c: Float
+                if let targets = data.targets {
+                    c = data.rowWeight[i]
+                    let error = p[0] - targets[i]
+                    loss += c * error * error / 2
+                    if (p[0] >= 0) == (targets[i] >= 0) { correct += 1 }
+                    p[0] = error
+                } else {
+                    var total: Float = 0
+                    for k in 0..<classes { p[k] = Foundation.exp(p[k] - top); total += p[k] }
+                    for k in 0..<classes { p[k] /= total }
+                    let label = data.labels[i] - 1
+                    c = data.classWeight[label] * data.rowWeight[i]
+                    loss -= c * Foundation.log(max(1e-12, p[label]))
+                    if (0..<classes).max(by: { p[$0] < p[$1] }) == label { correct += 1 }
+                    p[label] -= 1
+                }
                 weightSum += c
-                loss -= c * Foundation.log(max(1e-12, p[label]))
-                if (0..<classes).max(by: { p[$0] < p[$1] }) == label { correct += 1 }
                 guard training else { continue }
                 for u in 0..<units { delta[u] = 0 }
                 for k in 0..<classes {
-                    let g = c * (p[k] - (k == label ? 1 : 0))
+                    let g = c * p[k]
                     gb2[k] += g
                     for u in 0..<units where a[u] > 0 {
                         g2[k * units + u] += g * a[u]

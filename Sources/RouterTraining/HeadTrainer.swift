@@ -143,13 +143,20 @@ public struct HeadTrainer: Sendable {
         /// Row-major standardised features, n x d.
         let z: [Float]
         let labels: [Int]
+        /// The values a regression network is fitted to (squared error, one output), instead
+        /// of the labels (cross-entropy over five); nil for a classifier.
+        let targets: [Float]?
         let rowWeight: [Float]
         /// Each label's weight, so that every label present weighs the same in total.
         let classWeight: [Float]
         let held: [Int], train: [Int], check: [Int]
 
-        init(features: [[Float]], labels: [Int], rowWeights: [Float]?, heldOut: [Int]) {
+        /// The network's outputs: five logits, or the one fitted value.
+        var outputs: Int { targets == nil ? Self.classes : 1 }
+
+        init(features: [[Float]], labels: [Int], rowWeights: [Float]?, heldOut: [Int], targets: [Float]? = nil) {
             precondition(!features.isEmpty && features.count == labels.count)
+            precondition(targets == nil || targets!.count == labels.count, "one target a row")
             precondition(rowWeights == nil || rowWeights!.count == labels.count, "one weight a row")
             let rowWeight = rowWeights ?? [Float](repeating: 1, count: labels.count)
             precondition(labels.allSatisfy { (1...5).contains($0) }, "labels are 1...5")
@@ -169,6 +176,7 @@ public struct HeadTrainer: Sendable {
             let present = Float(counts.filter { $0 > 0 }.count)
             let total = counts.reduce(0, +)
             (self.d, self.mean, self.scale, self.z, self.labels, self.rowWeight) = (d, mean, scale, z, labels, rowWeight)
+            self.targets = targets
             self.classWeight = counts.map { $0 > 0 ? total / (present * $0) : 0 }
             (self.held, self.train, self.check) = (heldOut, train, heldOut.isEmpty ? train : heldOut)
         }

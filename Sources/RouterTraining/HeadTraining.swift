@@ -17,8 +17,16 @@ public struct HeadTraining: Sendable {
     public var neighbourhood = true
     /// L2 strengths tried (one: no search).
     public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
-    /// Ridge strengths a distilled student tries (one: no search).
+    /// Ridge strengths a distilled student tries (one: no search); with `studentHiddenUnits`,
+    /// the network's L2 strengths (`distillationNetworkL2s`).
     public var ridgeGrid: [Float] = HeadTraining.distillationRidges
+    /// A distilled student's regression as a network: rectified units (0: the closed-form
+    /// ridge), and how many networks of them it averages.
+    public var studentHiddenUnits = 0
+    public var studentMembers = 1
+    /// The student network's Adam step (`DistillationFit.networkLearningRate` unless a test
+    /// needs a few hundred epochs to reach a small problem's optimum).
+    public var studentLearningRate: Float = 0.001
     public var epochs = 300
     /// The obvious-cases prior's gate: rectified units between the features and its logits
     /// (0: a linear gate, as round 9 shipped), and how many networks of them it averages.
@@ -73,8 +81,9 @@ public struct HeadTraining: Sendable {
         let held = HeadTrainer().validationRows(count: features.count)
         for l2 in distillation == nil ? l2Grid : ridgeGrid {
             let result = distillation.map { targets in
-                DistillationFit(ridge: Double(l2)).fit(features: features, targets: rows.indices.map { targets.strongWinProbability(row: $0, rows[$0]) },
-                                                       rowWeights: rowWeights ?? features.map { _ in 1 }, heldOut: held)
+                DistillationFit(ridge: Double(l2), hiddenUnits: studentHiddenUnits, members: studentMembers, learningRate: studentLearningRate)
+                    .fit(features: features, targets: rows.indices.map { targets.strongWinProbability(row: $0, rows[$0]) },
+                         rowWeights: rowWeights ?? features.map { _ in 1 }, heldOut: held)
             } ?? HeadTrainer(l2: l2, epochs: epochs).fit(features: features, labels: labels, rowWeights: rowWeights)
             let head = Self.head(from: result, name: name, identity: identity, target: target, features: recipe)
             var apgr: [(String, Double)] = []
@@ -118,6 +127,8 @@ public struct HeadTraining: Sendable {
     /// The ridge strengths a distilled student tries (on standardised features, rows weighing
     /// 1 on average), chosen by validation APGR.
     public static let distillationRidges: [Float] = [1, 10, 100, 1000, 10000]
+    /// The L2 strengths a student network tries (on the mean loss, as `HeadTrainer`'s).
+    public static let distillationNetworkL2s: [Float] = [0.001, 0.1]
 
     /// One fit per L2 strength of the grid, keeping the lowest validation loss (a gate's fit:
     /// the mixture's and the obvious-cases prior's).

@@ -43,6 +43,9 @@ public struct TrainingRun: Sendable {
     /// With `teacher`: the share of each graded row's target taken from the teacher (the rest
     /// from its grade); ungraded rows take the teacher's alone.
     public var teacherWeight = 1.0
+    /// With `teacher`: more files whose train rows only the student's fit sees (scored by the
+    /// teacher, each file weighing as a --data file); the prior and the threshold ignore them.
+    public var teacherPrompts: [String] = []
     /// The scoring model and template (model, template, threads, GPU layers).
     public var router = RouterOptions()
     /// The feature cache folder; nil: .cache/scores in the project.
@@ -107,6 +110,17 @@ public struct TrainingRun: Sendable {
         if let augmentation {
             datasets = datasets.map { augmentation.augmented($0, copies: augmentCopies) }
         }
+        // The teacher's extra prompts go after the --data files; `trafficCount` files are traffic
+        // that teaches the prior "neither" and sets the threshold.
+        let trafficCount = datasets.count
+        if !teacherPrompts.isEmpty {
+            guard teacher != nil else { throw .input("teacher prompts need a teacher head") }
+            do {
+                datasets += try BenchmarkDataset.load(paths: teacherPrompts, split: split, samples: teacherPrompts.map { _ in nil })
+            } catch {
+                throw .input(error.description)
+            }
+        }
         // The prior's rows: the obvious-cases set, then the `neither` files (train rows).
         var priorDatasets: [BenchmarkDataset] = []
         if let obvious {
@@ -160,6 +174,10 @@ public struct TrainingRun: Sendable {
             description["teacher_model"] = ModelCatalog.displayName(teacherModelOrDefault)
             if let teacherTemplate { description["teacher_template"] = URL(fileURLWithPath: teacherTemplate).lastPathComponent }
             description["teacher_weight"] = String(teacherWeight)
+            if !teacherPrompts.isEmpty {
+                description["teacher_prompts"] = teacherPrompts.map { URL(fileURLWithPath: $0).lastPathComponent + ":" + split.rawValue }
+                    .joined(separator: ",")
+            }
         }
         if let augmentationFile {
             description["augment"] = "\(URL(fileURLWithPath: augmentationFile).lastPathComponent) x\(augmentCopies)"
@@ -181,7 +199,8 @@ public struct TrainingRun: Sendable {
             if !neither.isEmpty { prior["neither"] = neither.map { URL(fileURLWithPath: $0).lastPathComponent + ":train" }.joined(separator: ",") }
             let inner = outcome.head
             let withPrior = training.withObviousPrior(inner, name: name, obvious: priorDatasets[0], obviousEntries: priorEntries[0],
-                                                      neither: entries + priorEntries.dropFirst(), thresholdEntries: entries.flatMap { $0 },
+                                                      neither: Array(entries[..<trafficCount]) + priorEntries.dropFirst(),
+                                                      thresholdEntries: entries[..<trafficCount].flatMap { $0 },
                                                       description: prior)
             outcome.head = withPrior.head
             outcome.candidates += withPrior.candidates

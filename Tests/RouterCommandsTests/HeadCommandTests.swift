@@ -163,6 +163,23 @@ import Testing
         #expect(route.status == 0, "stderr: \(route.stderr)")
         #expect(try Self.json(route.stdout)["head"] as? String == "student")
 
+        // A network student (`--student-hidden`), with prompts only the student's fit sees.
+        let network = folder + "/network.json"
+        let fit = try CLIHarness.spawnLong(["train", "--teacher", Self.shippedHead, "--model", cut, "--features", "b3,query-end",
+                                            "--teacher-template", CLIHarness.root + "/prompts/rating.txt",
+                                            "--data", Self.data + "/mt_bench.jsonl", "--teacher-prompts", mine,
+                                            "--student-hidden", "4", "--student-members", "2", "--out", network,
+                                            "--cache", folder + "/cache", "--threads", "2"])
+        #expect(fit.status == 0, "stderr: \(fit.stderr)")
+        #expect(fit.stdout.contains("<- chosen") && fit.stdout.contains("63 train rows"), "\(fit.stdout)")
+        let networkFile = try Self.json(try String(contentsOfFile: network, encoding: .utf8))
+        #expect(networkFile["format"] as? String == "causal-router-label-head/4")
+        #expect(((networkFile["hidden"] as? [String: Any])?["bias"] as? [Any])?.count == 8, "2 networks of 4 units")
+        let networkTraining = try #require(networkFile["training"] as? [String: String])
+        #expect(networkTraining["teacher_prompts"] == "mine.jsonl:train" && networkTraining["l2_grid"] == "0.001,0.1")
+        let networkRoute = try CLIHarness.spawnLong(["route", "--model", cut, "--head", network, "--threads", "2", "What is 7 times 8?"])
+        #expect(networkRoute.status == 0, "stderr: \(networkRoute.stderr)")
+
         // The teacher head does not fit another model: refused, nothing written.
         let wrongModel = try CLIHarness.spawnLong(["train", "--teacher", Self.shippedHead, "--teacher-model", "smollm2-135m",
                                                    "--model", cut, "--features", "b3,query-end", "--data", mine,
@@ -170,7 +187,8 @@ import Testing
         #expect(wrongModel.status == 1 && wrongModel.stderr.contains("smollm2-135m-iq4_nl-rating.json"), "\(wrongModel.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused.json"))
         for bad in [["--teacher-weight", "0.5"], ["--teacher-template", "prompts/rating.txt"], ["--teacher", Self.shippedHead, "--experts", "--data", mine],
-                    ["--teacher", Self.shippedHead, "--target", "label"], ["--teacher", Self.shippedHead, "--teacher-weight", "2"]] {
+                    ["--teacher", Self.shippedHead, "--target", "label"], ["--teacher", Self.shippedHead, "--teacher-weight", "2"],
+                    ["--student-hidden", "8"], ["--teacher-prompts", mine], ["--teacher", Self.shippedHead, "--student-members", "2"]] {
             let run = try CLIHarness.spawnLong(["train", "--data", Self.data + "/mt_bench.jsonl"] + bad)
             #expect(run.status == 2, "\(bad): \(run.stderr)")
         }

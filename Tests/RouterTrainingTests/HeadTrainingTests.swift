@@ -101,6 +101,35 @@ import RouterEvaluation
         #expect(abs(teacherShare - studentShare) <= 0.01, "strong share: teacher \(teacherShare), student \(studentShare)")
     }
 
+    /// A teacher whose win rate is sigmoid(3|x| - 1.5): no linear map of x follows it, a network
+    /// student (`--student-hidden`) does, and its head is a plain 5-way head over its units.
+    @Test func aNetworkStudentFollowsATeacherNoRidgeCan() throws {
+        let (dataset, entries, _) = Self.rows(600)
+        let teacher = entries.map { 1 / (1 + Foundation.exp(-(3 * Double(abs($0.hiddenState[0])) - 1.5))) }
+        let targets = DistillationTargets(teacherWinRates: teacher, teacherWeight: 1, teacherThreshold: 0.5)
+        func gap(_ head: LabelHead) -> Double {
+            zip(entries, teacher).map { abs(head.distribution(features: $0.0.vector(head.features)!).strongWinRate - $0.1) }.max()!
+        }
+        let ridge = HeadTraining().run(name: "ridge", identity: HeadTrainingTests.identity, datasets: [dataset], entries: [entries],
+                                       distillation: targets).head
+        #expect(ridge.hidden == nil && gap(ridge) > 0.2, "a ridge cannot follow |x| (largest gap \(gap(ridge)))")
+        var training = HeadTraining()
+        training.studentHiddenUnits = 8
+        training.studentMembers = 2
+        training.ridgeGrid = [1e-3]
+        training.studentLearningRate = 0.02
+        let outcome = training.run(name: "network", identity: HeadTrainingTests.identity, datasets: [dataset], entries: [entries],
+                                   distillation: targets)
+        let head = outcome.head, hidden = try #require(head.hidden)
+        #expect(hidden.units == 16 && head.format == LabelHead.formatWithHiddenLayer && head.shapeProblem == nil)
+        #expect(head.weights.count == 5 && head.weights.allSatisfy { $0.count == 16 })
+        #expect(gap(head) < 0.1, "the network follows the teacher (largest gap \(gap(head)))")
+        // The same rows give the same student.
+        let again = training.run(name: "network", identity: HeadTrainingTests.identity, datasets: [dataset], entries: [entries],
+                                 distillation: targets).head
+        #expect(again.hidden == head.hidden && again.weights == head.weights && again.bias == head.bias)
+    }
+
     @Test func gradedRowsMixTheirGradeIntoTheTarget() {
         let row = BenchmarkRow(id: "g", benchmark: "gsm8k", prompt: "q", strongScore: 1, weakScore: 0, label: 1, contaminated: false,
                                split: "train")

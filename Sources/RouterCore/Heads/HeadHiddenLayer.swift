@@ -3,7 +3,9 @@
 /// its bias. The obvious-cases prior's gate can use one (`train --gate-hidden N`): a linear gate
 /// on the final state and the label logits reads unseen exam questions as obviously easy or
 /// misses unseen easy kinds, whichever side it is tuned for (docs/heads.md, rounds 10 and 11);
-/// round 12 compares the two gates.
+/// round 12 compares the two gates. So can a distilled student (`train --teacher --student-hidden
+/// N`): a linear map of a few frozen blocks follows the teacher's ranking of everyday chat less
+/// closely (docs/frontier.md).
 public struct HeadHiddenLayer: Codable, Equatable, Sendable {
     /// weights[unit][feature].
     public var weights: [[Float]]
