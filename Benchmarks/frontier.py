@@ -88,11 +88,17 @@ CONFIGS = [
      "head": "models/heads/smollm2-135m-b8-rating.json",
      "made": "`truncate --layers 8`, then " + TRAIN + " with `--features b6,query-end`"},
     {"name": "distilled student: 13 of 30 blocks + head (b9,b11 at the query's end)", "model": "smollm2-135m-iq4_nl-b13",
-     "head": "models/heads/smollm2-135m-iq4_nl-b13-rating.json",
+     "head": "models/heads/smollm2-135m-iq4_nl-b13-ridge-rating.json",
      "made": "the catalog's `smollm2-135m-iq4_nl-b13` (the default's file cut to 13 blocks on first use), then "
              "`causal-router train --teacher models/heads/smollm2-135m-iq4_nl-rating.json --features b9,b11,query-end "
              "--obvious data/obvious/obvious_cases.jsonl --data A,M,G,U,data/obvious/everyday.jsonl --sample all,all,all,2000,all`: "
-             "a ridge fit to the default's win rates before its prior, and a prior of its own (docs/frontier.md, distillation)"},
+             "a ridge fit to the default's win rates before its prior, and a prior of its own (docs/frontier.md, distillation; "
+             "the shipped student until 2026-12-08)"},
+    {"name": "distilled student: 13 of 30 blocks + network head (b9,b11,stats at the query's end)", "model": "smollm2-135m-iq4_nl-b13",
+     "head": "models/heads/smollm2-135m-iq4_nl-b13-rating.json",
+     "made": "the shipped student: the ridge student's command with `--features b9,b11,stats,query-end --student-hidden 64 "
+             "--student-members 3`: three networks of 64 rectified units fitted to the same log-odds, averaged "
+             "(docs/frontier.md, \"A student with a hidden layer\")"},
     *[student(blocks, features) for blocks, features in ((8, "b4,b6"), (11, "b7,b9"), (12, "b8,b10"), (16, "b12,b14"))],
     {"name": "Gemma-3-270M zero-shot", "model": "gemma3-270m", "head": None,
      "made": "`--model gemma3-270m --no-head` (no Gemma head: docs/heads.md, round 4)"},
