@@ -173,7 +173,6 @@ struct TrainCommand: CLICommand {
             throw Self.usage("--student-members goes with --student-hidden N (N >= 1)")
         }
         training.studentMembers = parsed.integer(Self.studentMembers) ?? 1
-        if training.studentHiddenUnits > 0 { training.ridgeGrid = HeadTraining.distillationNetworkL2s }
         if let l2 = parsed.number(Self.l2) { training.l2Grid = [Float(l2)]; training.ridgeGrid = [Float(l2)] }
         training.epochs = parsed.integer(Self.epochs) ?? training.epochs
         let experts = parsed.flag(Self.experts)

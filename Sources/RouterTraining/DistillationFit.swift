@@ -66,22 +66,28 @@ struct DistillationFit: Sendable {
         for p in 0..<d { a[p * d + p] += ridge; for q in 0..<p { a[p * d + q] = a[q * d + p] } }
         let beta = Self.solveSymmetricPositive(a, b, size: d)
         let intercept = yMean - zip(beta, zMean).map { $0 * $1 }.reduce(0, +)
-        // The soft cross-entropy to the teacher on the held-out rows (or the training rows).
-        let check = heldOut.isEmpty ? train : heldOut
-        var loss = 0.0, agree = 0.0
-        for i in check {
+        let (loss, accuracy) = Self.agreement(rows: heldOut.isEmpty ? train : heldOut, targets: targets) { i in
             var s = intercept
             for j in 0..<d { s += beta[j] * (Double(features[i][j]) - mean[j]) / scale[j] }
-            let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-s)))), t = targets[i]
-            loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
-            if (p >= 0.5) == (t >= 0.5) { agree += 1 }
+            return s
         }
         var weights = [[Float]](repeating: [Float](repeating: 0, count: d), count: 5)
         weights[0] = beta.map { Float($0) }
         return HeadTrainer.Result(mean: mean.map { Float($0) }, scale: scale.map { Float($0) }, weights: weights,
                                   bias: [Float(intercept), -Self.unused, -Self.unused, -Self.unused, 0], bestEpoch: 0, epochsRun: 0,
-                                  validationLoss: Float(loss / Double(max(1, check.count))),
-                                  validationAccuracy: Float(agree / Double(max(1, check.count))), validationRows: heldOut)
+                                  validationLoss: loss, validationAccuracy: accuracy, validationRows: heldOut)
+    }
+
+    /// The soft cross-entropy to the teacher and the share of rows routed to the teacher's side
+    /// of 0.5, over `rows` (the held-out rows, or the training rows), given each row's log-odds.
+    static func agreement(rows: [Int], targets: [Double], logOdds: (Int) -> Double) -> (loss: Float, accuracy: Float) {
+        var loss = 0.0, agree = 0.0
+        for i in rows {
+            let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-logOdds(i))))), t = targets[i]
+            loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
+            if (p >= 0.5) == (t >= 0.5) { agree += 1 }
+        }
+        return (Float(loss / Double(max(1, rows.count))), Float(agree / Double(max(1, rows.count))))
     }
 
     /// The network form: fitted by `HeadTrainer` (whose held-out rows are `heldOut`'s, every
@@ -97,19 +103,13 @@ struct DistillationFit: Sendable {
         let intercept = result.bias[0]
         result.weights = weights
         result.bias = [intercept, -Self.unused, -Self.unused, -Self.unused, 0]
-        // The same check as the closed form's: soft cross-entropy to the teacher on the held-out rows.
-        let hidden = result.hidden!
+        // The same check as the closed form's, on the held-out rows.
+        let hidden = result.hidden!, mean = result.mean, scale = result.scale
         let check = result.validationRows.isEmpty ? Array(features.indices) : result.validationRows
-        var loss = 0.0, agree = 0.0
-        for i in check {
-            let z = features[i].indices.map { Double((features[i][$0] - result.mean[$0]) / result.scale[$0]) }
-            let s = zip(hidden.activations(z), output).map { $0 * Double($1) }.reduce(Double(intercept), +)
-            let p = min(1 - 1e-9, max(1e-9, 1 / (1 + Foundation.exp(-s)))), t = targets[i]
-            loss -= t * Foundation.log(p) + (1 - t) * Foundation.log(1 - p)
-            if (p >= 0.5) == (t >= 0.5) { agree += 1 }
+        (result.validationLoss, result.validationAccuracy) = Self.agreement(rows: check, targets: targets) { i in
+            let z = features[i].indices.map { Double((features[i][$0] - mean[$0]) / scale[$0]) }
+            return zip(hidden.activations(z), output).map { $0 * Double($1) }.reduce(Double(intercept), +)
         }
-        result.validationLoss = Float(loss / Double(max(1, check.count)))
-        result.validationAccuracy = Float(agree / Double(max(1, check.count)))
         return result
     }
 

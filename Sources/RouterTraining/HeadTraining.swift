@@ -17,16 +17,19 @@ public struct HeadTraining: Sendable {
     public var neighbourhood = true
     /// L2 strengths tried (one: no search).
     public var l2Grid: [Float] = [1e-3, 1e-2, 1e-1, 1, 10]
-    /// Ridge strengths a distilled student tries (one: no search); with `studentHiddenUnits`,
-    /// the network's L2 strengths (`distillationNetworkL2s`).
-    public var ridgeGrid: [Float] = HeadTraining.distillationRidges
+    /// Ridge strengths a distilled student tries (one: no search), or with `studentHiddenUnits`
+    /// the network's L2 strengths; nil: `distillationRidges`, or `distillationNetworkL2s` for a
+    /// network.
+    public var ridgeGrid: [Float]?
+    /// The strengths a student fit tries.
+    var studentGrid: [Float] { ridgeGrid ?? (studentHiddenUnits > 0 ? Self.distillationNetworkL2s : Self.distillationRidges) }
     /// A distilled student's regression as a network: rectified units (0: the closed-form
     /// ridge), and how many networks of them it averages.
     public var studentHiddenUnits = 0
     public var studentMembers = 1
     /// The student network's Adam step (`DistillationFit.networkLearningRate` unless a test
     /// needs a few hundred epochs to reach a small problem's optimum).
-    public var studentLearningRate: Float = 0.001
+    public var studentLearningRate = DistillationFit.networkLearningRate
     public var epochs = 300
     /// The obvious-cases prior's gate: rectified units between the features and its logits
     /// (0: a linear gate, as round 9 shipped), and how many networks of them it averages.
@@ -64,7 +67,7 @@ public struct HeadTraining: Sendable {
 
     /// `entries[b][i]` are the features of `datasets[b].rows[i]`. With `distillation` the head is
     /// fitted to a teacher's win rates (`DistillationFit`, one fit per ridge strength of
-    /// `ridgeGrid`, `target` is then `strong_better`) and its threshold routes the
+    /// `studentGrid`, `target` is then `strong_better`) and its threshold routes the
     /// teacher's strong share of the training rows.
     public func run(name: String, identity: ScoringIdentity, datasets: [BenchmarkDataset], entries: [[FeatureCache.Entry]],
                     description: [String: String] = [:], distillation: DistillationTargets? = nil) -> Outcome {
@@ -79,7 +82,7 @@ public struct HeadTraining: Sendable {
             ? benchmarkOfRow.map { Float(rows.count) / Float(datasets.count * max(1, datasets[$0].rows.count)) } : nil
         var results: [(HeadTrainer.Result, Candidate)] = []
         let held = HeadTrainer().validationRows(count: features.count)
-        for l2 in distillation == nil ? l2Grid : ridgeGrid {
+        for l2 in distillation == nil ? l2Grid : studentGrid {
             let result = distillation.map { targets in
                 DistillationFit(ridge: Double(l2), hiddenUnits: studentHiddenUnits, members: studentMembers, learningRate: studentLearningRate)
                     .fit(features: features, targets: rows.indices.map { targets.strongWinProbability(row: $0, rows[$0]) },
@@ -115,7 +118,7 @@ public struct HeadTraining: Sendable {
         training["balance"] = balanceBenchmarks ? "benchmarks" : "rows"
         training["rows_per_benchmark"] = datasets.map { "\($0.name)=\($0.rows.count)" }.joined(separator: ",")
         training["l2"] = String(candidate.l2)
-        training["l2_grid"] = (distillation == nil ? l2Grid : ridgeGrid).map { String($0) }.joined(separator: ",")
+        training["l2_grid"] = (distillation == nil ? l2Grid : studentGrid).map { String($0) }.joined(separator: ",")
         training["epochs"] = String(candidate.bestEpoch)
         training["validation_loss"] = String(format: "%.4f", candidate.validationLoss)
         training["validation_accuracy"] = String(format: "%.4f", candidate.validationAccuracy)
